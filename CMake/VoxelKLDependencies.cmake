@@ -1,0 +1,12 @@
+# Third-party packages, all from Debian 12 (see CMake/install-dependencies.sh).
+# The ITK components are listed explicitly: UseITK registers image IO factories only for
+# the IO modules named here, so NIfTI, NRRD and MetaImage must all appear.
+set(VOXELKL_ITK_COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIONRRD ITKIOMeta
+  ITKImageGrid ITKImageIntensity ITKImageFunction ITKTransform ITKZLIB ITKNIFTI)
+find_package(ITK 5.2 REQUIRED COMPONENTS ${VOXELKL_ITK_COMPONENTS})
+include(${ITK_USE_FILE})
+find_package(TBB REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(fmt 9 REQUIRED)
+find_package(ZLIB REQUIRED)
