@@ -1,0 +1,126 @@
+// Voxel-wise Gaussian KL divergence between a reference and a generated 4D series.
+#ifndef itkGaussianKLDivergenceImageFilter_h
+#define itkGaussianKLDivergenceImageFilter_h
+
+#include "itkTemporalReductionImageFilter.h"
+#include "voxelkl/VoxelDivergence.h"
+
+#include <cstdint>
+
+namespace itk
+{
+
+/** \class GaussianKLDivergenceImageFilter
+ * \brief KL divergence, voxel by voxel, between Gaussians fitted over time to a reference
+ * (real) and a generated 4D series.
+ *
+ * At each voxel the mean and maximum-likelihood variance of each series over its time
+ * points give N(mu_ref, var_ref) and N(mu_gen, var_gen); the output is, in nats,
+ *   Forward:   KL(reference || generated)  (the seed note's D_KL(P || Q), P = real)
+ *   Reverse:   KL(generated || reference)  (MindAligner's order)
+ *   Symmetric: their sum (Jeffreys).
+ * The series need no pairing: their numbers of time points may differ.
+ *
+ * Variances below the floor (voxelkl::VarianceFloor; constant series outside the head
+ * have variance 0) are raised to it; where both series are the same constant the KL is
+ * exactly 0. Outputs: 0 the KL map (TOutputImage), 1 a voxel status map
+ * (voxelkl::VoxelStatus as unsigned char), 2 the number of non-finite samples skipped at
+ * each voxel, both series together. Streams: see TemporalReductionImageFilter. */
+template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension - 1>>
+class GaussianKLDivergenceImageFilter : public TemporalReductionImageFilter<TInputImage, TOutputImage>
+{
+public:
+  ITK_DISALLOW_COPY_AND_MOVE(GaussianKLDivergenceImageFilter);
+
+  using Self = GaussianKLDivergenceImageFilter;
+  using Superclass = TemporalReductionImageFilter<TInputImage, TOutputImage>;
+  using Pointer = SmartPointer<Self>;
+  using ConstPointer = SmartPointer<const Self>;
+
+  itkNewMacro(Self);
+  itkTypeMacro(GaussianKLDivergenceImageFilter, TemporalReductionImageFilter);
+
+  using typename Superclass::InputImageType;
+  using typename Superclass::OutputImageType;
+  using typename Superclass::OutputIndexType;
+  static constexpr unsigned int OutputImageDimension = Superclass::OutputImageDimension;
+  using StatusImageType = Image<unsigned char, OutputImageDimension>;
+  using SampleCountImageType = Image<std::uint32_t, OutputImageDimension>;
+
+  /** The real series (P in the seed note). Input 0. */
+  void
+  SetReferenceImage(const InputImageType * image)
+  {
+    this->SetNthInput(0, const_cast<InputImageType *>(image));
+  }
+  /** The series produced by a model (Q). Input 1. */
+  void
+  SetGeneratedImage(const InputImageType * image)
+  {
+    this->SetNthInput(1, const_cast<InputImageType *>(image));
+  }
+
+  itkSetEnumMacro(Direction, voxelkl::KLDirection);
+  itkGetEnumMacro(Direction, voxelkl::KLDirection);
+
+  void
+  SetVarianceFloor(const voxelkl::VarianceFloor & floor)
+  {
+    if (floor.relative != m_VarianceFloor.relative || floor.value != m_VarianceFloor.value)
+    {
+      m_VarianceFloor = floor;
+      this->Modified();
+    }
+  }
+  const voxelkl::VarianceFloor &
+  GetVarianceFloor() const
+  {
+    return m_VarianceFloor;
+  }
+
+  OutputImageType *
+  GetDivergenceOutput()
+  {
+    return this->GetOutput(0);
+  }
+  StatusImageType *
+  GetStatusOutput()
+  {
+    return dynamic_cast<StatusImageType *>(this->ProcessObject::GetOutput(1));
+  }
+  SampleCountImageType *
+  GetNonFiniteSampleCountOutput()
+  {
+    return dynamic_cast<SampleCountImageType *>(this->ProcessObject::GetOutput(2));
+  }
+
+protected:
+  GaussianKLDivergenceImageFilter();
+  ~GaussianKLDivergenceImageFilter() override = default;
+
+  using Superclass::MakeOutput;
+  ProcessObject::DataObjectPointer
+  MakeOutput(ProcessObject::DataObjectPointerArraySizeType index) override;
+
+  std::string
+  GetSeriesName(unsigned int n) const override
+  {
+    return n == 0 ? "reference" : "generated";
+  }
+  void
+  ProcessRow(const OutputIndexType & start, SizeValueType length, const unsigned char * inside) override;
+  void
+  PrintSelf(std::ostream & os, Indent indent) const override;
+
+private:
+  voxelkl::KLDirection   m_Direction{ voxelkl::KLDirection::Forward };
+  voxelkl::VarianceFloor m_VarianceFloor{};
+};
+
+} // namespace itk
+
+#ifndef ITK_MANUAL_INSTANTIATION
+#  include "itkGaussianKLDivergenceImageFilter.hxx"
+#endif
+
+#endif
