@@ -39,3 +39,12 @@ function(voxelkl_add_gtest name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES ENVIRONMENT "VOXELKL_TEST_DATA=${VOXELKL_TEST_DATA_DIR}")
 endfunction()
+
+# voxelkl_add_executable(<name>): Applications/<name>/<name>.cxx, linked with the pipeline
+# and the command-line module, installed into bin.
+function(voxelkl_add_executable name)
+  add_executable(${name} ${name}.cxx)
+  voxelkl_target_options(${name})
+  target_link_libraries(${name} PRIVATE VoxelKLPipeline VoxelKLCommandLine fmt::fmt)
+  install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endfunction()

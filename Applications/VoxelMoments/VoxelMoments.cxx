@@ -1,0 +1,139 @@
+// VoxelMoments: per-voxel mean, variance, spread and shape of a 4D series over time.
+#include "voxelkl/Errors.h"
+#include "voxelkl/MapWriter.h"
+#include "voxelkl/MomentsJob.h"
+#include "voxelkl/OutputTransaction.h"
+#include "voxelkl/ProgressBar.h"
+#include "voxelkl/RunCommand.h"
+
+#include "itkMultiThreaderBase.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace
+{
+using voxelkl::MomentMap;
+using voxelkl::Parameter;
+
+// The output flag of each map, in MomentMap order.
+constexpr const char * MapFlags[] = { "mean", "variance", "std", "skewness", "kurtosis", "count" };
+
+voxelkl::CommandDescription
+Describe()
+{
+  voxelkl::CommandDescription d;
+  d.name = "VoxelMoments";
+  d.title = "Voxel-wise temporal moments";
+  d.category = "fMRI.VoxelKL";
+  d.synopsis = "map the mean, variance, standard deviation, skewness and kurtosis of a 4D series over time";
+  d.description = {
+    "Computes, at every voxel, the moments of its time series in one numerically stable pass (shifted "
+    "Welford/Terriberry updates in double precision) and writes the maps asked for. Non-finite samples are skipped; "
+    "--count gives how many samples each voxel kept.",
+    "Conventions: variance is the maximum-likelihood estimate (divide by N, as numpy.var) and std its square root; "
+    "skewness and excess kurtosis are the population forms of scipy.stats.skew and scipy.stats.kurtosis with their "
+    "defaults (bias=True, Fisher), and are 0 where the series is constant. Voxels outside --mask are 0 in every map.",
+    "The series is one 4D image (NIfTI, NRRD, MetaImage) or a list of 3D volumes, one per time point, given by "
+    "repeating --input. Results are identical for any --threads and --tiles.",
+  };
+  d.examples = {
+    { "Mean and standard deviation maps of a run",
+      "VoxelMoments --input sub-01_bold.nii.gz --mean mean.nii.gz --std std.nii.gz" },
+    { "Shape maps of a model's output, given as 3D volumes, inside a brain mask",
+      "VoxelMoments --input gen_000.nii --input gen_001.nii --input gen_002.nii --mask brain.nii.gz "
+      "--skewness skew.nii.gz --kurtosis kurt.nii.gz" },
+  };
+  d.documentationUrl = "https://github.com/voxelkl/voxelkl#readme";
+  d.license = "Apache-2.0";
+  d.acknowledgements = "Built on ITK, oneTBB and Boost.";
+  d.AddGroup("Inputs", "The series")
+    .Add(Parameter::InputImage("input", "Series", "A 4D image, or one 3D volume per time point with the option "
+                                                  "repeated.")
+           .Required()
+           .Multiple())
+    .Add(Parameter::InputImage("mask", "Mask", "A 3D image on the same grid; only its nonzero voxels are computed."));
+  d.AddGroup("Outputs", "The maps to write (at least one)")
+    .Add(Parameter::OutputImage("mean", "Mean", "Mean over time."))
+    .Add(Parameter::OutputImage("variance", "Variance", "Maximum-likelihood variance (divide by N)."))
+    .Add(Parameter::OutputImage("std", "Standard deviation", "Square root of the variance."))
+    .Add(Parameter::OutputImage("skewness", "Skewness", "Population skewness g1 (scipy.stats.skew)."))
+    .Add(Parameter::OutputImage("kurtosis", "Excess kurtosis", "Population excess kurtosis g2 (scipy.stats.kurtosis)."))
+    .Add(Parameter::OutputImage("count", "Count", "Number of finite samples."));
+  auto & execution = d.AddGroup("Execution", "Speed and memory; results do not depend on them");
+  execution.advanced = true;
+  execution
+    .Add(Parameter::Integer("threads", "Threads", "Worker threads; 0 = ITK's default.", 0))
+    .Add(Parameter::Integer("tiles", "Tiles", "0 = automatic (NIfTI and lists of volumes are read volume by volume). "
+                                              "N > 0 streams 4D files through the ITK filter in N tiles.", 0));
+  return d;
+}
+
+int
+Run(const voxelkl::ParsedArguments & args)
+{
+  voxelkl::MomentsJob job;
+  const int           threads = args.GetInt("threads");
+  const int           tiles = args.GetInt("tiles");
+  if (threads < 0 || tiles < 0)
+  {
+    throw voxelkl::UsageError(threads < 0 ? "--threads must be 0 or more" : "--tiles must be 0 or more");
+  }
+  if (threads > 0)
+  {
+    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(static_cast<unsigned int>(threads));
+  }
+  job.execution = { static_cast<unsigned int>(threads), static_cast<unsigned int>(tiles), {} };
+
+  std::vector<std::pair<MomentMap, std::string>> requested;
+  for (unsigned int n = 0; n < static_cast<unsigned int>(MomentMap::NumberOfMaps); ++n)
+  {
+    if (const auto path = args.GetOptionalString(MapFlags[n]))
+    {
+      if (!voxelkl::CanWriteImage(*path))
+      {
+        throw voxelkl::UsageError(fmt::format("--{} {}: no image format for this file name", MapFlags[n], *path));
+      }
+      requested.emplace_back(static_cast<MomentMap>(n), *path);
+    }
+  }
+  if (requested.empty())
+  {
+    throw voxelkl::UsageError("no output requested: give at least one of --mean, --variance, --std, --skewness, "
+                              "--kurtosis, --count");
+  }
+  job.series = voxelkl::InspectSeries(args.GetStrings("input"));
+  job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.series.Name(), job.series.grid);
+
+  voxelkl::OutputTransaction outputs;
+  std::vector<std::string>   staged;
+  for (const auto & [map, path] : requested)
+  {
+    staged.push_back(outputs.Stage(path));
+  }
+  voxelkl::ProgressBar bar("VoxelMoments");
+  job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };
+  const auto maps = voxelkl::ComputeMoments(job);
+  bar.Finish();
+  for (std::size_t i = 0; i < requested.size(); ++i)
+  {
+    voxelkl::WriteMap(maps.maps[static_cast<std::size_t>(requested[i].first)], staged[i], requested[i].second);
+  }
+  outputs.Commit();
+  for (const auto & [map, path] : requested)
+  {
+    std::cout << MapFlags[static_cast<std::size_t>(map)] << ": " << path << '\n';
+  }
+  std::cout << fmt::format("{} time points, {} voxels, {} non-finite samples skipped\n", job.series.timePoints,
+                           job.mask.count, maps.nonFiniteSamples);
+  return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char ** argv)
+{
+  return voxelkl::RunCommand(Describe(), argc, argv, Run);
+}

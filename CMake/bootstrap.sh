@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# From a fresh Debian 12 clone to a result, in one command:
+#   bash CMake/bootstrap.sh demo   installs what is missing, builds, and compares the built-in
+#                                   demo pair (prints where the KL map and summary went)
+#   bash CMake/bootstrap.sh test   installs what is missing, builds, and runs every test
+# Environment: BUILD_DIR (default ./build), JOBS (default: number of cores).
+set -euo pipefail
+
+mode=${1:-}
+if [[ "$mode" != demo && "$mode" != test ]]; then
+  echo "usage: bash CMake/bootstrap.sh demo|test" >&2
+  exit 2
+fi
+source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${BUILD_DIR:-$source_dir/build}
+jobs=${JOBS:-$(nproc)}
+
+# Build and run dependencies, all Debian 12 packages.
+packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
+  libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev)
+if [[ "$mode" == test ]]; then
+  packages+=(libgtest-dev python3 time)
+fi
+
+install_missing() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo=sudo
+    echo "== Installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+install_missing "${packages[@]}"
+
+echo "== Building in $build_dir"
+testing=OFF
+[[ "$mode" == test ]] && testing=ON
+cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DVOXELKL_BUILD_TESTING=$testing -DVOXELKL_WARNINGS_AS_ERRORS=ON >/dev/null
+cmake --build "$build_dir" -j "$jobs"
+
+if [[ "$mode" == demo ]]; then
+  demo_dir=$build_dir/demo
+  mkdir -p "$demo_dir"
+  echo "== Writing the demo pair (reference vs generated with known distortions)"
+  "$build_dir/Applications/VoxelKLDemoPair/VoxelKLDemoPair" --outputDirectory "$demo_dir" --compress
+  echo "== Comparing them"
+  "$build_dir/Applications/VoxelKLDivergence/VoxelKLDivergence" \
+    --reference "$demo_dir/reference.nii.gz" --generated "$demo_dir/generated.nii.gz" \
+    --mask "$demo_dir/mask.nii.gz" --output "$demo_dir/kl.nii.gz" --summary "$demo_dir/kl.json"
+  echo "== Done. KL map: $demo_dir/kl.nii.gz  summary: $demo_dir/kl.json"
+  echo "   The distortion regions are labelled in $demo_dir/distortions.nii.gz."
+  exit 0
+fi
+
+echo "== Fetching real test data from Debian packages"
+bash "$source_dir/CMake/fetch-test-data.sh" "$build_dir/TestData"
+echo "== Running the tests"
+cd "$build_dir"
+ctest --output-on-failure -j "$jobs"

@@ -1,0 +1,50 @@
+// Reads a series volume by volume, from the first time point to the last, each file once.
+#ifndef voxelkl_SeriesVolumeReader_h
+#define voxelkl_SeriesVolumeReader_h
+
+#include "voxelkl/NiftiVolumeStream.h"
+#include "voxelkl/SeriesInfo.h"
+
+#include <cstddef>
+#include <memory>
+
+namespace voxelkl
+{
+
+/** Volume-by-volume reader for the series that can be read that way in one pass: a
+ * single-file NIfTI-1 4D image (.nii or .nii.gz: inflated once, front to back) or a list
+ * of 3D volumes (any format ITK reads, one file per time point). Values are converted to
+ * T (float or double) exactly as itk::ImageFileReader<itk::Image<T, 4>> would. */
+template <typename T>
+class SeriesVolumeReader
+{
+public:
+  explicit SeriesVolumeReader(const SeriesInfo & info);
+
+  /** Whether this reader can read the series (else: ITK's tile-by-tile reading). */
+  static bool
+  Supports(const SeriesInfo & info);
+
+  /** Reads up to maxVolumes next volumes into out (volume after volume); returns how many
+   * were read, 0 at the end. Throws InputError naming the file on a read failure. */
+  std::size_t
+  Read(std::size_t maxVolumes, T * out);
+
+  std::size_t
+  VolumesRead() const
+  {
+    return m_Next;
+  }
+
+private:
+  SeriesInfo                         m_Info;
+  std::unique_ptr<NiftiVolumeStream> m_Stream; // null for a list of 3D files
+  std::size_t                        m_Next{ 0 };
+};
+
+extern template class SeriesVolumeReader<float>;
+extern template class SeriesVolumeReader<double>;
+
+} // namespace voxelkl
+
+#endif

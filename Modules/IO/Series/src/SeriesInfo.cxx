@@ -1,0 +1,282 @@
+#include "voxelkl/SeriesInfo.h"
+
+#include "voxelkl/Errors.h"
+
+#include "itkImageIOBase.h"
+#include "itkImageIOFactory.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace voxelkl
+{
+namespace
+{
+
+std::string
+VoxelTypeName(itk::IOComponentEnum type)
+{
+  switch (type)
+  {
+    case itk::IOComponentEnum::UCHAR:
+      return "uint8";
+    case itk::IOComponentEnum::CHAR:
+      return "int8";
+    case itk::IOComponentEnum::USHORT:
+      return "uint16";
+    case itk::IOComponentEnum::SHORT:
+      return "int16";
+    case itk::IOComponentEnum::UINT:
+      return "uint32";
+    case itk::IOComponentEnum::INT:
+      return "int32";
+    case itk::IOComponentEnum::ULONG:
+    case itk::IOComponentEnum::ULONGLONG:
+      return "uint64";
+    case itk::IOComponentEnum::LONG:
+    case itk::IOComponentEnum::LONGLONG:
+      return "int64";
+    case itk::IOComponentEnum::FLOAT:
+      return "float32";
+    case itk::IOComponentEnum::DOUBLE:
+      return "float64";
+    default:
+      return "unknown";
+  }
+}
+
+bool
+NeedsDouble(const std::string & voxelType)
+{
+  return voxelType == "float64" || voxelType == "int32" || voxelType == "uint32" || voxelType == "int64" ||
+         voxelType == "uint64";
+}
+
+std::string
+FormatName(const itk::ImageIOBase & io)
+{
+  const std::string name = io.GetNameOfClass();
+  if (name == "NiftiImageIO")
+  {
+    return "NIfTI";
+  }
+  if (name == "NrrdImageIO")
+  {
+    return "NRRD";
+  }
+  if (name == "MetaImageIO")
+  {
+    return "MetaImage";
+  }
+  return name;
+}
+
+bool
+EndsWith(const std::string & text, const std::string & suffix)
+{
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+struct Header
+{
+  itk::ImageIOBase::Pointer io;
+  std::vector<std::size_t>  size;
+};
+
+// Opens the header of any image ITK can read; throws InputError otherwise.
+Header
+ReadHeader(const std::string & file)
+{
+  std::error_code error;
+  if (!std::filesystem::exists(file, error))
+  {
+    throw InputError(file, "no such file");
+  }
+  if (std::filesystem::is_directory(file, error))
+  {
+    throw InputError(file, "is a directory, not an image file");
+  }
+  Header header;
+  header.io = itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
+  if (header.io.IsNull())
+  {
+    throw InputError(file, "not an image ITK can read (expected NIfTI .nii/.nii.gz, NRRD or MetaImage)");
+  }
+  header.io->SetFileName(file);
+  try
+  {
+    header.io->ReadImageInformation();
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    throw InputError(file, std::string("cannot read the header: ") + e.GetDescription());
+  }
+  if (header.io->GetNumberOfComponents() != 1)
+  {
+    throw InputError(file,
+                     "has " + std::to_string(header.io->GetNumberOfComponents()) +
+                       " components per voxel; expected scalar voxels");
+  }
+  for (unsigned int i = 0; i < header.io->GetNumberOfDimensions(); ++i)
+  {
+    header.size.push_back(header.io->GetDimensions(i));
+  }
+  // Trailing axes of length 1 (e.g. a 3D volume stored with dim[4] = 1) carry nothing.
+  while (header.size.size() > 3 && header.size.back() == 1)
+  {
+    header.size.pop_back();
+  }
+  if (header.size.size() < 3)
+  {
+    throw InputError(file, "is a " + std::to_string(header.size.size()) + "D image; expected 3D volumes or 4D series");
+  }
+  return header;
+}
+
+SpatialGrid
+GridOf(const Header & header)
+{
+  const itk::ImageIOBase & io = *header.io;
+  SpatialGrid              grid;
+  for (unsigned int i = 0; i < 3; ++i)
+  {
+    grid.size[i] = header.size[i];
+    grid.spacing[i] = io.GetSpacing(i);
+    grid.origin[i] = io.GetOrigin(i);
+    const auto column = io.GetDirection(i); // direction of axis i
+    for (unsigned int j = 0; j < 3; ++j)
+    {
+      grid.direction[j * 3 + i] = j < column.size() ? column[j] : (i == j ? 1.0 : 0.0);
+    }
+  }
+  return grid;
+}
+
+} // namespace
+
+std::string
+CompareGrids(const SpatialGrid & a, const SpatialGrid & b, const GridTolerance & tolerance)
+{
+  std::ostringstream problem;
+  const double       smallest = std::min({ a.spacing[0], a.spacing[1], a.spacing[2] });
+  const double       coordinate = tolerance.coordinate * smallest;
+  for (unsigned int i = 0; i < 3; ++i)
+  {
+    if (a.size[i] != b.size[i])
+    {
+      problem << "size differs along axis " << i << ": " << a.size[i] << " vs " << b.size[i];
+      return problem.str();
+    }
+  }
+  for (unsigned int i = 0; i < 3; ++i)
+  {
+    if (std::fabs(a.spacing[i] - b.spacing[i]) > coordinate)
+    {
+      problem << "spacing differs along axis " << i << ": " << a.spacing[i] << " vs " << b.spacing[i];
+      return problem.str();
+    }
+  }
+  for (unsigned int i = 0; i < 3; ++i)
+  {
+    if (std::fabs(a.origin[i] - b.origin[i]) > coordinate)
+    {
+      problem << "origin differs along axis " << i << ": " << a.origin[i] << " vs " << b.origin[i];
+      return problem.str();
+    }
+  }
+  for (unsigned int k = 0; k < 9; ++k)
+  {
+    if (std::fabs(a.direction[k] - b.direction[k]) > tolerance.direction)
+    {
+      problem << "direction differs at (" << k / 3 << "," << k % 3 << "): " << a.direction[k] << " vs "
+              << b.direction[k];
+      return problem.str();
+    }
+  }
+  return "";
+}
+
+void
+RequireSameGrid(const std::string &   nameA,
+                const SpatialGrid &   a,
+                const std::string &   nameB,
+                const SpatialGrid &   b,
+                const GridTolerance & tolerance)
+{
+  const std::string problem = CompareGrids(a, b, tolerance);
+  if (!problem.empty())
+  {
+    throw InputError(nameA + " and " + nameB + " are not on the same grid: " + problem);
+  }
+}
+
+std::string
+SeriesInfo::Name() const
+{
+  if (files.size() == 1)
+  {
+    return files.front();
+  }
+  return files.front() + " ... " + files.back() + " (" + std::to_string(files.size()) + " volumes)";
+}
+
+SeriesInfo
+InspectSeries(const std::vector<std::string> & files)
+{
+  if (files.empty())
+  {
+    throw UsageError("no input series given");
+  }
+  SeriesInfo info;
+  info.files = files;
+  info.isVolumeList = files.size() > 1;
+  const Header first = ReadHeader(files.front());
+  info.grid = GridOf(first);
+  info.voxelType = VoxelTypeName(first.io->GetComponentType());
+  info.format = FormatName(*first.io);
+  info.compressed = EndsWith(files.front(), ".gz") || EndsWith(files.front(), ".gzip");
+  if (!info.isVolumeList)
+  {
+    if (first.size.size() == 3)
+    {
+      throw InputError(files.front(),
+                       "is a 3D image; expected a 4D series (for a list of 3D volumes, give each one, in time order)");
+    }
+    if (first.size.size() > 4)
+    {
+      throw InputError(files.front(), "is a " + std::to_string(first.size.size()) + "D image; expected a 4D series");
+    }
+    info.timePoints = first.size[3];
+  }
+  else
+  {
+    for (const auto & file : files)
+    {
+      const Header header = file == files.front() ? first : ReadHeader(file);
+      if (header.size.size() != 3)
+      {
+        throw InputError(file, "is a " + std::to_string(header.size.size()) +
+                                 "D image; a list of volumes must hold one 3D volume per file");
+      }
+      RequireSameGrid(files.front(), info.grid, file, GridOf(header));
+    }
+    info.timePoints = files.size();
+  }
+  info.needsDouble = NeedsDouble(info.voxelType);
+  return info;
+}
+
+SpatialGrid
+InspectVolume(const std::string & file)
+{
+  const Header header = ReadHeader(file);
+  if (header.size.size() != 3)
+  {
+    throw InputError(file, "is a " + std::to_string(header.size.size()) + "D image; expected a 3D volume");
+  }
+  return GridOf(header);
+}
+
+} // namespace voxelkl

@@ -1,0 +1,22 @@
+// Writing result maps with ITK, compressed when the name ends in .gz.
+#ifndef voxelkl_MapWriter_h
+#define voxelkl_MapWriter_h
+
+#include "itkImage.h"
+
+#include <string>
+
+namespace voxelkl
+{
+
+/** True when ITK has a writer for this file name (checked before any work is done). */
+bool
+CanWriteImage(const std::string & path);
+
+/** Writes image to path (a staged temporary); InputError naming displayName on failure. */
+void
+WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName);
+
+} // namespace voxelkl
+
+#endif

@@ -1,0 +1,148 @@
+// Every way a user can get the command line or the files wrong: exit status 1, one line
+// that names the file and the problem, and no output file (not even a partial one).
+#include "TestFiles.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace
+{
+using namespace voxelkl::test;
+namespace fs = std::filesystem;
+
+double
+Signal(long x, long y, long z, long t)
+{
+  return 100.0 + x + y + z + ((t * 7 + x) % 5);
+}
+
+class ErrorPaths : public ::testing::Test
+{
+protected:
+  TemporaryDirectory directory{ "errors" };
+  std::string        reference = directory / "reference.nii.gz";
+  std::string        generated = directory / "generated.nii.gz";
+  std::string        output = directory / "kl.nii.gz";
+
+  void
+  SetUp() override
+  {
+    WriteSeries(MakeSeries({ 6, 5, 4, 12 }, Signal), reference);
+    WriteSeries(MakeSeries({ 6, 5, 4, 10 }, Signal), generated);
+  }
+
+  // Runs VoxelKLDivergence with the reference/generated/output given here plus extra
+  // arguments; expects failure whose message contains every needle, and no new file.
+  void
+  ExpectFailure(std::vector<std::string> arguments, const std::vector<std::string> & needles)
+  {
+    const auto before = directory.Files();
+    const auto result = Run(VOXELKL_KL_EXECUTABLE, arguments);
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_EQ(result.err.rfind("VoxelKLDivergence: error: ", 0), 0u) << result.err;
+    for (const auto & needle : needles)
+    {
+      EXPECT_NE(result.err.find(needle), std::string::npos) << "missing '" << needle << "' in: " << result.err;
+    }
+    EXPECT_EQ(directory.Files().size(), before.size()) << "a file was left behind";
+    EXPECT_FALSE(fs::exists(output));
+  }
+  std::vector<std::string>
+  With(std::vector<std::string> extra, const std::string & referenceFile, const std::string & generatedFile)
+  {
+    std::vector<std::string> arguments{ "--reference", referenceFile, "--generated", generatedFile, "--output", output };
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return arguments;
+  }
+};
+
+TEST_F(ErrorPaths, MissingFile)
+{
+  ExpectFailure(With({}, directory / "nope.nii.gz", generated), { "nope.nii.gz", "no such file" });
+}
+
+TEST_F(ErrorPaths, ThreeDimensionalImageWhereSeriesExpected)
+{
+  WriteMask(MakeSeries({ 6, 5, 4, 1 }, Signal), directory / "volume.nii.gz", [](long, long, long) { return 1; });
+  ExpectFailure(With({}, reference, directory / "volume.nii.gz"), { "volume.nii.gz", "3D", "4D" });
+}
+
+TEST_F(ErrorPaths, GridMismatchNamesBothFilesAndTheField)
+{
+  WriteSeries(MakeSeries({ 6, 5, 4, 12 }, Signal, 1.5), directory / "shifted.nii.gz");
+  ExpectFailure(With({}, reference, directory / "shifted.nii.gz"),
+                { "reference.nii.gz", "shifted.nii.gz", "origin differs along axis 0" });
+  WriteSeries(MakeSeries({ 6, 6, 4, 12 }, Signal), directory / "bigger.nii.gz");
+  ExpectFailure(With({}, directory / "bigger.nii.gz", generated), { "bigger.nii.gz", "size differs along axis 1" });
+}
+
+TEST_F(ErrorPaths, TruncatedFiles)
+{
+  // An uncompressed NIfTI cut short, and a compressed one whose stream ends early.
+  const std::string whole = directory / "whole.nii";
+  WriteSeries(MakeSeries({ 6, 5, 4, 12 }, Signal), whole);
+  fs::copy_file(whole, directory / "cut.nii");
+  fs::resize_file(directory / "cut.nii", fs::file_size(whole) - 500);
+  fs::remove(whole);
+  ExpectFailure(With({}, reference, directory / "cut.nii"), { "cut.nii", "truncated" });
+  fs::copy_file(reference, directory / "cut.nii.gz");
+  fs::resize_file(directory / "cut.nii.gz", fs::file_size(reference) / 2);
+  ExpectFailure(With({}, directory / "cut.nii.gz", generated), { "cut.nii.gz" });
+  // The ITK tile path reports truncation too.
+  ExpectFailure(With({ "--tiles", "2" }, reference, directory / "cut.nii"), { "cut.nii" });
+}
+
+TEST_F(ErrorPaths, NotAnImage)
+{
+  std::ofstream(directory / "notes.nii.gz") << "not an image";
+  ExpectFailure(With({}, directory / "notes.nii.gz", generated), { "notes.nii.gz" });
+}
+
+TEST_F(ErrorPaths, EmptyMaskAndMaskOnAnotherGrid)
+{
+  const auto series = MakeSeries({ 6, 5, 4, 1 }, Signal);
+  WriteMask(series, directory / "empty.nii.gz", [](long, long, long) { return 0; });
+  ExpectFailure(With({ "--mask", directory / "empty.nii.gz" }, reference, generated), { "empty.nii.gz", "empty" });
+  WriteMask(MakeSeries({ 6, 5, 3, 1 }, Signal), directory / "small.nii.gz", [](long, long, long) { return 1; });
+  ExpectFailure(With({ "--mask", directory / "small.nii.gz" }, reference, generated),
+                { "small.nii.gz", "size differs along axis 2" });
+}
+
+TEST_F(ErrorPaths, BadOptionValues)
+{
+  ExpectFailure(With({ "--direction", "backward" }, reference, generated), { "--direction", "backward" });
+  ExpectFailure(With({ "--varianceFloor", "-1" }, reference, generated), { "--varianceFloor" });
+  ExpectFailure(With({ "--threads", "-2" }, reference, generated), { "--threads" });
+  ExpectFailure(With({ "--bins", "3" }, reference, generated), { "bins" });
+  ExpectFailure({ "--reference", reference, "--generated", generated }, { "--output" });
+  ExpectFailure({ "--reference", reference, "--generated", generated, "--output", directory / "kl.txt" },
+                { "kl.txt" });
+  ExpectFailure(With({ "--summary", directory / "missing-dir" / "s.json" }, reference, generated), { "missing-dir" });
+}
+
+TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)
+{
+  auto result = Run(VOXELKL_MOMENTS_EXECUTABLE, { "--input", reference });
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_NE(result.err.find("no output requested"), std::string::npos) << result.err;
+  WriteMask(MakeSeries({ 6, 5, 4, 1 }, Signal), directory / "volume.nii.gz", [](long, long, long) { return 1; });
+  result = Run(VOXELKL_MOMENTS_EXECUTABLE, { "--input", directory / "volume.nii.gz", "--mean", directory / "m.nii" });
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_NE(result.err.find("volume.nii.gz: is a 3D image"), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(directory / "m.nii"));
+}
+
+TEST_F(ErrorPaths, HelpAndVersionSucceed)
+{
+  const auto help = Run(VOXELKL_KL_EXECUTABLE, { "--help" });
+  EXPECT_EQ(help.exitCode, 0);
+  EXPECT_NE(help.out.find("--reference"), std::string::npos);
+  EXPECT_NE(help.out.find("VoxelKLDivergence --reference"), std::string::npos); // an example
+  const auto version = Run(VOXELKL_KL_EXECUTABLE, { "--version" });
+  EXPECT_EQ(version.exitCode, 0);
+  EXPECT_EQ(version.out.rfind("VoxelKLDivergence ", 0), 0u);
+}
+
+} // namespace
