@@ -69,7 +69,7 @@ timed()
   measure=$(mktemp)
   if ! /usr/bin/time -f '%e %M' -o "$measure" "$@" >"$log" 2>&1; then
     echo "kl_benchmark.sh: failed: $*" >&2
-    tail -n 20 "$log" >&2
+    tail -n 20 "$log" "$measure" >&2 # the output, and GNU time's exit status or signal
     rm -f "$measure"
     exit 1
   fi
@@ -197,7 +197,7 @@ for format in $FORMATS; do
 done
 
 echo
-echo "VoxelKLDivergence ${EXTRA[*]:-} on $SIZE x $TIME_POINTS float32: medians of $REPEATS runs, $(nproc) cores"
+echo "VoxelKLDivergence${EXTRA[*]:+ ${EXTRA[*]}} on $SIZE x $TIME_POINTS float32: medians of $REPEATS runs, $(nproc) cores"
 print_row format "kl wall s" "kl RSS MiB" "cat s" kl/cat "gzip -dc s" kl/gzip targets
 printf '%s\n' "${ROWS[@]}"
 echo "targets: .nii within ${NII_TARGET}x cat; .nii.gz within ${GZ_TARGET}x parallel gzip -dc; peak RSS < ${RSS_TARGET_MIB} MiB"
