@@ -1,0 +1,86 @@
+#include "voxelkl/RunCommand.h"
+
+#include "voxelkl/CommandHelp.h"
+#include "voxelkl/Errors.h"
+#include "voxelkl/SlicerXml.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+namespace voxelkl
+{
+
+namespace
+{
+
+void
+PrintToStdout(const std::string & text)
+{
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+void
+PrintError(const std::string & name, const std::string & message, bool hint)
+{
+  std::string text = fmt::format("{}: error: {}\n", name, message);
+  if (hint)
+  {
+    text += fmt::format("Try '{} --help'.\n", name);
+  }
+  std::fputs(text.c_str(), stderr);
+}
+
+} // namespace
+
+int
+RunCommand(const CommandDescription & description,
+           int                        argc,
+           const char * const *       argv,
+           const CommandBody &        body)
+{
+  const std::string name = description.name.empty() ? "command" : description.name;
+  try
+  {
+    const std::vector<std::string> arguments(argv + std::min(argc, 1), argv + std::max(argc, 0));
+    const auto                     given = [&arguments](const char * option) {
+      return std::find(arguments.begin(), arguments.end(), option) != arguments.end();
+    };
+    // Slicer runs `<exe> --xml` alone and treats any stderr output as a failure, so this
+    // comes before any parsing that could complain about missing required options.
+    if (given("--xml"))
+    {
+      PrintToStdout(FormatSlicerXml(description));
+      return 0;
+    }
+    if (given("--help") || given("-h"))
+    {
+      PrintToStdout(FormatHelp(description));
+      return 0;
+    }
+    if (given("--version"))
+    {
+      PrintToStdout(fmt::format("{} {}\n", name, ProjectVersion()));
+      return 0;
+    }
+    return body(ParseCommandLine(description, arguments));
+  }
+  catch (const UsageError & error)
+  {
+    PrintError(name, error.what(), true);
+  }
+  catch (const std::exception & error) // InputError, itk::ExceptionObject, bad_alloc, ...
+  {
+    PrintError(name, error.what(), false);
+  }
+  catch (...)
+  {
+    PrintError(name, "unknown exception", false);
+  }
+  return 1;
+}
+
+} // namespace voxelkl
