@@ -83,8 +83,9 @@ Describe()
   execution
     .Add(Parameter::Integer("threads", "Threads", "Worker threads; 0 = ITK's default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS "
                                                   "or all cores).", 0))
-    .Add(Parameter::Integer("tiles", "Tiles", "0 = automatic (NIfTI and lists of volumes are read volume by volume). "
-                                              "N > 0 streams 4D files through the ITK filter in N tiles.", 0));
+    .Add(Parameter::Integer("tiles", "Tiles", "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; "
+                                              "0 = sized to ~64 MiB. NIfTI series and lists of volumes are read once, "
+                                              "volume by volume, and need none.", 0));
   d.AddReturnValue(voxelkl::ReturnValue::Double("meanKL", "Mean KL", "Mean KL over valid voxels, in nats."))
     .AddReturnValue(voxelkl::ReturnValue::Double("medianKL", "Median KL", "Median KL over valid voxels, in nats."))
     .AddReturnValue(voxelkl::ReturnValue::Integer("validVoxels", "Valid voxels", "Voxels with a finite Gaussian KL."))

@@ -65,8 +65,9 @@ Describe()
   execution.advanced = true;
   execution
     .Add(Parameter::Integer("threads", "Threads", "Worker threads; 0 = ITK's default.", 0))
-    .Add(Parameter::Integer("tiles", "Tiles", "0 = automatic (NIfTI and lists of volumes are read volume by volume). "
-                                              "N > 0 streams 4D files through the ITK filter in N tiles.", 0));
+    .Add(Parameter::Integer("tiles", "Tiles", "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; "
+                                              "0 = sized to ~64 MiB. NIfTI series and lists of volumes are read once, "
+                                              "volume by volume, and need none.", 0));
   return d;
 }
 

@@ -39,7 +39,7 @@ protected:
   ExpectFailure(std::vector<std::string> arguments, const std::vector<std::string> & needles)
   {
     const auto before = directory.Files();
-    const auto result = Run(VOXELKL_KL_EXECUTABLE, arguments);
+    const auto result = RunProgram(VOXELKL_KL_EXECUTABLE, arguments);
     EXPECT_EQ(result.exitCode, 1) << result.err;
     EXPECT_EQ(result.err.rfind("VoxelKLDivergence: error: ", 0), 0u) << result.err;
     for (const auto & needle : needles)
@@ -90,8 +90,12 @@ TEST_F(ErrorPaths, TruncatedFiles)
   fs::copy_file(reference, directory / "cut.nii.gz");
   fs::resize_file(directory / "cut.nii.gz", fs::file_size(reference) / 2);
   ExpectFailure(With({}, directory / "cut.nii.gz", generated), { "cut.nii.gz" });
-  // The ITK tile path reports truncation too.
-  ExpectFailure(With({ "--tiles", "2" }, reference, directory / "cut.nii"), { "cut.nii" });
+  // A MetaImage, read through ITK tile by tile.
+  WriteSeries(MakeSeries({ 6, 5, 4, 12 }, Signal), directory / "whole.mha");
+  fs::copy_file(directory / "whole.mha", directory / "cut.mha");
+  fs::resize_file(directory / "cut.mha", fs::file_size(directory / "whole.mha") - 500);
+  WriteSeries(MakeSeries({ 6, 5, 4, 12 }, Signal), directory / "other.mha");
+  ExpectFailure(With({ "--tiles", "2" }, directory / "other.mha", directory / "cut.mha"), { "cut.mha" });
 }
 
 TEST_F(ErrorPaths, NotAnImage)
@@ -119,16 +123,16 @@ TEST_F(ErrorPaths, BadOptionValues)
   ExpectFailure({ "--reference", reference, "--generated", generated }, { "--output" });
   ExpectFailure({ "--reference", reference, "--generated", generated, "--output", directory / "kl.txt" },
                 { "kl.txt" });
-  ExpectFailure(With({ "--summary", directory / "missing-dir" / "s.json" }, reference, generated), { "missing-dir" });
+  ExpectFailure(With({ "--summary", directory / "missing-dir/s.json" }, reference, generated), { "missing-dir" });
 }
 
 TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)
 {
-  auto result = Run(VOXELKL_MOMENTS_EXECUTABLE, { "--input", reference });
+  auto result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", reference });
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_NE(result.err.find("no output requested"), std::string::npos) << result.err;
   WriteMask(MakeSeries({ 6, 5, 4, 1 }, Signal), directory / "volume.nii.gz", [](long, long, long) { return 1; });
-  result = Run(VOXELKL_MOMENTS_EXECUTABLE, { "--input", directory / "volume.nii.gz", "--mean", directory / "m.nii" });
+  result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", directory / "volume.nii.gz", "--mean", directory / "m.nii" });
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_NE(result.err.find("volume.nii.gz: is a 3D image"), std::string::npos) << result.err;
   EXPECT_FALSE(fs::exists(directory / "m.nii"));
@@ -136,11 +140,11 @@ TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)
 
 TEST_F(ErrorPaths, HelpAndVersionSucceed)
 {
-  const auto help = Run(VOXELKL_KL_EXECUTABLE, { "--help" });
+  const auto help = RunProgram(VOXELKL_KL_EXECUTABLE, { "--help" });
   EXPECT_EQ(help.exitCode, 0);
   EXPECT_NE(help.out.find("--reference"), std::string::npos);
   EXPECT_NE(help.out.find("VoxelKLDivergence --reference"), std::string::npos); // an example
-  const auto version = Run(VOXELKL_KL_EXECUTABLE, { "--version" });
+  const auto version = RunProgram(VOXELKL_KL_EXECUTABLE, { "--version" });
   EXPECT_EQ(version.exitCode, 0);
   EXPECT_EQ(version.out.rfind("VoxelKLDivergence ", 0), 0u);
 }

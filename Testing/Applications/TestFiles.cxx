@@ -212,7 +212,7 @@ Quote(const std::string & argument)
 } // namespace
 
 ProcessResult
-Run(const std::string & executable, const std::vector<std::string> & arguments)
+RunProgram(const std::string & executable, const std::vector<std::string> & arguments)
 {
   TemporaryDirectory capture("run");
   std::string        command = Quote(executable);

@@ -70,7 +70,7 @@ struct ProcessResult
 
 /** Runs executable with arguments (no shell quoting needed: each argument is quoted). */
 ProcessResult
-Run(const std::string & executable, const std::vector<std::string> & arguments);
+RunProgram(const std::string & executable, const std::vector<std::string> & arguments);
 
 /** Values of voxel (x, y, z) over time. */
 std::vector<double>

@@ -1,11 +1,13 @@
 #include "voxelkl/SeriesInfo.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/NiftiVolumeStream.h"
 
 #include "itkImageIOBase.h"
 #include "itkImageIOFactory.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -54,6 +56,12 @@ NeedsDouble(const std::string & voxelType)
          voxelType == "uint64";
 }
 
+bool
+EndsWith(const std::string & text, const std::string & suffix)
+{
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 std::string
 FormatName(const itk::ImageIOBase & io)
 {
@@ -71,12 +79,6 @@ FormatName(const itk::ImageIOBase & io)
     return "MetaImage";
   }
   return name;
-}
-
-bool
-EndsWith(const std::string & text, const std::string & suffix)
-{
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 struct Header
@@ -118,6 +120,21 @@ ReadHeader(const std::string & file)
     throw InputError(file,
                      "has " + std::to_string(header.io->GetNumberOfComponents()) +
                        " components per voxel; expected scalar voxels");
+  }
+  // An uncompressed NIfTI holds its voxels after a header of at least 352 bytes, a
+  // MetaImage .mha after its text header; ITK's readers fill what is missing with garbage
+  // instead of failing.
+  const bool rawNifti = EndsWith(file, ".nii");
+  const bool rawMetaImage = EndsWith(file, ".mha") && !header.io->GetUseCompression();
+  if (rawNifti || rawMetaImage)
+  {
+    const std::uintmax_t expected = (rawNifti ? 352 : 0) + header.io->GetImageSizeInBytes();
+    const std::uintmax_t actual = std::filesystem::file_size(file, error);
+    if (!error && actual < expected)
+    {
+      throw InputError(file, "truncated: the header describes at least " + std::to_string(expected) +
+                               " bytes, the file has " + std::to_string(actual));
+    }
   }
   for (unsigned int i = 0; i < header.io->GetNumberOfDimensions(); ++i)
   {
@@ -264,7 +281,18 @@ InspectSeries(const std::vector<std::string> & files)
     }
     info.timePoints = files.size();
   }
-  info.needsDouble = NeedsDouble(info.voxelType);
+  if (NiftiVolumeStream::CanRead(files.front()))
+  {
+    // ITK reports a scaled NIfTI as float; report what is stored.
+    const NiftiVolumeStream stream(files.front());
+    info.voxelType = stream.VoxelTypeName();
+    info.scaled = stream.IsScaled();
+  }
+  info.needsDouble = NeedsDouble(info.voxelType) && !info.scaled;
+  if (info.scaled && info.voxelType == "float64")
+  {
+    info.needsDouble = true;
+  }
   return info;
 }
 

@@ -56,6 +56,17 @@ SeriesVolumeReader<T>::Read(std::size_t maxVolumes, T * out)
     for (std::size_t t = 0; t < count; ++t)
     {
       const std::string & file = m_Info.files[m_Next + t];
+      if (NiftiVolumeStream::CanRead(file))
+      {
+        // Our reader, not ITK's: niftilib turns NaN into 0, and NaN must be skipped.
+        NiftiVolumeStream stream(file);
+        if (stream.VoxelsPerVolume() != voxels || stream.VolumeCount() != 1)
+        {
+          throw InputError(file, "is not one volume on the grid of the first volume");
+        }
+        stream.ReadVolumes(1, out + t * voxels);
+        continue;
+      }
       auto                reader = itk::ImageFileReader<Volume>::New();
       reader->SetFileName(file);
       try

@@ -137,12 +137,15 @@ ComputeGaussianKL(const GaussianKLJob & job)
   RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   const bool         useDouble = job.reference.needsDouble || job.generated.needsDouble;
-  const bool         volumes = job.execution.tiles == 0 && SeriesVolumeReader<float>::Supports(job.reference) &&
-                       SeriesVolumeReader<float>::Supports(job.generated);
+  // NIfTI files and lists of volumes are always read volume by volume: each file once, in
+  // bounded memory, with non-finite samples kept (niftilib, under ITK's NIfTI reader,
+  // silently turns NaN and inf into 0). Other 4D formats stream through the ITK filter.
+  const bool volumes =
+    SeriesVolumeReader<float>::Supports(job.reference) && SeriesVolumeReader<float>::Supports(job.generated);
   if (!volumes && (job.reference.isVolumeList || job.generated.isVolumeList))
   {
-    throw UsageError("a list of 3D volumes is read volume by volume: it cannot be combined with --tiles or with a 4D "
-                     "series in a format other than NIfTI");
+    throw UsageError("a list of 3D volumes cannot be compared with a 4D series in a format other than NIfTI: convert "
+                     "the 4D series to NIfTI");
   }
   if (volumes)
   {

@@ -117,11 +117,8 @@ ComputeMoments(const MomentsJob & job)
 {
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   const bool         useDouble = job.series.needsDouble;
-  const bool         volumes = job.execution.tiles == 0 && SeriesVolumeReader<float>::Supports(job.series);
-  if (!volumes && job.series.isVolumeList)
-  {
-    throw UsageError("a list of 3D volumes is read volume by volume: it cannot be combined with --tiles");
-  }
+  // See ComputeGaussianKL: NIfTI and lists volume by volume, other formats in tiles.
+  const bool volumes = SeriesVolumeReader<float>::Supports(job.series);
   if (volumes)
   {
     return useDouble ? ComputeByVolumes<double>(job, threads) : ComputeByVolumes<float>(job, threads);

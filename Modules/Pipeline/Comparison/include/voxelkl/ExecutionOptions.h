@@ -14,9 +14,9 @@ struct ExecutionOptions
   /** Worker threads; 0 = ITK's global default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS, else
    * the number of cores). */
   unsigned int threads{ 0 };
-  /** 0 = automatic: series that can be read volume by volume (NIfTI, lists of 3D files)
-   * are, every other one streams through the ITK filters in tiles sized to a memory
-   * budget. N > 0 forces the ITK filter path with N tiles along the slowest axis. */
+  /** Series that can be read volume by volume (NIfTI, lists of 3D files) are, and need no
+   * tiles. Other 4D formats (MetaImage, NRRD) stream through the ITK filters in tiles
+   * along the slowest axis: N > 0 tiles, or 0 for tiles sized to a memory budget. */
   unsigned int tiles{ 0 };
   /** Called with the fraction done (0..1), from one thread at a time. */
   std::function<void(double)> progress;
