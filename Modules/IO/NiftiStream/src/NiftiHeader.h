@@ -1,0 +1,50 @@
+// The parts of a NIfTI-1 header that a voxel reader needs, checked (private to the module).
+#ifndef voxelkl_NiftiHeader_h
+#define voxelkl_NiftiHeader_h
+
+#include <array>
+#include <cstddef>
+#include <string>
+
+namespace voxelkl
+{
+namespace detail
+{
+
+constexpr std::size_t NiftiHeaderBytes = 348;
+
+/** Where the voxels are and how to turn them into values. */
+struct NiftiLayout
+{
+  std::array<std::size_t, 3> volumeSize{};
+  std::size_t                volumeCount{ 0 };
+  int                        datatype{ 0 };
+  std::size_t                bytesPerVoxel{ 0 };
+  bool                       swap{ false }; // header and voxels in the other byte order
+  std::size_t                dataOffset{ 0 };
+  bool                       scaled{ false };
+  double                     slope{ 1.0 };
+  double                     intercept{ 0.0 };
+};
+
+/** Reads the 348 header bytes of path. Throws InputError(path, problem) for anything but a
+ * single-file NIfTI-1 header of a 3D/4D image of a supported voxel type. */
+NiftiLayout
+ParseNiftiHeader(const unsigned char * bytes, const std::string & path);
+
+/** "int16", "float32", ...; nullptr for a datatype code this module does not read. */
+const char *
+SupportedTypeName(int datatype);
+
+/** Lower-case file name ends with .nii or .nii.gz. */
+bool
+HasSingleFileNiftiName(const std::string & path);
+
+/** File name of half of a .hdr/.img pair (.hdr, .img, optionally .gz). */
+bool
+HasNiftiPairName(const std::string & path);
+
+} // namespace detail
+} // namespace voxelkl
+
+#endif
