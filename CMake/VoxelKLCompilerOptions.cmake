@@ -11,7 +11,11 @@ function(voxelkl_target_options target)
   target_compile_options(${target} PRIVATE -Wall -Wextra
     # Same bits on every machine: no fused multiply-add contraction, which would make the
     # result depend on whether a loop was vectorised or built with -march=native.
-    -ffp-contract=off)
+    -ffp-contract=off
+    # We never enable floating-point traps; saying so lets GCC vectorise the branch-free
+    # accumulator loops (it will not speculate arithmetic that "could trap"). Rounding is
+    # unchanged.
+    -fno-trapping-math)
   if(VOXELKL_WARNINGS_AS_ERRORS)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -57,40 +57,60 @@ Describe()
   d.license = "Apache-2.0";
   d.acknowledgements = "Built on ITK, oneTBB and Boost.";
   d.AddGroup("Inputs", "The two series to compare")
-    .Add(Parameter::InputImage("reference", "Reference series", "The real fMRI series (P): a 4D image, or one 3D volume "
-                                                                "per time point with the option repeated.")
+    .Add(Parameter::InputImage("reference",
+                               "Reference series",
+                               "The real fMRI series (P): a 4D image, or one 3D volume "
+                               "per time point with the option repeated.")
            .Required()
            .Multiple())
-    .Add(Parameter::InputImage("generated", "Generated series", "The series produced by the model (Q), on the "
-                                                                "reference's grid; same forms as --reference.")
+    .Add(Parameter::InputImage("generated",
+                               "Generated series",
+                               "The series produced by the model (Q), on the "
+                               "reference's grid; same forms as --reference.")
            .Required()
            .Multiple())
-    .Add(Parameter::InputImage("mask", "Mask", "A 3D image on the same grid; computation is restricted to its "
-                                               "nonzero voxels."));
+    .Add(Parameter::InputImage("mask",
+                               "Mask",
+                               "A 3D image on the same grid; computation is restricted to its "
+                               "nonzero voxels."));
   d.AddGroup("Outputs", "Where the results go")
     .Add(Parameter::OutputImage("output", "KL map", "The KL map (float32; 0 outside the mask).").Required())
-    .Add(Parameter::OutputFile("summary", "Summary", "A JSON summary: inputs, options, voxel counts and the "
-                                                     "distribution of the KL over valid voxels.", { ".json" }));
+    .Add(Parameter::OutputFile("summary",
+                               "Summary",
+                               "A JSON summary: inputs, options, voxel counts and the "
+                               "distribution of the KL over valid voxels.",
+                               { ".json" }));
   d.AddGroup("Options", "How the divergence is computed")
-    .Add(Parameter::Enumeration("direction", "Direction", "forward = KL(reference || generated), reverse = "
-                                                          "KL(generated || reference), symmetric = their sum.",
-                                { "forward", "reverse", "symmetric" }, "forward"))
-    .Add(Parameter::Double("varianceFloor", "Variance floor", "Smallest variance used, in squared intensity units "
-                                                              "(absolute). Default: relative, "
-                                                              "(1e-6 * max(|mean_ref|, |mean_gen|, 1))^2."));
+    .Add(Parameter::Enumeration("direction",
+                                "Direction",
+                                "forward = KL(reference || generated), reverse = "
+                                "KL(generated || reference), symmetric = their sum.",
+                                { "forward", "reverse", "symmetric" },
+                                "forward"))
+    .Add(Parameter::Double("varianceFloor",
+                           "Variance floor",
+                           "Smallest variance used, in squared intensity units "
+                           "(absolute). Default: relative, "
+                           "(1e-6 * max(|mean_ref|, |mean_gen|, 1))^2."));
   auto & execution = d.AddGroup("Execution", "Speed and memory; results do not depend on them");
   execution.advanced = true;
   execution
-    .Add(Parameter::Integer("threads", "Threads", "Worker threads; 0 = ITK's default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS "
-                                                  "or all cores).", 0))
-    .Add(Parameter::Integer("tiles", "Tiles", "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; "
-                                              "0 = sized to ~64 MiB. NIfTI series and lists of volumes are read once, "
-                                              "volume by volume, and need none.", 0));
+    .Add(Parameter::Integer("threads",
+                            "Threads",
+                            "Worker threads; 0 = ITK's default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS "
+                            "or all cores).",
+                            0))
+    .Add(Parameter::Integer("tiles",
+                            "Tiles",
+                            "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; "
+                            "0 = sized to ~64 MiB. NIfTI series and lists of volumes are read once, "
+                            "volume by volume, and need none.",
+                            0));
   d.AddReturnValue(voxelkl::ReturnValue::Double("meanKL", "Mean KL", "Mean KL over valid voxels, in nats."))
     .AddReturnValue(voxelkl::ReturnValue::Double("medianKL", "Median KL", "Median KL over valid voxels, in nats."))
     .AddReturnValue(voxelkl::ReturnValue::Integer("validVoxels", "Valid voxels", "Voxels with a finite Gaussian KL."))
-    .AddReturnValue(voxelkl::ReturnValue::Integer("constantVoxels", "Constant voxels",
-                                                  "Voxels where both series are the same constant (KL 0)."));
+    .AddReturnValue(voxelkl::ReturnValue::Integer(
+      "constantVoxels", "Constant voxels", "Voxels where both series are the same constant (KL 0)."));
   return d;
 }
 
@@ -127,7 +147,8 @@ Run(const voxelkl::ParsedArguments & args)
   const std::string output = args.GetString("output");
   if (!voxelkl::CanWriteImage(output))
   {
-    throw voxelkl::UsageError(fmt::format("--output {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", output));
+    throw voxelkl::UsageError(
+      fmt::format("--output {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", output));
   }
   job.reference = voxelkl::InspectSeries(args.GetStrings("reference"));
   job.generated = voxelkl::InspectSeries(args.GetStrings("generated"));
@@ -163,7 +184,10 @@ Run(const voxelkl::ParsedArguments & args)
     std::cout << "Summary: " << *summary << '\n';
   }
   std::cout << fmt::format("Voxels: {} in mask, {} valid, {} constant, {} floored; {} non-finite samples skipped\n",
-                           statistics.inMask, statistics.valid, statistics.constant, statistics.floored,
+                           statistics.inMask,
+                           statistics.valid,
+                           statistics.constant,
+                           statistics.floored,
                            statistics.skippedSamples);
   voxelkl::WriteReturnParameters(args.ReturnParameterFile().value_or(""),
                                  { { "meanKL", fmt::format("{}", statistics.kl.mean) },

@@ -49,8 +49,10 @@ Describe()
   d.license = "Apache-2.0";
   d.acknowledgements = "Built on ITK, oneTBB and Boost.";
   d.AddGroup("Inputs", "The series")
-    .Add(Parameter::InputImage("input", "Series", "A 4D image, or one 3D volume per time point with the option "
-                                                  "repeated.")
+    .Add(Parameter::InputImage("input",
+                               "Series",
+                               "A 4D image, or one 3D volume per time point with the option "
+                               "repeated.")
            .Required()
            .Multiple())
     .Add(Parameter::InputImage("mask", "Mask", "A 3D image on the same grid; only its nonzero voxels are computed."));
@@ -63,11 +65,13 @@ Describe()
     .Add(Parameter::OutputImage("count", "Count", "Number of finite samples."));
   auto & execution = d.AddGroup("Execution", "Speed and memory; results do not depend on them");
   execution.advanced = true;
-  execution
-    .Add(Parameter::Integer("threads", "Threads", "Worker threads; 0 = ITK's default.", 0))
-    .Add(Parameter::Integer("tiles", "Tiles", "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; "
-                                              "0 = sized to ~64 MiB. NIfTI series and lists of volumes are read once, "
-                                              "volume by volume, and need none.", 0));
+  execution.Add(Parameter::Integer("threads", "Threads", "Worker threads; 0 = ITK's default.", 0))
+    .Add(Parameter::Integer("tiles",
+                            "Tiles",
+                            "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; "
+                            "0 = sized to ~64 MiB. NIfTI series and lists of volumes are read once, "
+                            "volume by volume, and need none.",
+                            0));
   return d;
 }
 
@@ -126,8 +130,10 @@ Run(const voxelkl::ParsedArguments & args)
   {
     std::cout << MapFlags[static_cast<std::size_t>(map)] << ": " << path << '\n';
   }
-  std::cout << fmt::format("{} time points, {} voxels, {} non-finite samples skipped\n", job.series.timePoints,
-                           job.mask.count, maps.nonFiniteSamples);
+  std::cout << fmt::format("{} time points, {} voxels, {} non-finite samples skipped\n",
+                           job.series.timePoints,
+                           job.mask.count,
+                           maps.nonFiniteSamples);
   return 0;
 }
 

@@ -52,7 +52,9 @@ protected:
   std::vector<std::string>
   With(std::vector<std::string> extra, const std::string & referenceFile, const std::string & generatedFile)
   {
-    std::vector<std::string> arguments{ "--reference", referenceFile, "--generated", generatedFile, "--output", output };
+    std::vector<std::string> arguments{
+      "--reference", referenceFile, "--generated", generatedFile, "--output", output
+    };
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     return arguments;
   }
@@ -121,8 +123,7 @@ TEST_F(ErrorPaths, BadOptionValues)
   ExpectFailure(With({ "--threads", "-2" }, reference, generated), { "--threads" });
   ExpectFailure(With({ "--bins", "3" }, reference, generated), { "bins" });
   ExpectFailure({ "--reference", reference, "--generated", generated }, { "--output" });
-  ExpectFailure({ "--reference", reference, "--generated", generated, "--output", directory / "kl.txt" },
-                { "kl.txt" });
+  ExpectFailure({ "--reference", reference, "--generated", generated, "--output", directory / "kl.txt" }, { "kl.txt" });
   ExpectFailure(With({ "--summary", directory / "missing-dir/s.json" }, reference, generated), { "missing-dir" });
 }
 
@@ -132,7 +133,8 @@ TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_NE(result.err.find("no output requested"), std::string::npos) << result.err;
   WriteMask(MakeSeries({ 6, 5, 4, 1 }, Signal), directory / "volume.nii.gz", [](long, long, long) { return 1; });
-  result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", directory / "volume.nii.gz", "--mean", directory / "m.nii" });
+  result =
+    RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", directory / "volume.nii.gz", "--mean", directory / "m.nii" });
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_NE(result.err.find("volume.nii.gz: is a 3D image"), std::string::npos) << result.err;
   EXPECT_FALSE(fs::exists(directory / "m.nii"));

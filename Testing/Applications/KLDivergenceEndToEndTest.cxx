@@ -73,9 +73,13 @@ RunKL(const std::vector<std::string> & arguments, const std::string & output)
 
 TEST(VoxelKLDivergenceApp, MatchesBruteForceAndSummarisesIt)
 {
-  PairFiles  files;
-  const auto map = RunKL({ "--reference", files.referenceFile, "--generated", files.generatedFile, "--summary",
-                           files.directory / "kl.json" },
+  PairFiles           files;
+  const auto          map = RunKL({ "--reference",
+                                    files.referenceFile,
+                                    "--generated",
+                                    files.generatedFile,
+                                    "--summary",
+                                    files.directory / "kl.json" },
                          files.directory / "kl.nii.gz");
   std::vector<double> valid;
   for (long z = 0; z < Size[2]; ++z)
@@ -127,17 +131,17 @@ TEST(VoxelKLDivergenceApp, ReverseIsForwardWithRolesSwapped)
   TemporaryDirectory directory("kl-swap");
   WriteSeries(MakeSeries(Size, ReferenceValue), directory / "a.nii");
   WriteSeries(MakeSeries(Size, GeneratedValue), directory / "b.nii");
-  const auto reverse = RunKL({ "--reference", directory / "a.nii", "--generated", directory / "b.nii", "--direction",
-                               "reverse" },
-                             directory / "reverse.nii");
-  const auto swapped = RunKL({ "--reference", directory / "b.nii", "--generated", directory / "a.nii" },
-                             directory / "swapped.nii");
+  const auto reverse =
+    RunKL({ "--reference", directory / "a.nii", "--generated", directory / "b.nii", "--direction", "reverse" },
+          directory / "reverse.nii");
+  const auto swapped =
+    RunKL({ "--reference", directory / "b.nii", "--generated", directory / "a.nii" }, directory / "swapped.nii");
   EXPECT_TRUE(SameVoxels(reverse, swapped));
-  const auto forward = RunKL({ "--reference", directory / "a.nii", "--generated", directory / "b.nii" },
-                             directory / "forward.nii");
-  const auto symmetric = RunKL({ "--reference", directory / "a.nii", "--generated", directory / "b.nii",
-                                 "--direction", "symmetric" },
-                               directory / "symmetric.nii");
+  const auto forward =
+    RunKL({ "--reference", directory / "a.nii", "--generated", directory / "b.nii" }, directory / "forward.nii");
+  const auto symmetric =
+    RunKL({ "--reference", directory / "a.nii", "--generated", directory / "b.nii", "--direction", "symmetric" },
+          directory / "symmetric.nii");
   for (std::size_t i = 0; i < 140; ++i)
   {
     const double sum = forward->GetBufferPointer()[i] + reverse->GetBufferPointer()[i];
@@ -154,18 +158,21 @@ TEST(VoxelKLDivergenceApp, SameMapForEveryFormatVoxelTypeAndReadPath)
   {
     std::string extension, type;
   };
-  for (const Variant & variant : { Variant{ ".nii.gz", "float32" }, Variant{ ".nrrd", "float32" },
-                                   Variant{ ".mha", "float32" }, Variant{ ".nii.gz", "int16" },
-                                   Variant{ ".nii", "uint16" }, Variant{ ".nii.gz", "float64" },
+  for (const Variant & variant : { Variant{ ".nii.gz", "float32" },
+                                   Variant{ ".nrrd", "float32" },
+                                   Variant{ ".mha", "float32" },
+                                   Variant{ ".nii.gz", "int16" },
+                                   Variant{ ".nii", "uint16" },
+                                   Variant{ ".nii.gz", "float64" },
                                    Variant{ ".nrrd", "int16" } })
   {
     // Each format in its own directory: a.nii beside a.nii.gz would shadow it in niftilib.
     TemporaryDirectory here("kl-variant");
     WriteSeries(files.reference, here / ("r" + variant.extension), variant.type);
     WriteSeries(files.generated, here / ("g" + variant.extension), variant.type);
-    const auto map = RunKL({ "--reference", here / ("r" + variant.extension), "--generated",
-                             here / ("g" + variant.extension) },
-                           here / "kl.nii");
+    const auto map =
+      RunKL({ "--reference", here / ("r" + variant.extension), "--generated", here / ("g" + variant.extension) },
+            here / "kl.nii");
     EXPECT_TRUE(SameVoxels(baseline, map)) << variant.extension << " " << variant.type;
   }
   // Lists of 3D volumes, one file per time point.
@@ -180,9 +187,9 @@ TEST(VoxelKLDivergenceApp, SameMapForEveryFormatVoxelTypeAndReadPath)
 TEST(VoxelKLDivergenceApp, SameBitsForAnyTilesAndThreads)
 {
   PairFiles  files;
-  const auto baseline = RunKL({ "--reference", files.referenceFile, "--generated", files.generatedFile, "--threads",
-                                "1" },
-                              files.directory / "base.nii");
+  const auto baseline =
+    RunKL({ "--reference", files.referenceFile, "--generated", files.generatedFile, "--threads", "1" },
+          files.directory / "base.nii");
   // NIfTI is read volume by volume; MetaImage streams through the ITK filter in tiles.
   WriteSeries(files.reference, files.directory / "reference.mha");
   WriteSeries(files.generated, files.directory / "generated.mha");
@@ -190,14 +197,20 @@ TEST(VoxelKLDivergenceApp, SameBitsForAnyTilesAndThreads)
   {
     for (const char * threads : { "1", "2", "3" })
     {
-      const auto map = RunKL({ "--reference", files.directory / "reference.mha", "--generated",
-                               files.directory / "generated.mha", "--tiles", tiles, "--threads", threads },
+      const auto map = RunKL({ "--reference",
+                               files.directory / "reference.mha",
+                               "--generated",
+                               files.directory / "generated.mha",
+                               "--tiles",
+                               tiles,
+                               "--threads",
+                               threads },
                              files.directory / "kl.nii");
       EXPECT_TRUE(SameVoxels(baseline, map)) << tiles << " tiles, " << threads << " threads";
     }
-    const auto volumes = RunKL({ "--reference", files.referenceFile, "--generated", files.generatedFile, "--threads",
-                                 tiles },
-                               files.directory / "volumes.nii");
+    const auto volumes =
+      RunKL({ "--reference", files.referenceFile, "--generated", files.generatedFile, "--threads", tiles },
+            files.directory / "volumes.nii");
     EXPECT_TRUE(SameVoxels(baseline, volumes)) << tiles << " threads, volume by volume";
   }
 }
@@ -206,8 +219,14 @@ TEST(VoxelKLDivergenceApp, MaskRestrictsComputation)
 {
   PairFiles files;
   WriteMask(files.reference, files.directory / "mask.nii.gz", [](long x, long, long) { return x >= 3 ? 1 : 0; });
-  const auto map = RunKL({ "--reference", files.referenceFile, "--generated", files.generatedFile, "--mask",
-                           files.directory / "mask.nii.gz", "--summary", files.directory / "s.json" },
+  const auto map = RunKL({ "--reference",
+                           files.referenceFile,
+                           "--generated",
+                           files.generatedFile,
+                           "--mask",
+                           files.directory / "mask.nii.gz",
+                           "--summary",
+                           files.directory / "s.json" },
                          files.directory / "kl.nii");
   EXPECT_EQ(map->GetPixel(Volume::IndexType{ { 2, 3, 1 } }), 0.0);
   EXPECT_GT(map->GetPixel(Volume::IndexType{ { 3, 3, 1 } }), 0.0);

@@ -28,9 +28,20 @@ TEST(VoxelMomentsApp, MatchesTwoPassMoments)
   const auto         series = MakeSeries({ 5, 4, 3, 37 }, Skewed);
   WriteSeries(series, directory / "bold.nii.gz", "float64");
   const auto result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE,
-                          { "--input", directory / "bold.nii.gz", "--mean", directory / "mean.nii", "--variance",
-                            directory / "var.nii", "--std", directory / "std.nii", "--skewness", directory / "skew.nii",
-                            "--kurtosis", directory / "kurt.nii", "--count", directory / "count.nii" });
+                                 { "--input",
+                                   directory / "bold.nii.gz",
+                                   "--mean",
+                                   directory / "mean.nii",
+                                   "--variance",
+                                   directory / "var.nii",
+                                   "--std",
+                                   directory / "std.nii",
+                                   "--skewness",
+                                   directory / "skew.nii",
+                                   "--kurtosis",
+                                   directory / "kurt.nii",
+                                   "--count",
+                                   directory / "count.nii" });
   ASSERT_EQ(result.exitCode, 0) << result.err;
   const auto mean = ReadVolume(directory / "mean.nii");
   const auto variance = ReadVolume(directory / "var.nii");
@@ -57,9 +68,9 @@ TEST(VoxelMomentsApp, MatchesTwoPassMoments)
           m4 += std::pow(v - m, 4) / n;
         }
         // scipy's rule: a variance below (1e-15 * mean)^2 is a constant series (skewness 0 here).
-        const bool   constant = m2 <= 1e-30 * m * m;
-        const double g1 = constant ? 0.0 : m3 / std::pow(m2, 1.5);
-        const double g2 = constant ? 0.0 : m4 / (m2 * m2) - 3.0;
+        const bool              constant = m2 <= 1e-30 * m * m;
+        const double            g1 = constant ? 0.0 : m3 / std::pow(m2, 1.5);
+        const double            g2 = constant ? 0.0 : m4 / (m2 * m2) - 3.0;
         const Volume::IndexType i{ { x, y, z } };
         EXPECT_NEAR(mean->GetPixel(i), m, 1e-7 * m);
         EXPECT_NEAR(variance->GetPixel(i), m2, 1e-6 * std::max(m2, 1e-6));
@@ -78,7 +89,8 @@ TEST(VoxelMomentsApp, TilesThreadsAndListsGiveTheSameBits)
   TemporaryDirectory directory("moments-bits");
   const auto         series = MakeSeries({ 6, 5, 7, 19 }, Skewed);
   WriteSeries(series, directory / "bold.nii", "float32");
-  auto skewness = [&](std::vector<std::string> arguments, const std::string & name) {
+  auto skewness = [&](std::vector<std::string> arguments, const std::string & name)
+  {
     arguments.insert(arguments.end(), { "--skewness", directory / name });
     const auto result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, arguments);
     EXPECT_EQ(result.exitCode, 0) << result.err;
@@ -89,8 +101,9 @@ TEST(VoxelMomentsApp, TilesThreadsAndListsGiveTheSameBits)
   WriteSeries(series, directory / "bold.mha", "float32");
   for (const char * tiles : { "0", "1", "2", "7" })
   {
-    EXPECT_TRUE(SameVoxels(baseline, skewness({ "--input", directory / "bold.mha", "--tiles", tiles, "--threads", "2" },
-                                              std::string("t") + tiles + ".nii")))
+    EXPECT_TRUE(SameVoxels(baseline,
+                           skewness({ "--input", directory / "bold.mha", "--tiles", tiles, "--threads", "2" },
+                                    std::string("t") + tiles + ".nii")))
       << tiles;
   }
   std::vector<std::string> list;

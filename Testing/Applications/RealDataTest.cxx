@@ -34,20 +34,29 @@ TEST(RealData, Ds003AgainstAFlattenedCopyOfItself)
   ASSERT_EQ(size[3], 20u); // 16 x 16 x 9 x 20, float32 on disk, 12.5 x 12.5 x 16 mm
   // The generated copy: each voxel's signal flattened halfway to its mean in the left half
   // (what an MSE-trained model does), shifted by +2% in the right half.
-  auto generated = MakeSeries({ long(size[0]), long(size[1]), long(size[2]), long(size[3]) }, [&](long x, long y, long z,
-                                                                                            long t) {
-    const auto   values = VoxelValues(reference, x, y, z);
-    const double mean = MeanVariance(values).first;
-    return x < long(size[0]) / 2 ? mean + 0.5 * (values[t] - mean) : 1.02 * values[t];
-  });
+  auto generated = MakeSeries({ long(size[0]), long(size[1]), long(size[2]), long(size[3]) },
+                              [&](long x, long y, long z, long t)
+                              {
+                                const auto   values = VoxelValues(reference, x, y, z);
+                                const double mean = MeanVariance(values).first;
+                                return x < long(size[0]) / 2 ? mean + 0.5 * (values[t] - mean) : 1.02 * values[t];
+                              });
   generated->CopyInformation(reference);
   WriteSeries(generated, directory / "generated.nii.gz", "float32");
-  const auto result = RunProgram(VOXELKL_KL_EXECUTABLE, { "--reference", file, "--generated", directory / "generated.nii.gz",
-                                                   "--output", directory / "kl.nii.gz", "--summary",
-                                                   directory / "kl.json", "--direction", "symmetric" });
+  const auto result = RunProgram(VOXELKL_KL_EXECUTABLE,
+                                 { "--reference",
+                                   file,
+                                   "--generated",
+                                   directory / "generated.nii.gz",
+                                   "--output",
+                                   directory / "kl.nii.gz",
+                                   "--summary",
+                                   directory / "kl.json",
+                                   "--direction",
+                                   "symmetric" });
   ASSERT_EQ(result.exitCode, 0) << result.err;
-  const auto map = ReadVolume(directory / "kl.nii.gz");
-  const auto written = ReadSeries(directory / "generated.nii.gz");
+  const auto  map = ReadVolume(directory / "kl.nii.gz");
+  const auto  written = ReadSeries(directory / "generated.nii.gz");
   std::size_t checked = 0;
   for (long z = 0; z < long(size[2]); ++z)
     for (long y = 0; y < long(size[1]); ++y)
@@ -80,8 +89,15 @@ TEST(RealData, NibabelExample4dMomentsAndSelfComparison)
     GTEST_SKIP() << "example4d.nii.gz not fetched (CMake/fetch-test-data.sh)";
   }
   TemporaryDirectory directory("real-example4d");
-  const auto         result = RunProgram(VOXELKL_KL_EXECUTABLE, { "--reference", file, "--generated", file, "--output",
-                                                   directory / "kl.nii.gz", "--summary", directory / "kl.json" });
+  const auto         result = RunProgram(VOXELKL_KL_EXECUTABLE,
+                                 { "--reference",
+                                           file,
+                                           "--generated",
+                                           file,
+                                           "--output",
+                                           directory / "kl.nii.gz",
+                                           "--summary",
+                                           directory / "kl.json" });
   ASSERT_EQ(result.exitCode, 0) << result.err;
   // A series against itself: KL exactly 0 everywhere.
   const auto map = ReadVolume(directory / "kl.nii.gz");

@@ -45,9 +45,11 @@ TemporaryDirectory::Files() const
 Series::Pointer
 MakeSeries(std::array<long, 4> size, const ValueFunction & f, double originShift)
 {
-  auto               series = Series::New();
-  Series::SizeType   extent{ { static_cast<itk::SizeValueType>(size[0]), static_cast<itk::SizeValueType>(size[1]),
-                             static_cast<itk::SizeValueType>(size[2]), static_cast<itk::SizeValueType>(size[3]) } };
+  auto             series = Series::New();
+  Series::SizeType extent{ { static_cast<itk::SizeValueType>(size[0]),
+                             static_cast<itk::SizeValueType>(size[1]),
+                             static_cast<itk::SizeValueType>(size[2]),
+                             static_cast<itk::SizeValueType>(size[3]) } };
   series->SetRegions(Series::RegionType(extent));
   Series::SpacingType spacing;
   spacing[0] = 3.0;
@@ -84,7 +86,7 @@ MakeSeries(std::array<long, 4> size, const ValueFunction & f, double originShift
 
 namespace
 {
-template <typename TPixel, unsigned int Dimension, typename TInput>
+template<typename TPixel, unsigned int Dimension, typename TInput>
 void
 WriteAs(const TInput * image, const std::string & path)
 {

@@ -11,7 +11,7 @@
 #include <utility>
 
 #ifndef VOXELKL_VERSION
-#  error "VOXELKL_VERSION comes from CMake: target_compile_definitions(... VOXELKL_VERSION=...)"
+#error "VOXELKL_VERSION comes from CMake: target_compile_definitions(... VOXELKL_VERSION=...)"
 #endif
 
 namespace voxelkl
@@ -36,9 +36,7 @@ RequireIdentifier(const std::string & name, const char * what)
   if (!IsIdentifier(name))
   {
     throw std::logic_error(
-      fmt::format("{} '{}' is not an identifier ([_A-Za-z][_A-Za-z0-9]*), which 3D Slicer requires",
-                  what,
-                  name));
+      fmt::format("{} '{}' is not an identifier ([_A-Za-z][_A-Za-z0-9]*), which 3D Slicer requires", what, name));
   }
 }
 
@@ -53,10 +51,7 @@ RequireText(const std::string & text, const char * what)
 
 } // namespace
 
-Parameter::Parameter(ParameterKind kind,
-                     std::string   flag,
-                     std::string   label,
-                     std::string   description)
+Parameter::Parameter(ParameterKind kind, std::string flag, std::string label, std::string description)
   : m_Kind(kind)
   , m_Flag(std::move(flag))
   , m_Label(std::move(label))
@@ -72,15 +67,13 @@ Parameter::Parameter(ParameterKind kind,
 Parameter
 Parameter::InputImage(std::string flag, std::string label, std::string description)
 {
-  return Parameter(
-    ParameterKind::InputImage, std::move(flag), std::move(label), std::move(description));
+  return Parameter(ParameterKind::InputImage, std::move(flag), std::move(label), std::move(description));
 }
 
 Parameter
 Parameter::OutputImage(std::string flag, std::string label, std::string description)
 {
-  return Parameter(
-    ParameterKind::OutputImage, std::move(flag), std::move(label), std::move(description));
+  return Parameter(ParameterKind::OutputImage, std::move(flag), std::move(label), std::move(description));
 }
 
 namespace
@@ -91,62 +84,45 @@ CheckExtensions(const std::string & flag, const std::vector<std::string> & exten
   for (const auto & extension : extensions)
   {
     // Slicer's fileExtensions attribute is a comma-separated list.
-    if (extension.size() < 2 || extension.front() != '.' ||
-        extension.find(',') != std::string::npos)
+    if (extension.size() < 2 || extension.front() != '.' || extension.find(',') != std::string::npos)
     {
-      throw std::logic_error(fmt::format(
-        "--{}: file extension '{}' must start with '.' and hold no ','", flag, extension));
+      throw std::logic_error(
+        fmt::format("--{}: file extension '{}' must start with '.' and hold no ','", flag, extension));
     }
   }
 }
 } // namespace
 
 Parameter
-Parameter::InputFile(std::string              flag,
-                     std::string              label,
-                     std::string              description,
-                     std::vector<std::string> extensions)
+Parameter::InputFile(std::string flag, std::string label, std::string description, std::vector<std::string> extensions)
 {
-  Parameter parameter(
-    ParameterKind::InputFile, std::move(flag), std::move(label), std::move(description));
+  Parameter parameter(ParameterKind::InputFile, std::move(flag), std::move(label), std::move(description));
   CheckExtensions(parameter.m_Flag, extensions);
   parameter.m_Extensions = std::move(extensions);
   return parameter;
 }
 
 Parameter
-Parameter::OutputFile(std::string              flag,
-                      std::string              label,
-                      std::string              description,
-                      std::vector<std::string> extensions)
+Parameter::OutputFile(std::string flag, std::string label, std::string description, std::vector<std::string> extensions)
 {
-  Parameter parameter(
-    ParameterKind::OutputFile, std::move(flag), std::move(label), std::move(description));
+  Parameter parameter(ParameterKind::OutputFile, std::move(flag), std::move(label), std::move(description));
   CheckExtensions(parameter.m_Flag, extensions);
   parameter.m_Extensions = std::move(extensions);
   return parameter;
 }
 
 Parameter
-Parameter::String(std::string                flag,
-                  std::string                label,
-                  std::string                description,
-                  std::optional<std::string> defaultValue)
+Parameter::String(std::string flag, std::string label, std::string description, std::optional<std::string> defaultValue)
 {
-  Parameter parameter(
-    ParameterKind::String, std::move(flag), std::move(label), std::move(description));
+  Parameter parameter(ParameterKind::String, std::move(flag), std::move(label), std::move(description));
   parameter.m_Default = std::move(defaultValue);
   return parameter;
 }
 
 Parameter
-Parameter::Integer(std::string        flag,
-                   std::string        label,
-                   std::string        description,
-                   std::optional<int> defaultValue)
+Parameter::Integer(std::string flag, std::string label, std::string description, std::optional<int> defaultValue)
 {
-  Parameter parameter(
-    ParameterKind::Integer, std::move(flag), std::move(label), std::move(description));
+  Parameter parameter(ParameterKind::Integer, std::move(flag), std::move(label), std::move(description));
   if (defaultValue)
   {
     parameter.m_Default = FormatNumber(*defaultValue);
@@ -155,20 +131,15 @@ Parameter::Integer(std::string        flag,
 }
 
 Parameter
-Parameter::Double(std::string           flag,
-                  std::string           label,
-                  std::string           description,
-                  std::optional<double> defaultValue)
+Parameter::Double(std::string flag, std::string label, std::string description, std::optional<double> defaultValue)
 {
-  Parameter parameter(
-    ParameterKind::Double, std::move(flag), std::move(label), std::move(description));
+  Parameter parameter(ParameterKind::Double, std::move(flag), std::move(label), std::move(description));
   if (defaultValue)
   {
     // A value the parser would refuse from the user must not come from the default either.
     if (!std::isfinite(*defaultValue))
     {
-      throw std::logic_error(
-        fmt::format("--{}: the default is not a finite number", parameter.m_Flag));
+      throw std::logic_error(fmt::format("--{}: the default is not a finite number", parameter.m_Flag));
     }
     parameter.m_Default = FormatNumber(*defaultValue);
   }
@@ -178,8 +149,7 @@ Parameter::Double(std::string           flag,
 Parameter
 Parameter::Boolean(std::string flag, std::string label, std::string description)
 {
-  return Parameter(
-    ParameterKind::Boolean, std::move(flag), std::move(label), std::move(description));
+  return Parameter(ParameterKind::Boolean, std::move(flag), std::move(label), std::move(description));
 }
 
 Parameter
@@ -189,8 +159,7 @@ Parameter::Enumeration(std::string              flag,
                        std::vector<std::string> choices,
                        std::string              defaultValue)
 {
-  Parameter parameter(
-    ParameterKind::Enumeration, std::move(flag), std::move(label), std::move(description));
+  Parameter parameter(ParameterKind::Enumeration, std::move(flag), std::move(label), std::move(description));
   if (choices.empty())
   {
     throw std::logic_error(fmt::format("--{} has no choices", parameter.m_Flag));
@@ -198,13 +167,11 @@ Parameter::Enumeration(std::string              flag,
   if (std::set<std::string>(choices.begin(), choices.end()).size() != choices.size() ||
       std::count(choices.begin(), choices.end(), std::string()) > 0)
   {
-    throw std::logic_error(
-      fmt::format("--{}: choices must be distinct and not empty", parameter.m_Flag));
+    throw std::logic_error(fmt::format("--{}: choices must be distinct and not empty", parameter.m_Flag));
   }
   if (std::find(choices.begin(), choices.end(), defaultValue) == choices.end())
   {
-    throw std::logic_error(
-      fmt::format("--{}: default '{}' is not a choice", parameter.m_Flag, defaultValue));
+    throw std::logic_error(fmt::format("--{}: default '{}' is not a choice", parameter.m_Flag, defaultValue));
   }
   parameter.m_Choices = std::move(choices);
   parameter.m_Default = std::move(defaultValue);
@@ -220,8 +187,7 @@ Parameter::Required()
   }
   if (m_HiddenFromSlicer)
   {
-    throw std::logic_error(
-      fmt::format("--{} is hidden from Slicer, which could never pass it", m_Flag));
+    throw std::logic_error(fmt::format("--{} is hidden from Slicer, which could never pass it", m_Flag));
   }
   m_Required = true;
   return *this;
@@ -232,8 +198,7 @@ Parameter::Multiple()
 {
   if (!HoldsText() || m_Kind == ParameterKind::Enumeration)
   {
-    throw std::logic_error(
-      fmt::format("--{}: only images, files and strings can be repeated", m_Flag));
+    throw std::logic_error(fmt::format("--{}: only images, files and strings can be repeated", m_Flag));
   }
   m_Multiple = true;
   return *this;
@@ -253,8 +218,7 @@ Parameter::HiddenFromSlicer()
 bool
 Parameter::HoldsText() const
 {
-  return m_Kind != ParameterKind::Integer && m_Kind != ParameterKind::Double &&
-         m_Kind != ParameterKind::Boolean;
+  return m_Kind != ParameterKind::Integer && m_Kind != ParameterKind::Double && m_Kind != ParameterKind::Boolean;
 }
 
 ParameterGroup &
@@ -277,29 +241,25 @@ MakeReturnValue(ReturnValueKind kind, std::string name, std::string label, std::
 ReturnValue
 ReturnValue::Integer(std::string name, std::string label, std::string description)
 {
-  return MakeReturnValue(
-    ReturnValueKind::Integer, std::move(name), std::move(label), std::move(description));
+  return MakeReturnValue(ReturnValueKind::Integer, std::move(name), std::move(label), std::move(description));
 }
 
 ReturnValue
 ReturnValue::Double(std::string name, std::string label, std::string description)
 {
-  return MakeReturnValue(
-    ReturnValueKind::Double, std::move(name), std::move(label), std::move(description));
+  return MakeReturnValue(ReturnValueKind::Double, std::move(name), std::move(label), std::move(description));
 }
 
 ReturnValue
 ReturnValue::Boolean(std::string name, std::string label, std::string description)
 {
-  return MakeReturnValue(
-    ReturnValueKind::Boolean, std::move(name), std::move(label), std::move(description));
+  return MakeReturnValue(ReturnValueKind::Boolean, std::move(name), std::move(label), std::move(description));
 }
 
 ReturnValue
 ReturnValue::String(std::string name, std::string label, std::string description)
 {
-  return MakeReturnValue(
-    ReturnValueKind::String, std::move(name), std::move(label), std::move(description));
+  return MakeReturnValue(ReturnValueKind::String, std::move(name), std::move(label), std::move(description));
 }
 
 ParameterGroup &
@@ -333,7 +293,8 @@ CommandDescription::Validate() const
   }
   // Slicer identifies parameters and return values by name, in one namespace.
   std::set<std::string> seen;
-  const auto            claim = [&seen](const std::string & flag) {
+  const auto            claim = [&seen](const std::string & flag)
+  {
     if (StandardOptionNames().count(flag) > 0)
     {
       throw std::logic_error(fmt::format("--{} is a standard option of every command", flag));

@@ -49,17 +49,17 @@ std::string
 Synopsis(const Parameter & parameter)
 {
   const std::string placeholder = Placeholder(parameter);
-  return placeholder.empty() ? "--" + parameter.Flag()
-                             : fmt::format("--{} {}", parameter.Flag(), placeholder);
+  return placeholder.empty() ? "--" + parameter.Flag() : fmt::format("--{} {}", parameter.Flag(), placeholder);
 }
 
 std::string
 Heading(const std::string & label)
 {
   std::string heading = label;
-  std::transform(heading.begin(), heading.end(), heading.begin(), [](unsigned char c) {
-    return static_cast<char>(std::toupper(c));
-  });
+  std::transform(heading.begin(),
+                 heading.end(),
+                 heading.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return heading;
 }
 
@@ -106,8 +106,7 @@ AppendParameter(std::string & out, const Parameter & parameter)
   }
   if (parameter.Default())
   {
-    notes.push_back(
-      fmt::format("default: {}", parameter.Default()->empty() ? "''" : *parameter.Default()));
+    notes.push_back(fmt::format("default: {}", parameter.Default()->empty() ? "''" : *parameter.Default()));
   }
   if (!parameter.Extensions().empty())
   {
@@ -144,11 +143,7 @@ AppendReturnValues(std::string & out, const CommandDescription & description)
   {
     out += '\n';
     AppendWrapped(out, value.name, FlagIndent, TextIndent, LineWidth);
-    AppendWrapped(out,
-                  value.description.empty() ? value.label : value.description,
-                  TextIndent,
-                  TextIndent,
-                  LineWidth);
+    AppendWrapped(out, value.description.empty() ? value.label : value.description, TextIndent, TextIndent, LineWidth);
   }
 }
 
@@ -162,8 +157,7 @@ AppendStandardOptions(std::string & out, const CommandDescription & description)
   };
   if (!description.returnValues.empty())
   {
-    options.emplace_back("--returnparameterfile FILE",
-                         "Write the results to FILE instead of stdout (3D Slicer does).");
+    options.emplace_back("--returnparameterfile FILE", "Write the results to FILE instead of stdout (3D Slicer does).");
   }
   out += "\nSTANDARD OPTIONS\n";
   for (std::size_t i = 0; i < options.size(); ++i)
@@ -197,8 +191,7 @@ AppendCommand(std::string & out, const std::string & command)
     }
   }
   chunks.insert(chunks.begin(), "$");
-  const auto lines =
-    WrapChunks(chunks, LineWidth - Indent - Backslash, LineWidth - ContinuationIndent - Backslash);
+  const auto lines = WrapChunks(chunks, LineWidth - Indent - Backslash, LineWidth - ContinuationIndent - Backslash);
   for (std::size_t i = 0; i < lines.size(); ++i)
   {
     out.append(i == 0 ? Indent : ContinuationIndent, ' ');
@@ -214,11 +207,7 @@ FormatHelp(const CommandDescription & description)
 {
   description.Validate();
   std::string out = "NAME\n";
-  AppendWrapped(out,
-                fmt::format("{}: {}", description.name, description.synopsis),
-                FlagIndent,
-                TextIndent,
-                LineWidth);
+  AppendWrapped(out, fmt::format("{}: {}", description.name, description.synopsis), FlagIndent, TextIndent, LineWidth);
   out += '\n';
   AppendUsage(out, description);
   if (!description.description.empty())

@@ -22,8 +22,7 @@ const char * const PositionalOption = "positional-arguments";
 
 // No abbreviations (allow_guessing): `--ref` must not silently mean `--reference` today
 // and become ambiguous when a `--refine` option arrives.
-const int ParserStyle =
-  po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+const int ParserStyle = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
 
 po::options_description
 BoostOptions(const CommandDescription & description)
@@ -132,11 +131,8 @@ ParseCommandLine(const CommandDescription & description, const std::vector<std::
   po::variables_map values;
   try
   {
-    const auto parsed = po::command_line_parser(arguments)
-                          .options(options)
-                          .positional(positional)
-                          .style(ParserStyle)
-                          .run();
+    const auto parsed =
+      po::command_line_parser(arguments).options(options).positional(positional).style(ParserStyle).run();
     // No po::notify: there are no notifiers, and required options are checked below with
     // our own message.
     po::store(parsed, values);
@@ -147,12 +143,13 @@ ParseCommandLine(const CommandDescription & description, const std::vector<std::
   }
   if (values.count(PositionalOption) > 0)
   {
-    throw UsageError(fmt::format("unexpected argument '{}'",
-                                 values[PositionalOption].as<std::vector<std::string>>().front()));
+    throw UsageError(
+      fmt::format("unexpected argument '{}'", values[PositionalOption].as<std::vector<std::string>>().front()));
   }
 
   using ValueType = ParsedArguments::ValueType;
-  const auto valueTypeOf = [](ParameterKind kind) {
+  const auto valueTypeOf = [](ParameterKind kind)
+  {
     switch (kind)
     {
       case ParameterKind::Integer:
@@ -179,8 +176,8 @@ ParseCommandLine(const CommandDescription & description, const std::vector<std::
       }
       else if (!value.empty())
       {
-        entry.values = parameter.IsMultiple() ? value.as<std::vector<std::string>>()
-                                              : std::vector{ value.as<std::string>() };
+        entry.values =
+          parameter.IsMultiple() ? value.as<std::vector<std::string>>() : std::vector{ value.as<std::string>() };
         for (const auto & text : entry.values)
         {
           CheckValue(parameter, text);
@@ -240,14 +237,14 @@ ParsedArguments::SingleValue(const std::string & flag, const char * getter, Valu
 
 namespace
 {
-template <typename T>
+template<typename T>
 T
 Present(std::optional<T> value, const std::string & flag, const char * getter)
 {
   if (!value)
   {
-    throw std::logic_error(fmt::format(
-      "{}: --{} has no value (no default, not given); use the Optional getter", getter, flag));
+    throw std::logic_error(
+      fmt::format("{}: --{} has no value (no default, not given); use the Optional getter", getter, flag));
   }
   return std::move(*value);
 }

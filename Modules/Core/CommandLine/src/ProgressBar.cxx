@@ -17,12 +17,14 @@ ProgressBar::DefaultOutput()
 
 ProgressBar::ProgressBar(std::string label)
   : ProgressBar(std::move(label), DefaultOutput())
-{}
+{
+}
 
 ProgressBar::ProgressBar(std::string label, ProgressOutput output)
   : m_Label(std::move(label))
   , m_Output(output)
-{}
+{
+}
 
 ProgressBar::~ProgressBar()
 {
@@ -40,9 +42,7 @@ ProgressBar::Update(double fraction)
   {
     return;
   }
-  const int percent = fraction >= 1.0  ? 100
-                      : fraction > 0.0 ? static_cast<int>(fraction * 100.0)
-                                       : 0;
+  const int percent = fraction >= 1.0 ? 100 : fraction > 0.0 ? static_cast<int>(fraction * 100.0) : 0;
   int       claimed = m_Percent.load(std::memory_order_relaxed);
   // The common case: nothing new to show, one relaxed load.
   do
@@ -82,8 +82,7 @@ ProgressBar::Draw(int percent, bool endLine)
   {
     constexpr int Width = 40;
     const int     filled = percent * Width / 100;
-    line =
-      fmt::format("\r{} [{:=<{}}{:<{}}] {:3}%", m_Label, "", filled, "", Width - filled, percent);
+    line = fmt::format("\r{} [{:=<{}}{:<{}}] {:3}%", m_Label, "", filled, "", Width - filled, percent);
     m_Drawn = percent;
   }
   if (endLine)

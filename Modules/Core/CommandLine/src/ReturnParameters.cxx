@@ -12,16 +12,14 @@ namespace voxelkl
 {
 
 void
-WriteReturnParameters(const std::string &                                      path,
-                      const std::vector<std::pair<std::string, std::string>> & values)
+WriteReturnParameters(const std::string & path, const std::vector<std::pair<std::string, std::string>> & values)
 {
   std::string text;
   for (const auto & [name, value] : values)
   {
     if (!IsIdentifier(name) || value.find_first_of("\r\n") != std::string::npos)
     {
-      throw std::logic_error(
-        fmt::format("return value '{}': names are identifiers, values one line", name));
+      throw std::logic_error(fmt::format("return value '{}': names are identifiers, values one line", name));
     }
     text += fmt::format("{} = {}\n", name, value);
   }
@@ -31,8 +29,7 @@ WriteReturnParameters(const std::string &                                      p
     std::fflush(stdout);
     return;
   }
-  const std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(std::fopen(path.c_str(), "w"),
-                                                              &std::fclose);
+  const std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(std::fopen(path.c_str(), "w"), &std::fclose);
   // Slicer reads the file only after a successful exit, so a failed write must fail the run.
   if (!file || std::fputs(text.c_str(), file.get()) < 0 || std::fflush(file.get()) != 0)
   {

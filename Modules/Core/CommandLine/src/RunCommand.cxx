@@ -37,18 +37,14 @@ PrintError(const std::string & name, const std::string & message, bool hint)
 } // namespace
 
 int
-RunCommand(const CommandDescription & description,
-           int                        argc,
-           const char * const *       argv,
-           const CommandBody &        body)
+RunCommand(const CommandDescription & description, int argc, const char * const * argv, const CommandBody & body)
 {
   const std::string name = description.name.empty() ? "command" : description.name;
   try
   {
     const std::vector<std::string> arguments(argv + std::min(argc, 1), argv + std::max(argc, 0));
-    const auto                     given = [&arguments](const char * option) {
-      return std::find(arguments.begin(), arguments.end(), option) != arguments.end();
-    };
+    const auto                     given = [&arguments](const char * option)
+    { return std::find(arguments.begin(), arguments.end(), option) != arguments.end(); };
     // Slicer runs `<exe> --xml` alone and treats any stderr output as a failure, so this
     // comes before any parsing that could complain about missing required options.
     if (given("--xml"))

@@ -122,14 +122,13 @@ WriteParameter(XmlWriter & xml, const Parameter & parameter)
   std::string attributes;
   if (!parameter.Extensions().empty())
   {
-    attributes = fmt::format(" fileExtensions=\"{}\"",
-                             EscapeXml(fmt::format("{}", fmt::join(parameter.Extensions(), ","))));
+    attributes =
+      fmt::format(" fileExtensions=\"{}\"", EscapeXml(fmt::format("{}", fmt::join(parameter.Extensions(), ","))));
   }
   xml.Open(element, attributes);
   xml.Text("name", parameter.Flag());
   xml.Text("label", parameter.Label());
-  xml.Text("description",
-           parameter.Description().empty() ? parameter.Label() : parameter.Description());
+  xml.Text("description", parameter.Description().empty() ? parameter.Label() : parameter.Description());
   xml.Text("longflag", parameter.Flag());
   if (parameter.Kind() == ParameterKind::Boolean)
   {
@@ -243,8 +242,7 @@ FormatSlicerXml(const CommandDescription & description)
   xml.Text("category", description.category);
   xml.Text("title", description.title);
   std::vector<std::string> paragraphs{ description.synopsis };
-  paragraphs.insert(
-    paragraphs.end(), description.description.begin(), description.description.end());
+  paragraphs.insert(paragraphs.end(), description.description.begin(), description.description.end());
   xml.Text("description", fmt::format("{}", fmt::join(paragraphs, "\n\n")));
   xml.Text("version", ProjectVersion());
   xml.Text("documentation-url", description.documentationUrl);

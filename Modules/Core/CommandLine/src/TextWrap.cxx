@@ -8,7 +8,7 @@ namespace voxelkl
 std::vector<std::string>
 SplitWords(std::string_view text)
 {
-  const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  const auto               isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   std::vector<std::string> words;
   std::size_t              position = 0;
   while (position < text.size())
@@ -63,9 +63,7 @@ AppendWrapped(std::string &                    out,
               std::size_t                      lineWidth)
 {
   // Keep at least 20 columns of text even when the indentation is deep.
-  const auto width = [lineWidth](std::size_t indent) {
-    return std::max<std::size_t>(lineWidth, indent + 20) - indent;
-  };
+  const auto width = [lineWidth](std::size_t indent) { return std::max<std::size_t>(lineWidth, indent + 20) - indent; };
   const std::vector<std::string> lines = WrapChunks(chunks, width(firstIndent), width(restIndent));
   for (std::size_t i = 0; i < lines.size(); ++i)
   {

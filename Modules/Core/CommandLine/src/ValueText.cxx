@@ -15,9 +15,7 @@ namespace voxelkl
 bool
 IsIdentifier(std::string_view text)
 {
-  const auto letter = [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-  };
+  const auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
   return !text.empty() && letter(text.front()) &&
          std::all_of(text.begin(), text.end(), [&](char c) { return letter(c) || digit(c); });
@@ -36,7 +34,7 @@ WithoutPlus(std::string_view text)
   return text;
 }
 
-template <typename T>
+template<typename T>
 T
 ParseNumber(const std::string & flag, const std::string & text, const char * expected)
 {
@@ -73,14 +71,11 @@ ParseDouble(const std::string & flag, const std::string & text)
 }
 
 void
-CheckChoice(const std::string &              flag,
-            const std::string &              text,
-            const std::vector<std::string> & choices)
+CheckChoice(const std::string & flag, const std::string & text, const std::vector<std::string> & choices)
 {
   if (std::find(choices.begin(), choices.end(), text) == choices.end())
   {
-    throw UsageError(
-      fmt::format("--{}: unknown value '{}' (expected {})", flag, text, JoinAlternatives(choices)));
+    throw UsageError(fmt::format("--{}: unknown value '{}' (expected {})", flag, text, JoinAlternatives(choices)));
   }
 }
 

@@ -23,9 +23,7 @@ ParseDouble(const std::string & flag, const std::string & text);
 /** A UsageError such as "--direction: unknown value 'x' (expected forward, reverse or
  * symmetric)" unless text is one of the choices. */
 void
-CheckChoice(const std::string &              flag,
-            const std::string &              text,
-            const std::vector<std::string> & choices);
+CheckChoice(const std::string & flag, const std::string & text, const std::vector<std::string> & choices);
 
 /** Shortest text that parses back to the same value ("0.5", "1e-06"). */
 std::string

@@ -34,15 +34,11 @@ TEST(CommandDescription, AttributesThatCannotHold)
   EXPECT_THROW(Parameter::Boolean("verbose", "Verbose", "").Required(), std::logic_error);
   EXPECT_THROW(Parameter::Integer("threads", "Threads", "", 0).Required(), std::logic_error);
   EXPECT_THROW(Parameter::Integer("threads", "Threads", "").Multiple(), std::logic_error);
-  EXPECT_THROW(Parameter::InputImage("image", "Image", "").Required().HiddenFromSlicer(),
-               std::logic_error);
-  EXPECT_THROW(Parameter::InputImage("image", "Image", "").HiddenFromSlicer().Required(),
-               std::logic_error);
-  EXPECT_THROW(Parameter::Enumeration("direction", "Direction", "", { "a", "b" }, "c"),
-               std::logic_error);
+  EXPECT_THROW(Parameter::InputImage("image", "Image", "").Required().HiddenFromSlicer(), std::logic_error);
+  EXPECT_THROW(Parameter::InputImage("image", "Image", "").HiddenFromSlicer().Required(), std::logic_error);
+  EXPECT_THROW(Parameter::Enumeration("direction", "Direction", "", { "a", "b" }, "c"), std::logic_error);
   EXPECT_THROW(Parameter::Enumeration("direction", "Direction", "", {}, ""), std::logic_error);
-  EXPECT_THROW(Parameter::Enumeration("direction", "Direction", "", { "a", "a" }, "a"),
-               std::logic_error);
+  EXPECT_THROW(Parameter::Enumeration("direction", "Direction", "", { "a", "a" }, "a"), std::logic_error);
   EXPECT_THROW(Parameter::OutputFile("summary", "Summary", "", { "json" }), std::logic_error);
   EXPECT_THROW(Parameter::Double("alpha", "Alpha", "", std::nan("")), std::logic_error);
   EXPECT_THROW(Parameter::Double("alpha", "", ""), std::logic_error);
@@ -67,8 +63,7 @@ TEST(CommandDescription, NamesAreUniqueAndNotStandard)
   clash.AddReturnValue(voxelkl::ReturnValue::Double("alpha", "Alpha", ""));
   EXPECT_THROW(clash.Validate(), std::logic_error);
 
-  for (const char * standard :
-       { "help", "h", "version", "xml", "returnparameterfile", "processinformationaddress" })
+  for (const char * standard : { "help", "h", "version", "xml", "returnparameterfile", "processinformationaddress" })
   {
     auto shadowing = voxelkl::test::ExampleCommand();
     shadowing.AddGroup("More").Add(Parameter::Boolean(standard, "Standard", ""));

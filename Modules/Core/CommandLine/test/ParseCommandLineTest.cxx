@@ -122,16 +122,13 @@ TEST(ParseCommandLine, RepeatedOption)
 
 TEST(ParseCommandLine, MissingRequired)
 {
-  EXPECT_EQ(UsageErrorOf({ "--input", "a.nii", "--output", "o.nrrd" }),
-            "missing required option --reference");
-  EXPECT_EQ(UsageErrorOf({ "--reference", "r.nii", "--output", "o.nrrd" }),
-            "missing required option --input");
+  EXPECT_EQ(UsageErrorOf({ "--input", "a.nii", "--output", "o.nrrd" }), "missing required option --reference");
+  EXPECT_EQ(UsageErrorOf({ "--reference", "r.nii", "--output", "o.nrrd" }), "missing required option --input");
 }
 
 TEST(ParseCommandLine, UnknownOption)
 {
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--frobnicate", "1" })),
-            "unknown option '--frobnicate'");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--frobnicate", "1" })), "unknown option '--frobnicate'");
   // No abbreviations: they break when a longer option appears.
   EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--thr", "1" })), "unknown option '--thr'");
   EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--thr=1" })), "unknown option '--thr'");
@@ -140,18 +137,12 @@ TEST(ParseCommandLine, UnknownOption)
 
 TEST(ParseCommandLine, BadNumbers)
 {
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--threads", "four" })),
-            "--threads: expected an integer, got 'four'");
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--threads", "2.5" })),
-            "--threads: expected an integer, got '2.5'");
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--threads", "99999999999" })),
-            "--threads: '99999999999' is out of range");
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--alpha", "0.1x" })),
-            "--alpha: expected a number, got '0.1x'");
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--alpha", "nan" })),
-            "--alpha: expected a finite number, got 'nan'");
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--alpha", "" })),
-            "--alpha: expected a number, got ''");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--threads", "four" })), "--threads: expected an integer, got 'four'");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--threads", "2.5" })), "--threads: expected an integer, got '2.5'");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--threads", "99999999999" })), "--threads: '99999999999' is out of range");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--alpha", "0.1x" })), "--alpha: expected a number, got '0.1x'");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--alpha", "nan" })), "--alpha: expected a finite number, got 'nan'");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--alpha", "" })), "--alpha: expected a number, got ''");
 }
 
 TEST(ParseCommandLine, BadEnumeration)
@@ -164,16 +155,14 @@ TEST(ParseCommandLine, BoolSwitch)
 {
   EXPECT_TRUE(Parse(MinimalArguments({ "--verbose" })).GetFlag("verbose"));
   // A switch takes no value: Slicer passes the bare flag, never `--verbose true`.
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--verbose=true" })),
-            "--verbose is a switch and takes no value");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--verbose=true" })), "--verbose is a switch and takes no value");
   EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--verbose", "true" })), "unexpected argument 'true'");
 }
 
 TEST(ParseCommandLine, PositionalArgument)
 {
   EXPECT_EQ(UsageErrorOf(MinimalArguments({ "extra.nii" })), "unexpected argument 'extra.nii'");
-  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--", "--threads" })),
-            "unexpected argument '--threads'");
+  EXPECT_EQ(UsageErrorOf(MinimalArguments({ "--", "--threads" })), "unexpected argument '--threads'");
 }
 
 TEST(ParseCommandLine, MissingValue)
@@ -185,10 +174,8 @@ TEST(ParseCommandLine, MissingValue)
 
 TEST(ParseCommandLine, SlicerArguments)
 {
-  const auto args = Parse(MinimalArguments({ "--returnparameterfile",
-                                             "/tmp/4711_a8Kq2ZpL0x.params",
-                                             "--processinformationaddress",
-                                             "0x1234" }));
+  const auto args = Parse(MinimalArguments(
+    { "--returnparameterfile", "/tmp/4711_a8Kq2ZpL0x.params", "--processinformationaddress", "0x1234" }));
   EXPECT_EQ(args.ReturnParameterFile(), "/tmp/4711_a8Kq2ZpL0x.params");
 }
 

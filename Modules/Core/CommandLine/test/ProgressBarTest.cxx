@@ -85,12 +85,14 @@ TEST(ProgressBar, ConcurrentUpdatesNeverGoBackwards)
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
     {
-      threads.emplace_back([&bar, t] {
-        for (int i = 0; i < 10000; ++i)
+      threads.emplace_back(
+        [&bar, t]
         {
-          bar.Update((i + t) / 10000.0);
-        }
-      });
+          for (int i = 0; i < 10000; ++i)
+          {
+            bar.Update((i + t) / 10000.0);
+          }
+        });
     }
     for (auto & thread : threads)
     {

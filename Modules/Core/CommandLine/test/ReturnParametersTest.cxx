@@ -13,8 +13,7 @@ namespace
 TEST(ReturnParameters, NameEqualsValueLines)
 {
   const std::string path = testing::TempDir() + "ReturnParametersTest.params";
-  voxelkl::WriteReturnParameters(
-    path, { { "meanKL", "0.125" }, { "converged", "true" }, { "shape", "16,16,9" } });
+  voxelkl::WriteReturnParameters(path, { { "meanKL", "0.125" }, { "converged", "true" }, { "shape", "16,16,9" } });
   std::ostringstream text;
   text << std::ifstream(path).rdbuf();
   EXPECT_EQ(text.str(), "meanKL = 0.125\nconverged = true\nshape = 16,16,9\n");
@@ -32,8 +31,7 @@ TEST(ReturnParameters, Errors)
 {
   EXPECT_THROW(voxelkl::WriteReturnParameters("", { { "mean KL", "1" } }), std::logic_error);
   EXPECT_THROW(voxelkl::WriteReturnParameters("", { { "meanKL", "1\n2" } }), std::logic_error);
-  EXPECT_THROW(voxelkl::WriteReturnParameters("/nonexistent/dir/x.params", { { "meanKL", "1" } }),
-               std::runtime_error);
+  EXPECT_THROW(voxelkl::WriteReturnParameters("/nonexistent/dir/x.params", { { "meanKL", "1" } }), std::runtime_error);
 }
 
 } // namespace

@@ -40,18 +40,16 @@ RunExample(const std::vector<std::string> &    arguments,
   }
   testing::internal::CaptureStdout();
   testing::internal::CaptureStderr();
-  const int status =
-    voxelkl::RunCommand(description, static_cast<int>(argv.size()), argv.data(), body);
-  Outcome outcome{ status,
-                   testing::internal::GetCapturedStdout(),
-                   testing::internal::GetCapturedStderr() };
+  const int status = voxelkl::RunCommand(description, static_cast<int>(argv.size()), argv.data(), body);
+  Outcome   outcome{ status, testing::internal::GetCapturedStdout(), testing::internal::GetCapturedStderr() };
   return outcome;
 }
 
 TEST(RunCommand, XmlComesFirstAndAlone)
 {
   bool       ran = false;
-  const auto body = [&ran](const voxelkl::ParsedArguments &) {
+  const auto body = [&ran](const voxelkl::ParsedArguments &)
+  {
     ran = true;
     return 0;
   };
@@ -101,7 +99,8 @@ TEST(RunCommand, BodyGetsTheArgumentsAndGivesTheStatus)
 {
   std::string reference;
   const auto  outcome = RunExample(MinimalArguments({ "--threads", "3" }),
-                                  [&reference](const voxelkl::ParsedArguments & args) {
+                                  [&reference](const voxelkl::ParsedArguments & args)
+                                  {
                                     reference = args.GetString("reference");
                                     return args.GetInt("threads");
                                   });
@@ -111,28 +110,24 @@ TEST(RunCommand, BodyGetsTheArgumentsAndGivesTheStatus)
 
 TEST(RunCommand, ExceptionsFromTheBodyBecomeOneLine)
 {
-  const auto input = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int {
-    throw voxelkl::InputError("real.nii.gz", "not a 4D image");
-  });
+  const auto input = RunExample(MinimalArguments(),
+                                [](const voxelkl::ParsedArguments &) -> int
+                                { throw voxelkl::InputError("real.nii.gz", "not a 4D image"); });
   EXPECT_EQ(input.status, 1);
   EXPECT_EQ(input.err, "VoxelKLDivergence: error: real.nii.gz: not a 4D image\n");
 
-  const auto usage = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int {
-    throw voxelkl::UsageError("--output must end in .nrrd");
-  });
+  const auto usage = RunExample(MinimalArguments(),
+                                [](const voxelkl::ParsedArguments &) -> int
+                                { throw voxelkl::UsageError("--output must end in .nrrd"); });
   EXPECT_EQ(usage.status, 1);
-  EXPECT_EQ(
-    usage.err,
-    "VoxelKLDivergence: error: --output must end in .nrrd\nTry 'VoxelKLDivergence --help'.\n");
+  EXPECT_EQ(usage.err, "VoxelKLDivergence: error: --output must end in .nrrd\nTry 'VoxelKLDivergence --help'.\n");
 
-  const auto other = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int {
-    throw std::runtime_error("out of memory");
-  });
+  const auto other = RunExample(
+    MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int { throw std::runtime_error("out of memory"); });
   EXPECT_EQ(other.status, 1);
   EXPECT_EQ(other.err, "VoxelKLDivergence: error: out of memory\n");
 
-  const auto unknown =
-    RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int { throw 42; });
+  const auto unknown = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int { throw 42; });
   EXPECT_EQ(unknown.status, 1);
   EXPECT_EQ(unknown.err, "VoxelKLDivergence: error: unknown exception\n");
 }
@@ -152,11 +147,11 @@ TEST(RunCommand, SlicerShapedRunWritesReturnParameters)
   // Return parameter file first, separate tokens, numbers and choices always passed,
   // unset optional outputs and false booleans left out.
   const std::string path = testing::TempDir() + "RunCommandTest.params";
-  const auto        body = [](const voxelkl::ParsedArguments & args) {
+  const auto        body = [](const voxelkl::ParsedArguments & args)
+  {
     EXPECT_FALSE(args.GetFlag("verbose"));
     EXPECT_FALSE(args.Has("summary"));
-    voxelkl::WriteReturnParameters(args.ReturnParameterFile().value_or(""),
-                                   { { "meanKL", "0.25" } });
+    voxelkl::WriteReturnParameters(args.ReturnParameterFile().value_or(""), { { "meanKL", "0.25" } });
     return 0;
   };
   const auto outcome = RunExample({ "--returnparameterfile",

@@ -109,8 +109,7 @@ XmlProblem(const std::string & xml, std::set<std::string> & elements)
     }
     std::string inside = xml.substr(tag + 1, end - tag - 1);
     position = end + 1;
-    if (inside.find('<') != std::string::npos ||
-        std::count(inside.begin(), inside.end(), '"') % 2 != 0)
+    if (inside.find('<') != std::string::npos || std::count(inside.begin(), inside.end(), '"') % 2 != 0)
     {
       return "malformed tag: " + inside;
     }
@@ -220,15 +219,12 @@ TEST(SlicerXml, EveryVisibleFlagIsALongflagWithoutDashes)
 TEST(SlicerXml, ElementsByKind)
 {
   const std::string xml = voxelkl::FormatSlicerXml(voxelkl::test::ExampleCommand());
-  EXPECT_NE(ElementOf(xml, "image", "reference").find("<channel>input</channel>"),
-            std::string::npos);
+  EXPECT_NE(ElementOf(xml, "image", "reference").find("<channel>input</channel>"), std::string::npos);
   // Slicer cannot repeat an image flag: a Multiple one is offered once.
   EXPECT_NE(ElementOf(xml, "image", "input").find("<channel>input</channel>"), std::string::npos);
   EXPECT_EQ(xml.find("multiple"), std::string::npos);
   EXPECT_NE(ElementOf(xml, "image", "output").find("<channel>output</channel>"), std::string::npos);
-  EXPECT_NE(xml.find("<file fileExtensions=\".json,.txt\">\n      <name>summary</name>"),
-            std::string::npos)
-    << xml;
+  EXPECT_NE(xml.find("<file fileExtensions=\".json,.txt\">\n      <name>summary</name>"), std::string::npos) << xml;
   EXPECT_NE(ElementOf(xml, "file", "config").find("<channel>input</channel>"), std::string::npos);
 
   const std::string direction = ElementOf(xml, "string-enumeration", "direction");
@@ -239,8 +235,7 @@ TEST(SlicerXml, ElementsByKind)
     << direction;
   EXPECT_NE(ElementOf(xml, "double", "alpha").find("<default>0.05</default>"), std::string::npos);
   EXPECT_NE(ElementOf(xml, "integer", "threads").find("<default>0</default>"), std::string::npos);
-  EXPECT_NE(ElementOf(xml, "boolean", "verbose").find("<default>false</default>"),
-            std::string::npos);
+  EXPECT_NE(ElementOf(xml, "boolean", "verbose").find("<default>false</default>"), std::string::npos);
   EXPECT_NE(ElementOf(xml, "string", "tag").find("<default>run</default>"), std::string::npos);
   // Slicer always passes a number; an unset one must be a string, passed only when typed.
   EXPECT_NE(ElementOf(xml, "string", "varianceFloor"), "");
@@ -264,21 +259,16 @@ TEST(SlicerXml, OneParametersElementPerGroup)
 {
   auto d = voxelkl::test::ExampleCommand();
   d.groups.back().advanced = true;
-  d.AddGroup("Terminal only")
-    .Add(voxelkl::Parameter::Boolean("trace", "Trace", "").HiddenFromSlicer());
+  d.AddGroup("Terminal only").Add(voxelkl::Parameter::Boolean("trace", "Trace", "").HiddenFromSlicer());
   const std::string xml = voxelkl::FormatSlicerXml(d);
   std::size_t       count = 0;
-  for (std::size_t at = xml.find("<parameters"); at != std::string::npos;
-       at = xml.find("<parameters", at + 1))
+  for (std::size_t at = xml.find("<parameters"); at != std::string::npos; at = xml.find("<parameters", at + 1))
   {
     ++count;
   }
   EXPECT_EQ(count, 4u); // Inputs, Outputs, Options, Results; no empty box for "Terminal only"
-  EXPECT_NE(xml.find("<parameters advanced=\"true\">\n    <label>Options</label>"),
-            std::string::npos)
-    << xml;
-  EXPECT_NE(xml.find("<label>Inputs</label>\n    <description>The series to compare</description>"),
-            std::string::npos);
+  EXPECT_NE(xml.find("<parameters advanced=\"true\">\n    <label>Options</label>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<label>Inputs</label>\n    <description>The series to compare</description>"), std::string::npos);
   EXPECT_EQ(xml.find("Terminal only"), std::string::npos);
 }
 
@@ -292,8 +282,7 @@ TEST(SlicerXml, Escaping)
   auto d = voxelkl::test::ExampleCommand();
   d.title = "KL <P||Q> & co";
   d.groups.front().parameters.front() =
-    voxelkl::Parameter::InputImage("reference", "Reference \"real\"", "P in D(P||Q) < 1 & > 0")
-      .Required();
+    voxelkl::Parameter::InputImage("reference", "Reference \"real\"", "P in D(P||Q) < 1 & > 0").Required();
   const std::string     escaped = voxelkl::FormatSlicerXml(d);
   std::set<std::string> elements;
   EXPECT_EQ(XmlProblem(escaped, elements), "") << escaped;

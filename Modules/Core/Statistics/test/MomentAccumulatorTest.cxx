@@ -177,7 +177,7 @@ TEST(MomentAccumulator, MergeOfChunksMatchesTwoPassInAnyOrder)
   values[100] = std::numeric_limits<double>::quiet_NaN();
   const auto exact = TwoPass(values);
   // Cut into uneven chunks; merge them in several orders.
-  const std::vector<std::size_t> cuts{ 0, 1, 17, 500, 501, 1800, 3000 };
+  const std::vector<std::size_t>          cuts{ 0, 1, 17, 500, 501, 1800, 3000 };
   std::vector<voxelkl::MomentAccumulator> chunks;
   for (std::size_t c = 0; c + 1 < cuts.size(); ++c)
   {
@@ -201,7 +201,7 @@ TEST(MomentAccumulator, MergeOfChunksMatchesTwoPassInAnyOrder)
 
 TEST(MomentAccumulator, OrderTwoAgreesBitForBitWithOrderFour)
 {
-  const auto                  values = Normal(777, 50.0, 3.0, 7);
+  const auto                   values = Normal(777, 50.0, 3.0, 7);
   voxelkl::VarianceAccumulator two;
   for (double v : values)
   {

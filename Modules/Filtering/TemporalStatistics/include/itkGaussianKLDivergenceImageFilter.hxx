@@ -2,14 +2,12 @@
 #define itkGaussianKLDivergenceImageFilter_hxx
 
 #include "itkGaussianKLDivergenceImageFilter.h"
-#include "voxelkl/TemporalKernels.h"
-
-#include <vector>
+#include "voxelkl/VarianceAccumulatorArray.h"
 
 namespace itk
 {
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::GaussianKLDivergenceImageFilter()
 {
   this->SetNumberOfRequiredInputs(2);
@@ -18,7 +16,7 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::GaussianKLDivergence
   this->SetNthOutput(2, this->MakeOutput(2));
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 ProcessObject::DataObjectPointer
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::MakeOutput(
   ProcessObject::DataObjectPointerArraySizeType index)
@@ -34,23 +32,23 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::MakeOutput(
   }
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 void
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(const OutputIndexType & start,
-                                                                      SizeValueType           length,
-                                                                      const unsigned char *   inside)
+                                                                       SizeValueType           length,
+                                                                       const unsigned char *   inside)
 {
-  std::vector<voxelkl::VarianceAccumulator> reference(length);
-  std::vector<voxelkl::VarianceAccumulator> generated(length);
-  const auto                                referenceRow = this->GetSeriesRow(0, start);
+  voxelkl::VarianceAccumulatorArray reference(length);
+  voxelkl::VarianceAccumulatorArray generated(length);
+  const auto                        referenceRow = this->GetSeriesRow(0, start);
   for (SizeValueType t = 0; t < referenceRow.timePoints; ++t)
   {
-    voxelkl::PushTimePoint(reference.data(), referenceRow.Values(t), length, inside);
+    reference.PushTimePoint(0, length, referenceRow.Values(t), inside);
   }
   const auto generatedRow = this->GetSeriesRow(1, start);
   for (SizeValueType t = 0; t < generatedRow.timePoints; ++t)
   {
-    voxelkl::PushTimePoint(generated.data(), generatedRow.Values(t), length, inside);
+    generated.PushTimePoint(0, length, generatedRow.Values(t), inside);
   }
 
   OutputImageType *      divergenceImage = this->GetDivergenceOutput();
@@ -68,14 +66,17 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(const Out
       skipped[x] = 0;
       continue;
     }
-    const auto result = voxelkl::GaussianVoxelDivergence(reference[x], generated[x], m_Direction, m_VarianceFloor);
+    const auto referenceMoments = reference.Get(x);
+    const auto generatedMoments = generated.Get(x);
+    const auto result =
+      voxelkl::GaussianVoxelDivergence(referenceMoments, generatedMoments, m_Direction, m_VarianceFloor);
     divergence[x] = static_cast<typename OutputImageType::PixelType>(result.value);
     status[x] = static_cast<unsigned char>(result.status);
-    skipped[x] = static_cast<std::uint32_t>(reference[x].Skipped() + generated[x].Skipped());
+    skipped[x] = static_cast<std::uint32_t>(referenceMoments.Skipped() + generatedMoments.Skipped());
   }
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 void
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {

@@ -3,12 +3,12 @@
 
 #include "itkTemporalMomentsImageFilter.h"
 
-#include <vector>
+#include "voxelkl/AccumulatorVector.h"
 
 namespace itk
 {
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 TemporalMomentsImageFilter<TInputImage, TOutputImage>::TemporalMomentsImageFilter()
 {
   this->SetNumberOfRequiredInputs(1);
@@ -20,17 +20,17 @@ TemporalMomentsImageFilter<TInputImage, TOutputImage>::TemporalMomentsImageFilte
   }
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 void
 TemporalMomentsImageFilter<TInputImage, TOutputImage>::ProcessRow(const OutputIndexType & start,
-                                                                 SizeValueType           length,
-                                                                 const unsigned char *   inside)
+                                                                  SizeValueType           length,
+                                                                  const unsigned char *   inside)
 {
-  const auto                             row = this->GetSeriesRow(0, start);
-  std::vector<voxelkl::MomentAccumulator> accumulators(length);
+  const auto                                             row = this->GetSeriesRow(0, start);
+  voxelkl::AccumulatorVector<voxelkl::MomentAccumulator> accumulators(length);
   for (SizeValueType t = 0; t < row.timePoints; ++t)
   {
-    voxelkl::PushTimePoint(accumulators.data(), row.Values(t), length, inside);
+    accumulators.PushTimePoint(0, length, row.Values(t), inside);
   }
   for (unsigned int n = 0; n < static_cast<unsigned int>(MomentMap::NumberOfMaps); ++n)
   {
@@ -39,7 +39,7 @@ TemporalMomentsImageFilter<TInputImage, TOutputImage>::ProcessRow(const OutputIn
     for (SizeValueType x = 0; x < length; ++x)
     {
       values[x] = static_cast<typename OutputImageType::PixelType>(
-        inside[x] != 0 ? voxelkl::MomentMapValue(accumulators[x], static_cast<MomentMap>(n)) : 0.0);
+        inside[x] != 0 ? voxelkl::MomentMapValue(accumulators.Get(x), static_cast<MomentMap>(n)) : 0.0);
     }
   }
 }

@@ -31,7 +31,7 @@ namespace itk
  *   thread count.
  *
  * Derived classes implement ProcessRow(). */
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 class TemporalReductionImageFilter : public ImageToImageFilter<TInputImage, TOutputImage>
 {
 public:
@@ -103,7 +103,7 @@ protected:
    * Values(t)[x], for t in [0, timePoints). */
   struct SeriesRow
   {
-    const InputPixelType * first;     // voxel start at the first time point
+    const InputPixelType * first;      // voxel start at the first time point
     OffsetValueType        timeStride; // elements between consecutive time points
     SizeValueType          timePoints;
     const InputPixelType *
@@ -131,7 +131,7 @@ private:
 } // namespace itk
 
 #ifndef ITK_MANUAL_INSTANTIATION
-#  include "itkTemporalReductionImageFilter.hxx"
+#include "itkTemporalReductionImageFilter.hxx"
 #endif
 
 #endif

@@ -17,14 +17,14 @@
 namespace itk
 {
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 TemporalReductionImageFilter<TInputImage, TOutputImage>::TemporalReductionImageFilter()
 {
   // The mask is optional and lives on the output grid; it is not one of the series.
   this->AddOptionalInputName("MaskImage");
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
 {
@@ -35,8 +35,8 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateOutputInformati
   {
     return;
   }
-  const auto &                                      inputRegion = input->GetLargestPossibleRegion();
-  ImageRegion<OutputImageDimension>                 region;
+  const auto &                                            inputRegion = input->GetLargestPossibleRegion();
+  ImageRegion<OutputImageDimension>                       region;
   typename ImageBase<OutputImageDimension>::SpacingType   spacing;
   typename ImageBase<OutputImageDimension>::PointType     origin;
   typename ImageBase<OutputImageDimension>::DirectionType direction;
@@ -65,7 +65,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateOutputInformati
   }
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
 {
@@ -92,7 +92,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateInputRequestedR
   }
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::VerifyInputInformation() ITKv5_CONST
 {
@@ -110,7 +110,8 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::VerifyInputInformation(
   }
   const double coordinateTolerance = m_CoordinateTolerance * smallestSpacing;
 
-  auto compare = [&](const auto * other, const std::string & otherName) {
+  auto compare = [&](const auto * other, const std::string & otherName)
+  {
     std::ostringstream problem;
     for (unsigned int i = 0; i < OutputImageDimension && problem.str().empty(); ++i)
     {
@@ -158,14 +159,13 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::VerifyInputInformation(
   }
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 auto
-TemporalReductionImageFilter<TInputImage, TOutputImage>::GetSeriesRow(unsigned int              series,
-                                                                        const OutputIndexType & start) const
-  -> SeriesRow
+TemporalReductionImageFilter<TInputImage, TOutputImage>::GetSeriesRow(unsigned int            series,
+                                                                      const OutputIndexType & start) const -> SeriesRow
 {
-  const InputImageType *              input = this->GetInput(series);
-  const auto &                        buffered = input->GetBufferedRegion();
+  const InputImageType *             input = this->GetInput(series);
+  const auto &                       buffered = input->GetBufferedRegion();
   typename InputImageType::IndexType index;
   for (unsigned int i = 0; i < OutputImageDimension; ++i)
   {
@@ -174,15 +174,14 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GetSeriesRow(unsigned i
   index[OutputImageDimension] = input->GetLargestPossibleRegion().GetIndex(OutputImageDimension);
   if (!buffered.IsInside(index))
   {
-    itkExceptionMacro(<< "the buffered region of " << this->GetSeriesName(series) << " does not hold voxel "
-                      << index);
+    itkExceptionMacro(<< "the buffered region of " << this->GetSeriesName(series) << " does not hold voxel " << index);
   }
   return { input->GetBufferPointer() + input->ComputeOffset(index),
            input->GetOffsetTable()[OutputImageDimension],
            input->GetLargestPossibleRegion().GetSize(OutputImageDimension) };
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
 {
@@ -195,11 +194,12 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
   }
   const SizeValueType   rowCount = region.GetNumberOfPixels() / rowLength;
   const MaskImageType * mask = this->GetMaskImage();
-  const int threads = std::max(1, static_cast<int>(this->GetMultiThreader()->GetMaximumNumberOfThreads()));
+  const int             threads = std::max(1, static_cast<int>(this->GetMultiThreader()->GetMaximumNumberOfThreads()));
 
   // Rows of x: the unit of work and of progress. Which thread computes a row does not
   // change what it computes.
-  auto processRows = [&](const tbb::blocked_range<SizeValueType> & rows) {
+  auto processRows = [&](const tbb::blocked_range<SizeValueType> & rows)
+  {
     TotalProgressReporter      progress(this, region.GetNumberOfPixels());
     std::vector<unsigned char> inside(rowLength, 1);
     for (SizeValueType r = rows.begin(); r != rows.end(); ++r)
@@ -227,7 +227,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
   arena.execute([&] { tbb::parallel_for(tbb::blocked_range<SizeValueType>(0, rowCount), processRows); });
 }
 
-template <typename TInputImage, typename TOutputImage>
+template<typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {

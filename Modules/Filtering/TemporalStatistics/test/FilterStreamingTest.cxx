@@ -61,7 +61,8 @@ StreamKL(const Series * reference, const Series * generated, unsigned int tiles,
   streamer->SetNumberOfStreamDivisions(tiles);
   streamer->Update();
   // 12 slices along z split into `tiles` pieces: every piece re-ran the source.
-  const unsigned int expectedPieces = tiles <= 12 ? (12 + (12 + tiles - 1) / tiles - 1) / ((12 + tiles - 1) / tiles) : 12;
+  const unsigned int expectedPieces =
+    tiles <= 12 ? (12 + (12 + tiles - 1) / tiles - 1) / ((12 + tiles - 1) / tiles) : 12;
   EXPECT_TRUE(referenceSource.monitor->VerifyInputFilterExecutedStreaming(static_cast<int>(expectedPieces)))
     << tiles << " tiles";
   EXPECT_EQ(referenceSource.monitor->GetNumberOfUpdates(), expectedPieces);
@@ -101,7 +102,7 @@ TEST(FilterStreaming, EveryMomentMapIsIdenticalWhenStreamedByHand)
   auto           tiled = MomentsFilter::New();
   tiled->SetInput(source.Output());
   tiled->UpdateOutputInformation();
-  const auto region = tiled->GetOutput()->GetLargestPossibleRegion();
+  const auto                region = tiled->GetOutput()->GetLargestPossibleRegion();
   std::vector<Map::Pointer> assembled;
   for (unsigned int n = 0; n < 6; ++n)
   {

@@ -49,8 +49,8 @@ TEST(GaussianKLDivergenceImageFilter, MatchesBruteForceInEveryDirection)
           {
             continue; // the constant voxel, tested below
           }
-          const auto r = BruteForceMoments(VoxelSeries(reference, index[0], index[1], index[2]));
-          const auto g = BruteForceMoments(VoxelSeries(generated, index[0], index[1], index[2]));
+          const auto   r = BruteForceMoments(VoxelSeries(reference, index[0], index[1], index[2]));
+          const auto   g = BruteForceMoments(VoxelSeries(generated, index[0], index[1], index[2]));
           const double forward = TextbookKL(r.mean, r.variance, g.mean, g.variance);
           const double reverse = TextbookKL(g.mean, g.variance, r.mean, r.variance);
           const double expected = direction == KLDirection::Forward   ? forward
@@ -79,7 +79,7 @@ TEST(GaussianKLDivergenceImageFilter, ConstantVoxelsAreFiniteAndCounted)
 TEST(GaussianKLDivergenceImageFilter, ConstantAgainstVaryingUsesTheFloor)
 {
   const Series::SizeType size{ { 2, 1, 1, 50 } };
-  auto constant = MakeSeries(size, [](long, long, long, long, std::mt19937_64 &) { return 10.0f; });
+  auto                   constant = MakeSeries(size, [](long, long, long, long, std::mt19937_64 &) { return 10.0f; });
   auto varying = MakeSeries(size, [](long, long, long, long t, std::mt19937_64 &) { return t % 2 ? 9.0f : 11.0f; });
   auto filter = KLFilter::New();
   filter->SetReferenceImage(varying);
@@ -99,7 +99,7 @@ TEST(GaussianKLDivergenceImageFilter, ApproachesClosedFormForKnownGaussians)
   // per voxel (notes 2.7), so the voxel mean is within 3 * 0.014 / sqrt(400) = 0.0021,
   // plus a bias of ~5e-4.
   const Series::SizeType size{ { 20, 20, 1, 2000 } };
-  auto reference = MakeSeries(
+  auto                   reference = MakeSeries(
     size, [](long, long, long, long, std::mt19937_64 & e) { return float(std::normal_distribution<>(0, 1)(e)); }, 41);
   auto generated = MakeSeries(
     size,
@@ -109,10 +109,10 @@ TEST(GaussianKLDivergenceImageFilter, ApproachesClosedFormForKnownGaussians)
                                    std::pair{ KLDirection::Reverse, 0.3445349 },
                                    std::pair{ KLDirection::Symmetric, 0.5277778 } })
   {
-    auto       filter = RunKL(reference, generated, direction);
+    auto        filter = RunKL(reference, generated, direction);
     const Map * map = filter->GetDivergenceOutput();
-    double     sum = 0;
-    const auto voxels = map->GetLargestPossibleRegion().GetNumberOfPixels();
+    double      sum = 0;
+    const auto  voxels = map->GetLargestPossibleRegion().GetNumberOfPixels();
     for (std::size_t i = 0; i < voxels; ++i)
     {
       sum += map->GetBufferPointer()[i];
@@ -135,8 +135,9 @@ TEST(GaussianKLDivergenceImageFilter, RefusesSeriesOnDifferentGrids)
   }
   catch (const itk::ExceptionObject & error)
   {
-    EXPECT_NE(std::string(error.GetDescription()).find("reference and generated are not on the same spatial grid: size"),
-              std::string::npos)
+    EXPECT_NE(
+      std::string(error.GetDescription()).find("reference and generated are not on the same spatial grid: size"),
+      std::string::npos)
       << error.GetDescription();
   }
   auto shifted = MakeVariedSeries(Series::SizeType{ { 4, 4, 3, 10 } }, 3);

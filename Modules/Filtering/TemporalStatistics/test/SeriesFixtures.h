@@ -17,7 +17,7 @@ using Map = itk::Image<float, 3>;
 
 /** A series of the given size filled by fill(x, y, z, t, engine). Origin, spacing and an
  * oblique direction are set so that tests see them survive. */
-template <typename TFill>
+template<typename TFill>
 Series::Pointer
 MakeSeries(const Series::SizeType & size, TFill fill, unsigned int seed = 1)
 {
@@ -44,7 +44,7 @@ MakeSeries(const Series::SizeType & size, TFill fill, unsigned int seed = 1)
   direction[1][1] = std::cos(angle);
   series->SetDirection(direction);
   series->Allocate();
-  std::mt19937_64 engine(seed);
+  std::mt19937_64   engine(seed);
   Series::IndexType index;
   for (index[3] = 0; index[3] < static_cast<long>(size[3]); ++index[3])
     for (index[2] = 0; index[2] < static_cast<long>(size[2]); ++index[2])
@@ -62,7 +62,8 @@ MakeVariedSeries(const Series::SizeType & size, unsigned int seed, double spread
 {
   return MakeSeries(
     size,
-    [spreadScale](long x, long y, long z, long t, std::mt19937_64 & engine) {
+    [spreadScale](long x, long y, long z, long t, std::mt19937_64 & engine)
+    {
       if (x == 0 && y == 0 && z == 0)
       {
         return 1000.0f; // constant voxel

@@ -71,6 +71,7 @@ NiftiVolumeStream::NiftiVolumeStream(const std::string & path)
   m_Scaled = layout.scaled;
   m_Slope = layout.slope;
   m_Intercept = layout.intercept;
+  m_DataOffset = layout.dataOffset;
 
   // Past the extensions. Lazy in a .gz (inflates and discards at the next read); a file that
   // ends before the offset is reported as truncated by that read.
@@ -118,7 +119,7 @@ NiftiVolumeStream::Read(std::size_t count, double * out)
   ReadConverted(count, out);
 }
 
-template <typename T>
+template<typename T>
 void
 NiftiVolumeStream::ReadConverted(std::size_t count, T * out)
 {
@@ -174,7 +175,7 @@ NiftiVolumeStream::ReadConverted(std::size_t count, T * out)
   }
 }
 
-template <typename TDisk, typename T>
+template<typename TDisk, typename T>
 void
 NiftiVolumeStream::ReadAs(std::size_t count, T * out)
 {

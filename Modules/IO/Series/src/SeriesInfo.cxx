@@ -7,8 +7,8 @@
 #include "itkImageIOFactory.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <sstream>
 
@@ -132,8 +132,9 @@ ReadHeader(const std::string & file)
     const std::uintmax_t actual = std::filesystem::file_size(file, error);
     if (!error && actual < expected)
     {
-      throw InputError(file, "truncated: the header describes at least " + std::to_string(expected) +
-                               " bytes, the file has " + std::to_string(actual));
+      throw InputError(file,
+                       "truncated: the header describes at least " + std::to_string(expected) +
+                         " bytes, the file has " + std::to_string(actual));
     }
   }
   for (unsigned int i = 0; i < header.io->GetNumberOfDimensions(); ++i)
@@ -274,8 +275,9 @@ InspectSeries(const std::vector<std::string> & files)
       const Header header = file == files.front() ? first : ReadHeader(file);
       if (header.size.size() != 3)
       {
-        throw InputError(file, "is a " + std::to_string(header.size.size()) +
-                                 "D image; a list of volumes must hold one 3D volume per file");
+        throw InputError(file,
+                         "is a " + std::to_string(header.size.size()) +
+                           "D image; a list of volumes must hold one 3D volume per file");
       }
       RequireSameGrid(files.front(), info.grid, file, GridOf(header));
     }

@@ -30,56 +30,73 @@ AllocateMaps(const SpatialGrid & grid)
 }
 
 // Each series read once from its first volume to its last, both at the same time.
-template <typename T>
+template<typename T>
 GaussianKLMaps
 ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
 {
-  const SpatialGrid & grid = job.reference.grid;
-  const std::size_t   voxels = grid.VoxelCount();
-  const std::size_t   block = detail::VolumesPerBlock(voxels, sizeof(T));
-  VoxelwiseAccumulators<VarianceAccumulator> reference(voxels, job.mask.inside);
-  VoxelwiseAccumulators<VarianceAccumulator> generated(voxels, job.mask.inside);
-  detail::ProgressCounter progress(job.execution.progress,
+  const SpatialGrid &                             grid = job.reference.grid;
+  const std::size_t                               voxels = grid.VoxelCount();
+  const std::size_t                               block = detail::VolumesPerBlock(voxels, sizeof(T));
+  VoxelwiseAccumulators<VarianceAccumulatorArray> reference(voxels, job.mask.inside);
+  VoxelwiseAccumulators<VarianceAccumulatorArray> generated(voxels, job.mask.inside);
+  detail::ProgressCounter                         progress(job.execution.progress,
                                    static_cast<double>(job.reference.timePoints + job.generated.timePoints));
-  auto accumulate = [&](const SeriesInfo & series, VoxelwiseAccumulators<VarianceAccumulator> & accumulators) {
+  auto accumulate = [&](const SeriesInfo & series, VoxelwiseAccumulators<VarianceAccumulatorArray> & accumulators)
+  {
     SeriesVolumeReader<T> reader(series);
-    std::vector<T>        buffer(block * voxels);
-    while (const std::size_t count = reader.Read(block, buffer.data()))
+    std::size_t           count = 0;
+    while (const T * volumes = reader.Next(block, count))
     {
-      accumulators.AddVolumes(buffer.data(), count);
+      if (count == 0)
+      {
+        break;
+      }
+      accumulators.AddVolumes(volumes, count);
       progress.Add(static_cast<double>(count));
     }
   };
   tbb::task_arena arena(static_cast<int>(threads));
-  arena.execute([&] {
-    tbb::parallel_invoke([&] { accumulate(job.reference, reference); }, [&] { accumulate(job.generated, generated); });
-  });
+  arena.execute(
+    [&]
+    {
+      tbb::parallel_invoke([&] { accumulate(job.reference, reference); },
+                           [&] { accumulate(job.generated, generated); });
+    });
 
-  GaussianKLMaps maps = AllocateMaps(grid);
+  GaussianKLMaps  maps = AllocateMaps(grid);
   float *         divergence = maps.divergence->GetBufferPointer();
   unsigned char * status = maps.status->GetBufferPointer();
   std::uint32_t * skipped = maps.nonFiniteSamples->GetBufferPointer();
-  arena.execute([&] {
-    tbb::parallel_for(std::size_t{ 0 }, voxels, [&](std::size_t v) {
-      if (!reference.IsInside(v))
-      {
-        divergence[v] = 0.0f;
-        status[v] = static_cast<unsigned char>(VoxelStatus::OutsideMask);
-        skipped[v] = 0;
-        return;
-      }
-      const auto result = GaussianVoxelDivergence(reference[v], generated[v], job.direction, job.floor);
-      divergence[v] = static_cast<float>(result.value);
-      status[v] = static_cast<unsigned char>(result.status);
-      skipped[v] = static_cast<std::uint32_t>(reference[v].Skipped() + generated[v].Skipped());
+  arena.execute(
+    [&]
+    {
+      tbb::parallel_for(std::size_t{ 0 },
+                        voxels,
+                        [&](std::size_t v)
+                        {
+                          if (!reference.IsInside(v))
+                          {
+                            divergence[v] = 0.0f;
+                            status[v] = static_cast<unsigned char>(VoxelStatus::OutsideMask);
+                            skipped[v] = 0;
+                            return;
+                          }
+                          const VarianceAccumulator referenceMoments = reference[v];
+                          const VarianceAccumulator generatedMoments = generated[v];
+                          const auto                result =
+                            GaussianVoxelDivergence(referenceMoments, generatedMoments, job.direction, job.floor);
+                          divergence[v] = static_cast<float>(result.value);
+                          status[v] = static_cast<unsigned char>(result.status);
+                          skipped[v] =
+                            static_cast<std::uint32_t>(referenceMoments.Skipped() + generatedMoments.Skipped());
+                        });
     });
-  });
   maps.report = { "volumes", 0, threads };
   return maps;
 }
 
 // Both series streamed through the ITK filter, tile by tile.
-template <typename T>
+template<typename T>
 GaussianKLMaps
 ComputeByTiles(const GaussianKLJob & job, unsigned int threads)
 {
@@ -100,31 +117,36 @@ ComputeByTiles(const GaussianKLJob & job, unsigned int threads)
   filter->SetVarianceFloor(job.floor);
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
 
-  GaussianKLMaps maps = AllocateMaps(job.reference.grid);
+  GaussianKLMaps     maps = AllocateMaps(job.reference.grid);
   const unsigned int requested =
-    job.execution.tiles > 0
-      ? job.execution.tiles
-      : detail::AutomaticTiles(job.reference.grid, std::max(job.reference.timePoints, job.generated.timePoints), sizeof(T));
-  const auto region = maps.divergence->GetLargestPossibleRegion();
-  const unsigned int pieces = detail::ForEachTile(region, requested, [&](const itk::ImageRegion<3> & tile, double done) {
-    try
+    job.execution.tiles > 0 ? job.execution.tiles
+                            : detail::AutomaticTiles(job.reference.grid,
+                                                     std::max(job.reference.timePoints, job.generated.timePoints),
+                                                     sizeof(T));
+  const auto         region = maps.divergence->GetLargestPossibleRegion();
+  const unsigned int pieces = detail::ForEachTile(
+    region,
+    requested,
+    [&](const itk::ImageRegion<3> & tile, double done)
     {
-      filter->GetOutput()->SetRequestedRegion(tile);
-      filter->GetOutput()->Update();
-    }
-    catch (const itk::ExceptionObject & e)
-    {
-      throw InputError(job.reference.Name() + " / " + job.generated.Name(),
-                       std::string("cannot read the series: ") + e.GetDescription());
-    }
-    detail::CopyTile<MapImage>(filter->GetDivergenceOutput(), maps.divergence, tile);
-    detail::CopyTile<StatusImage>(filter->GetStatusOutput(), maps.status, tile);
-    detail::CopyTile<CountImage>(filter->GetNonFiniteSampleCountOutput(), maps.nonFiniteSamples, tile);
-    if (job.execution.progress)
-    {
-      job.execution.progress(done);
-    }
-  });
+      try
+      {
+        filter->GetOutput()->SetRequestedRegion(tile);
+        filter->GetOutput()->Update();
+      }
+      catch (const itk::ExceptionObject & e)
+      {
+        throw InputError(job.reference.Name() + " / " + job.generated.Name(),
+                         std::string("cannot read the series: ") + e.GetDescription());
+      }
+      detail::CopyTile<MapImage>(filter->GetDivergenceOutput(), maps.divergence, tile);
+      detail::CopyTile<StatusImage>(filter->GetStatusOutput(), maps.status, tile);
+      detail::CopyTile<CountImage>(filter->GetNonFiniteSampleCountOutput(), maps.nonFiniteSamples, tile);
+      if (job.execution.progress)
+      {
+        job.execution.progress(done);
+      }
+    });
   maps.report = { "tiles", pieces, threads };
   return maps;
 }

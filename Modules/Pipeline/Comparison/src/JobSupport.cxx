@@ -20,7 +20,7 @@ namespace detail
 std::size_t
 VolumesPerBlock(std::size_t voxelsPerVolume, std::size_t bytesPerValue)
 {
-  constexpr std::size_t budget = std::size_t{ 32 } << 20;
+  constexpr std::size_t budget = std::size_t{ 48 } << 20;
   const std::size_t     bytesPerVolume = std::max<std::size_t>(1, voxelsPerVolume * bytesPerValue);
   return std::clamp<std::size_t>(budget / bytesPerVolume, 1, 64);
 }
@@ -36,8 +36,8 @@ AutomaticTiles(const SpatialGrid & grid, std::size_t timePoints, std::size_t byt
 }
 
 unsigned int
-ForEachTile(const itk::ImageRegion<3> &                                     region,
-            unsigned int                                                    tiles,
+ForEachTile(const itk::ImageRegion<3> &                                      region,
+            unsigned int                                                     tiles,
             const std::function<void(const itk::ImageRegion<3> &, double)> & update)
 {
   auto               splitter = itk::ImageRegionSplitterSlowDimension::New();

@@ -17,16 +17,16 @@
 namespace voxelkl::detail
 {
 
-template <typename TPixel>
+template<typename TPixel>
 typename itk::Image<TPixel, 3>::Pointer
 MakeImage(const SpatialGrid & grid)
 {
   using Image = itk::Image<TPixel, 3>;
-  auto                    image = Image::New();
-  typename Image::SizeType size;
-  typename Image::SpacingType     spacing;
-  typename Image::PointType       origin;
-  typename Image::DirectionType   direction;
+  auto                          image = Image::New();
+  typename Image::SizeType      size;
+  typename Image::SpacingType   spacing;
+  typename Image::PointType     origin;
+  typename Image::DirectionType direction;
   for (unsigned int i = 0; i < 3; ++i)
   {
     size[i] = grid.size[i];
@@ -45,7 +45,7 @@ MakeImage(const SpatialGrid & grid)
   return image;
 }
 
-/** Volumes read per step in the volume-by-volume path: ~32 MiB per series, so that each
+/** Volumes read per step in the volume-by-volume path: ~48 MiB per series, so that each
  * voxel's accumulator stays in cache over several time points. */
 std::size_t
 VolumesPerBlock(std::size_t voxelsPerVolume, std::size_t bytesPerValue);
@@ -61,7 +61,8 @@ public:
   ProgressCounter(std::function<void(double)> callback, double total)
     : m_Callback(std::move(callback))
     , m_Total(total)
-  {}
+  {
+  }
   void
   Add(double amount)
   {
@@ -83,12 +84,12 @@ private:
 /** Runs `update(tile, fractionDone)` for each tile of region split along the slowest
  * axis into about `tiles` pieces; returns the number of pieces. */
 unsigned int
-ForEachTile(const itk::ImageRegion<3> &                                     region,
-            unsigned int                                                    tiles,
+ForEachTile(const itk::ImageRegion<3> &                                      region,
+            unsigned int                                                     tiles,
             const std::function<void(const itk::ImageRegion<3> &, double)> & update);
 
 /** Copies the tile of a filter output into the whole-grid result. */
-template <typename TImage>
+template<typename TImage>
 void
 CopyTile(const TImage * tileOutput, TImage * result, const itk::ImageRegion<3> & tile)
 {

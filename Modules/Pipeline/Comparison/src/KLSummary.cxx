@@ -10,16 +10,18 @@ DescribeSeries(const SeriesInfo & series)
                           { "spacing", series.grid.spacing },
                           { "origin", series.grid.origin },
                           { "direction", series.grid.direction } };
-  return { { "paths", series.files },    { "format", series.format },         { "grid", grid },
-           { "timePoints", series.timePoints }, { "voxelType", series.voxelType } };
+  return { { "paths", series.files },
+           { "format", series.format },
+           { "grid", grid },
+           { "timePoints", series.timePoints },
+           { "voxelType", series.voxelType } };
 }
 
 nlohmann::json
 ToJson(const SampleSummary & s)
 {
-  return { { "count", s.count }, { "mean", s.mean }, { "std", s.std },   { "min", s.min },
-           { "p5", s.p5 },       { "p25", s.p25 },   { "median", s.median }, { "p75", s.p75 },
-           { "p95", s.p95 },     { "max", s.max } };
+  return { { "count", s.count }, { "mean", s.mean },     { "std", s.std }, { "min", s.min }, { "p5", s.p5 },
+           { "p25", s.p25 },     { "median", s.median }, { "p75", s.p75 }, { "p95", s.p95 }, { "max", s.max } };
 }
 
 KLMapStatistics
@@ -70,15 +72,13 @@ MakeKLSummary(const GaussianKLJob & job, const GaussianKLMaps & maps, const KLMa
                              { "threads", maps.report.threads },
                              { "readMode", maps.report.readMode },
                              { "tiles", maps.report.tiles } };
-  nlohmann::json voxels = { { "total", statistics.voxels },
-                            { "inMask", statistics.inMask },
-                            { "valid", statistics.valid },
-                            { "constant", statistics.constant },
-                            { "floored", statistics.floored },
-                            { "noSamples", statistics.noSamples } };
-  const char * meaning = job.direction == KLDirection::Forward   ? "KL(reference || generated)"
-                         : job.direction == KLDirection::Reverse ? "KL(generated || reference)"
-                                                                 : "KL(reference || generated) + KL(generated || reference)";
+  nlohmann::json voxels = { { "total", statistics.voxels },    { "inMask", statistics.inMask },
+                            { "valid", statistics.valid },     { "constant", statistics.constant },
+                            { "floored", statistics.floored }, { "noSamples", statistics.noSamples } };
+  const char *   meaning = job.direction == KLDirection::Forward ? "KL(reference || generated)"
+                           : job.direction == KLDirection::Reverse
+                             ? "KL(generated || reference)"
+                             : "KL(reference || generated) + KL(generated || reference)";
   return { { "tool", "VoxelKLDivergence" },
            { "version", VOXELKL_VERSION },
            { "inputs", inputs },

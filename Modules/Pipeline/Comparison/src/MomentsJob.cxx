@@ -28,21 +28,25 @@ AllocateMaps(const SpatialGrid & grid)
   return maps;
 }
 
-template <typename T>
+template<typename T>
 MomentMaps
 ComputeByVolumes(const MomentsJob & job, unsigned int threads)
 {
-  const SpatialGrid &                      grid = job.series.grid;
-  const std::size_t                        voxels = grid.VoxelCount();
-  const std::size_t                        block = detail::VolumesPerBlock(voxels, sizeof(T));
-  VoxelwiseAccumulators<MomentAccumulator> accumulators(voxels, job.mask.inside);
-  detail::ProgressCounter                  progress(job.execution.progress, static_cast<double>(job.series.timePoints));
-  SeriesVolumeReader<T>                    reader(job.series);
-  std::vector<T>                           buffer(block * voxels);
-  tbb::task_arena                          arena(static_cast<int>(threads));
-  while (const std::size_t count = reader.Read(block, buffer.data()))
+  const SpatialGrid &                                         grid = job.series.grid;
+  const std::size_t                                           voxels = grid.VoxelCount();
+  const std::size_t                                           block = detail::VolumesPerBlock(voxels, sizeof(T));
+  VoxelwiseAccumulators<AccumulatorVector<MomentAccumulator>> accumulators(voxels, job.mask.inside);
+  detail::ProgressCounter progress(job.execution.progress, static_cast<double>(job.series.timePoints));
+  SeriesVolumeReader<T>   reader(job.series);
+  tbb::task_arena         arena(static_cast<int>(threads));
+  std::size_t             count = 0;
+  while (const T * volumes = reader.Next(block, count))
   {
-    arena.execute([&] { accumulators.AddVolumes(buffer.data(), count); });
+    if (count == 0)
+    {
+      break;
+    }
+    arena.execute([&] { accumulators.AddVolumes(volumes, count); });
     progress.Add(static_cast<double>(count));
   }
   MomentMaps maps = AllocateMaps(grid);
@@ -60,7 +64,7 @@ ComputeByVolumes(const MomentsJob & job, unsigned int threads)
   return maps;
 }
 
-template <typename T>
+template<typename T>
 MomentMaps
 ComputeByTiles(const MomentsJob & job, unsigned int threads)
 {
@@ -76,29 +80,33 @@ ComputeByTiles(const MomentsJob & job, unsigned int threads)
   }
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
   MomentMaps         maps = AllocateMaps(job.series.grid);
-  const unsigned int requested =
-    job.execution.tiles > 0 ? job.execution.tiles
-                            : detail::AutomaticTiles(job.series.grid, job.series.timePoints, sizeof(T));
+  const unsigned int requested = job.execution.tiles > 0
+                                   ? job.execution.tiles
+                                   : detail::AutomaticTiles(job.series.grid, job.series.timePoints, sizeof(T));
   const auto         region = maps.maps[0]->GetLargestPossibleRegion();
-  const unsigned int pieces = detail::ForEachTile(region, requested, [&](const itk::ImageRegion<3> & tile, double done) {
-    try
+  const unsigned int pieces = detail::ForEachTile(
+    region,
+    requested,
+    [&](const itk::ImageRegion<3> & tile, double done)
     {
-      filter->GetOutput()->SetRequestedRegion(tile);
-      filter->GetOutput()->Update();
-    }
-    catch (const itk::ExceptionObject & e)
-    {
-      throw InputError(job.series.Name(), std::string("cannot read the series: ") + e.GetDescription());
-    }
-    for (unsigned int n = 0; n < MapCount; ++n)
-    {
-      detail::CopyTile<MapImage>(filter->GetOutput(n), maps.maps[n], tile);
-    }
-    if (job.execution.progress)
-    {
-      job.execution.progress(done);
-    }
-  });
+      try
+      {
+        filter->GetOutput()->SetRequestedRegion(tile);
+        filter->GetOutput()->Update();
+      }
+      catch (const itk::ExceptionObject & e)
+      {
+        throw InputError(job.series.Name(), std::string("cannot read the series: ") + e.GetDescription());
+      }
+      for (unsigned int n = 0; n < MapCount; ++n)
+      {
+        detail::CopyTile<MapImage>(filter->GetOutput(n), maps.maps[n], tile);
+      }
+      if (job.execution.progress)
+      {
+        job.execution.progress(done);
+      }
+    });
   // Non-finite samples are the time points a voxel's count lacks.
   const float * count = maps.maps[static_cast<unsigned int>(MomentMap::Count)]->GetBufferPointer();
   for (std::size_t v = 0; v < job.series.grid.VoxelCount(); ++v)

@@ -41,25 +41,16 @@ public:
   /** extensions such as { ".json" }: shown in --help, and 3D Slicer names its temporary
    * file after the first one. */
   static Parameter
-  InputFile(std::string              flag,
-            std::string              label,
-            std::string              description,
-            std::vector<std::string> extensions = {});
+  InputFile(std::string flag, std::string label, std::string description, std::vector<std::string> extensions = {});
   static Parameter
-  OutputFile(std::string              flag,
-             std::string              label,
-             std::string              description,
-             std::vector<std::string> extensions = {});
+  OutputFile(std::string flag, std::string label, std::string description, std::vector<std::string> extensions = {});
   static Parameter
   String(std::string                flag,
          std::string                label,
          std::string                description,
          std::optional<std::string> defaultValue = std::nullopt);
   static Parameter
-  Integer(std::string        flag,
-          std::string        label,
-          std::string        description,
-          std::optional<int> defaultValue = std::nullopt);
+  Integer(std::string flag, std::string label, std::string description, std::optional<int> defaultValue = std::nullopt);
   static Parameter
   Double(std::string           flag,
          std::string           label,

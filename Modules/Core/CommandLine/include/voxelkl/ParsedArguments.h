@@ -85,8 +85,7 @@ private:
  * for anything the user got wrong, std::logic_error for an invalid description. --help,
  * --version and --xml are RunCommand's business, not looked at here. */
 ParsedArguments
-ParseCommandLine(const CommandDescription &       description,
-                 const std::vector<std::string> & arguments);
+ParseCommandLine(const CommandDescription & description, const std::vector<std::string> & arguments);
 
 } // namespace voxelkl
 

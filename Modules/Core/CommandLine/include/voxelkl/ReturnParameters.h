@@ -19,8 +19,7 @@ namespace voxelkl
  *                         { { "meanKL", fmt::format("{}", meanKL) } });
  */
 void
-WriteReturnParameters(const std::string &                                      path,
-                      const std::vector<std::pair<std::string, std::string>> & values);
+WriteReturnParameters(const std::string & path, const std::vector<std::pair<std::string, std::string>> & values);
 
 } // namespace voxelkl
 

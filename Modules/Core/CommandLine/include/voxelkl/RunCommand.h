@@ -33,10 +33,7 @@ using CommandBody = std::function<int(const ParsedArguments &)>;
  *   }
  */
 int
-RunCommand(const CommandDescription & description,
-           int                        argc,
-           const char * const *       argv,
-           const CommandBody &        body);
+RunCommand(const CommandDescription & description, int argc, const char * const * argv, const CommandBody & body);
 
 } // namespace voxelkl
 

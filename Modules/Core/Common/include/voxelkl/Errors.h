@@ -15,11 +15,13 @@ class InputError : public std::runtime_error
 public:
   InputError(const std::string & file, const std::string & problem)
     : std::runtime_error(file + ": " + problem)
-  {}
+  {
+  }
   /** For problems that involve several files; the message names them itself. */
   explicit InputError(const std::string & message)
     : std::runtime_error(message)
-  {}
+  {
+  }
 };
 
 /** A command line that cannot be followed: unknown option, bad value, missing argument. */

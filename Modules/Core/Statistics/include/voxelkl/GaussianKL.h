@@ -40,9 +40,7 @@ enum class KLDirection
 
 /** The divergence of the given direction between reference and generated Gaussians. */
 double
-GaussianDivergence(const GaussianParameters & reference,
-                   const GaussianParameters & generated,
-                   KLDirection                direction);
+GaussianDivergence(const GaussianParameters & reference, const GaussianParameters & generated, KLDirection direction);
 
 /** "forward", "reverse", "symmetric"; ParseKLDirection throws std::invalid_argument. */
 std::string

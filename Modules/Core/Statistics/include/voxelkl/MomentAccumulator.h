@@ -14,7 +14,7 @@ namespace detail
 {
 /** The sums only an order-4 accumulator keeps; empty for order 2 so that the per-voxel
  * state of a whole brain (two series, ~1e6 voxels) stays small. */
-template <unsigned int Order>
+template<unsigned int Order>
 struct HigherOrderState
 {
   double m_M3{ 0.0 };
@@ -22,9 +22,10 @@ struct HigherOrderState
   double m_Min{ std::numeric_limits<double>::infinity() };
   double m_Max{ -std::numeric_limits<double>::infinity() };
 };
-template <>
+template<>
 struct HigherOrderState<2>
-{};
+{
+};
 } // namespace detail
 
 /** Count, mean and central moment sums M2..M<Order> of a sample, plus min and max,
@@ -43,7 +44,7 @@ struct HigherOrderState<2>
  * kurtosis). The result of a sequence of Push() calls depends only on the values and their
  * order, never on where they came from: the filters push each voxel's time points in time
  * order, which is what makes results identical for any tiling and thread count. */
-template <unsigned int Order>
+template<unsigned int Order>
 class CentralMomentAccumulator : private detail::HigherOrderState<Order>
 {
   static_assert(Order == 2 || Order == 4, "CentralMomentAccumulator supports orders 2 and 4");
@@ -77,12 +78,25 @@ public:
     if constexpr (Order == 4)
     {
       const double deltaN2 = deltaN * deltaN;
-      this->m_M4 +=
-        term * deltaN2 * (n * n - 3.0 * n + 3.0) + 6.0 * deltaN2 * m_M2 - 4.0 * deltaN * this->m_M3;
+      this->m_M4 += term * deltaN2 * (n * n - 3.0 * n + 3.0) + 6.0 * deltaN2 * m_M2 - 4.0 * deltaN * this->m_M3;
       this->m_M3 += term * deltaN * (n - 2.0) - 3.0 * deltaN * m_M2;
     }
     m_M2 += term;
     m_ShiftedMean += deltaN;
+  }
+
+  /** An order-2 accumulator in a given state (see VarianceAccumulatorArray). */
+  static CentralMomentAccumulator
+  FromState(double count, double shift, double shiftedMean, double m2, std::uint64_t skipped)
+  {
+    static_assert(Order == 2, "FromState is for order-2 accumulators");
+    CentralMomentAccumulator a;
+    a.m_Count = count;
+    a.m_Shift = shift;
+    a.m_ShiftedMean = shiftedMean;
+    a.m_M2 = m2;
+    a.m_Skipped = skipped;
+    return a;
   }
 
   /** Combines the sample of other into this one (Chan et al. 1979; Pebay 2008). Rounding
@@ -114,8 +128,8 @@ public:
       this->m_M4 += other.m_M4 + d2 * d2 * nA * nB * (nA * nA - nA * nB + nB * nB) / (n * n * n) +
                     6.0 * d2 * (nA * nA * other.m_M2 + nB * nB * m_M2) / (n * n) +
                     4.0 * delta * (nA * other.m_M3 - nB * this->m_M3) / n;
-      this->m_M3 += other.m_M3 + d2 * delta * nA * nB * (nA - nB) / (n * n) +
-                    3.0 * delta * (nA * other.m_M2 - nB * m_M2) / n;
+      this->m_M3 +=
+        other.m_M3 + d2 * delta * nA * nB * (nA - nB) / (n * n) + 3.0 * delta * (nA * other.m_M2 - nB * m_M2) / n;
       this->m_Min = std::min(this->m_Min, other.m_Min);
       this->m_Max = std::max(this->m_Max, other.m_Max);
     }

@@ -1,5 +1,5 @@
-// The per-voxel arithmetic shared by the ITK filters (tile by tile) and the volume-by-volume
-// path, so that both give the same bits.
+// The maps of the moments filter and how each is computed from an accumulator; shared by
+// the ITK filter and the volume-by-volume path.
 #ifndef voxelkl_TemporalKernels_h
 #define voxelkl_TemporalKernels_h
 
@@ -9,23 +9,6 @@
 
 namespace voxelkl
 {
-
-/** Adds one time point of `count` consecutive voxels to their accumulators; voxels whose
- * inside flag is 0 are left alone (inside may be null: all inside). A voxel's result
- * depends only on the sequence of its own values, so callers that push time points in
- * time order get identical results whatever the voxel ranges they split the work into. */
-template <typename TAccumulator, typename TValue>
-inline void
-PushTimePoint(TAccumulator * accumulators, const TValue * values, std::size_t count, const unsigned char * inside)
-{
-  for (std::size_t x = 0; x < count; ++x)
-  {
-    if (inside == nullptr || inside[x] != 0)
-    {
-      accumulators[x].Push(static_cast<double>(values[x]));
-    }
-  }
-}
 
 /** The maps of the moments filter, in output order. */
 enum class MomentMap : unsigned int

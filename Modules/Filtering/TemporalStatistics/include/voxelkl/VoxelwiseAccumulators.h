@@ -2,11 +2,14 @@
 #ifndef voxelkl_VoxelwiseAccumulators_h
 #define voxelkl_VoxelwiseAccumulators_h
 
-#include "voxelkl/TemporalKernels.h"
+#include "voxelkl/AccumulatorVector.h"
+#include "voxelkl/MomentAccumulator.h"
+#include "voxelkl/VarianceAccumulatorArray.h"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -15,11 +18,12 @@ namespace voxelkl
 
 /** The accumulators of every voxel of a grid, for series read volume by volume (a
  * compressed NIfTI decompressed once from start to end, or a list of 3D files). Each voxel
- * sees its values in time order through the same PushTimePoint kernel as the ITK filters,
- * so both paths give identical results.
+ * sees its values in time order through the same storage class (and so the same kernel) as
+ * in the ITK filters, so both paths give identical results.
  *
- * Memory: one accumulator per voxel (40 bytes for order 2, 72 for order 4). */
-template <typename TAccumulator>
+ * TStorage: VarianceAccumulatorArray (order 2, 40 bytes per voxel) or
+ * AccumulatorVector<MomentAccumulator> (order 4, 72 bytes per voxel). */
+template<typename TStorage>
 class VoxelwiseAccumulators
 {
 public:
@@ -27,27 +31,33 @@ public:
   VoxelwiseAccumulators(std::size_t voxels, std::vector<unsigned char> mask)
     : m_Accumulators(voxels)
     , m_Mask(std::move(mask))
-  {}
+  {
+  }
 
   /** Adds `count` consecutive volumes stored one after the other (volume-major). Runs
    * on oneTBB in the caller's task arena, split over voxel ranges; each range pushes its
    * voxels' values volume after volume, so the split does not change the result. */
-  template <typename TValue>
+  template<typename TValue>
   void
   AddVolumes(const TValue * volumes, std::size_t count)
   {
     const std::size_t voxels = m_Accumulators.size();
-    // Ranges of a few thousand voxels keep their accumulators in cache across the volumes.
-    constexpr std::size_t grain = 4096;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, grain), [&](const auto & range) {
-      const std::size_t     first = range.begin();
-      const std::size_t     length = range.end() - first;
-      const unsigned char * inside = m_Mask.empty() ? nullptr : m_Mask.data() + first;
-      for (std::size_t t = 0; t < count; ++t)
-      {
-        PushTimePoint(m_Accumulators.data() + first, volumes + t * voxels + first, length, inside);
-      }
-    });
+    // Runs of a few hundred voxels keep their accumulators in the L1 cache while all
+    // `count` volumes are added to them; a run's results do not depend on its length.
+    constexpr std::size_t run = 512;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 8 * run),
+                      [&](const auto & range)
+                      {
+                        for (std::size_t first = range.begin(); first < range.end(); first += run)
+                        {
+                          const std::size_t     length = std::min(run, range.end() - first);
+                          const unsigned char * inside = m_Mask.empty() ? nullptr : m_Mask.data() + first;
+                          for (std::size_t t = 0; t < count; ++t)
+                          {
+                            m_Accumulators.PushTimePoint(first, length, volumes + t * voxels + first, inside);
+                          }
+                        }
+                      });
     m_Volumes += count;
   }
 
@@ -56,10 +66,10 @@ public:
   {
     return m_Accumulators.size();
   }
-  const TAccumulator &
+  decltype(auto)
   operator[](std::size_t voxel) const
   {
-    return m_Accumulators[voxel];
+    return m_Accumulators.Get(voxel);
   }
   bool
   IsInside(std::size_t voxel) const
@@ -73,7 +83,7 @@ public:
   }
 
 private:
-  std::vector<TAccumulator>  m_Accumulators;
+  TStorage                   m_Accumulators;
   std::vector<unsigned char> m_Mask;
   std::size_t                m_Volumes{ 0 };
 };

@@ -110,6 +110,18 @@ public:
   {
     return m_VolumesRead;
   }
+  /** Where the voxels start in the (uncompressed) file, and whether they are stored in the
+   * other byte order: what a caller that maps the file itself needs. */
+  std::size_t
+  DataOffset() const
+  {
+    return m_DataOffset;
+  }
+  bool
+  IsByteSwapped() const
+  {
+    return m_Swap;
+  }
 
   /** Reads the next count volumes into out[0 .. count * VoxelsPerVolume()), in file order
    * (x fastest, then y, z, t), converted to T and scaled. Throws InputError(path, ...) when
@@ -117,7 +129,7 @@ public:
    * "truncated: expected N volumes, file ends in volume k" (k counts from 1) when the file
    * ends early; after the last volume it also checks the gzip trailer (CRC, length). After
    * an exception the stream cannot be read further. T is float or double. */
-  template <typename T>
+  template<typename T>
   void
   ReadVolumes(std::size_t count, T * out)
   {
@@ -137,10 +149,10 @@ private:
   Read(std::size_t count, float * out);
   void
   Read(std::size_t count, double * out);
-  template <typename T>
+  template<typename T>
   void
   ReadConverted(std::size_t count, T * out);
-  template <typename TDisk, typename T>
+  template<typename TDisk, typename T>
   void
   ReadAs(std::size_t count, T * out);
   /** gzread exactly bytes into destination or throw; dataOffset = bytes of voxel data
@@ -160,6 +172,7 @@ private:
   std::size_t                         m_VoxelsPerVolume{ 0 };
   std::size_t                         m_VolumeCount{ 0 };
   std::size_t                         m_VolumesRead{ 0 };
+  std::size_t                         m_DataOffset{ 0 };
   int                                 m_Datatype{ 0 };
   std::size_t                         m_BytesPerVoxel{ 0 };
   bool                                m_Swap{ false };

@@ -45,11 +45,11 @@ struct SeriesInfo
   std::vector<std::string> files;
   SpatialGrid              grid;
   std::size_t              timePoints{ 0 };
-  std::string              voxelType;          ///< as stored: "int16", "float32", ...
-  bool                     scaled{ false };    ///< NIfTI scl_slope/scl_inter present (ITK reads float)
+  std::string              voxelType;            ///< as stored: "int16", "float32", ...
+  bool                     scaled{ false };      ///< NIfTI scl_slope/scl_inter present (ITK reads float)
   bool                     needsDouble{ false }; ///< float32 cannot hold its values exactly
   bool                     isVolumeList{ false };
-  std::string              format;             ///< "NIfTI", "NRRD", "MetaImage", ...
+  std::string              format;              ///< "NIfTI", "NRRD", "MetaImage", ...
   bool                     compressed{ false }; ///< .gz / compressed data
 
   /** The file, or "first.nii ... last.nii (N volumes)" for a list: for messages. */

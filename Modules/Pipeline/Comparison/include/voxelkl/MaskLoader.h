@@ -14,10 +14,10 @@ namespace voxelkl
 
 struct Mask
 {
-  std::vector<unsigned char>                 inside; ///< one flag per voxel, x fastest; empty = all
-  itk::Image<unsigned char, 3>::Pointer       image;  ///< the same flags as an image, or null
-  std::size_t                                 count{ 0 }; ///< voxels inside
-  std::string                                 path;       ///< the file, empty for none
+  std::vector<unsigned char>            inside;     ///< one flag per voxel, x fastest; empty = all
+  itk::Image<unsigned char, 3>::Pointer image;      ///< the same flags as an image, or null
+  std::size_t                           count{ 0 }; ///< voxels inside
+  std::string                           path;       ///< the file, empty for none
 };
 
 /** Reads a mask (nonzero and finite = inside) and checks it is on the series' grid and

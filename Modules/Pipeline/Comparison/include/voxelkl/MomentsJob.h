@@ -25,8 +25,8 @@ struct MomentMaps
 {
   /** Indexed by MomentMap: mean, variance, standard deviation, skewness, excess kurtosis, count. */
   std::array<itk::Image<float, 3>::Pointer, static_cast<std::size_t>(MomentMap::NumberOfMaps)> maps;
-  std::uint64_t   nonFiniteSamples{ 0 };
-  ExecutionReport report;
+  std::uint64_t                                                                                nonFiniteSamples{ 0 };
+  ExecutionReport                                                                              report;
 };
 
 /** Computes the moment maps, reading the series once (see ComputeGaussianKL). */

@@ -1,0 +1,137 @@
+// Mean and variance accumulators of many voxels at once, in a form the compiler vectorises.
+#ifndef voxelkl_VarianceAccumulatorArray_h
+#define voxelkl_VarianceAccumulatorArray_h
+
+#include "voxelkl/MomentAccumulator.h"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+namespace voxelkl
+{
+
+namespace detail
+{
+/** Adds values[0 .. count) as the next time point of count voxels whose state is in the
+ * five arrays: the arithmetic of VarianceAccumulator::Push, with selects instead of
+ * branches so that it vectorises. Everything is computed for every voxel, and a voxel that
+ * takes no value adds exact zeros. (GCC speculates nothing that "could trap": the library
+ * is built with -fno-trapping-math, which changes no rounding.) */
+template<bool Masked, typename TValue>
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+inline void
+PushVarianceTimePoint(std::size_t           count,
+                      const TValue *        values,
+                      const unsigned char * inside,
+                      double * __restrict counts,
+                      double * __restrict shifts,
+                      double * __restrict means,
+                      double * __restrict m2s,
+                      double * __restrict skipped)
+{
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    const double x = static_cast<double>(values[i]);
+    const bool   finite = std::fabs(x) <= std::numeric_limits<double>::max(); // false for NaN and inf
+    const bool   active = !Masked || inside[i] != 0;
+    const bool   take = finite & active;
+    const double previous = counts[i];
+    const double n = previous + (take ? 1.0 : 0.0);
+    const double shift = (take & (previous == 0.0)) ? x : shifts[i];
+    const double difference = (x - shift) - means[i];
+    const double delta = take ? difference : 0.0;
+    const double deltaN = delta / (n > 0.0 ? n : 1.0);
+    const double term = delta * deltaN * (n - 1.0);
+    counts[i] = n;
+    shifts[i] = shift;
+    m2s[i] += term;
+    means[i] += deltaN;
+    skipped[i] += (active & !finite) ? 1.0 : 0.0;
+  }
+}
+
+/** The kernel for float and double values, compiled for AVX-512, AVX2 and baseline x86-64
+ * and chosen at run time (src/VarianceAccumulatorArray.cxx): the same IEEE operations in
+ * every version, so the same bits on every machine. */
+void
+PushVarianceTimePoint(std::size_t count, const float * values, const unsigned char * inside, double * state[5]);
+void
+PushVarianceTimePoint(std::size_t count, const double * values, const unsigned char * inside, double * state[5]);
+} // namespace detail
+
+/** The order-2 accumulators (VarianceAccumulator) of `size` voxels, stored as one array per
+ * field so that adding a time point to a run of voxels is a vectorised loop: the Gaussian
+ * KL of a whole brain is bound by this loop.
+ *
+ * Each voxel goes through exactly the operations of VarianceAccumulator::Push, in the same
+ * order, so Get(v) is bit-identical to pushing the voxel's values one by one (tested). */
+class VarianceAccumulatorArray
+{
+public:
+  explicit VarianceAccumulatorArray(std::size_t size = 0) { Resize(size); }
+
+  void
+  Resize(std::size_t size)
+  {
+    m_Count.assign(size, 0.0);
+    m_Shift.assign(size, 0.0);
+    m_ShiftedMean.assign(size, 0.0);
+    m_M2.assign(size, 0.0);
+    m_Skipped.assign(size, 0.0);
+  }
+  std::size_t
+  size() const
+  {
+    return m_Count.size();
+  }
+
+  /** Adds values[0 .. count) as the next time point of voxels first .. first + count.
+   * inside (null: all) flags the voxels to update; the others are left alone. */
+  template<typename TValue>
+  void
+  PushTimePoint(std::size_t first, std::size_t count, const TValue * values, const unsigned char * inside)
+  {
+    double * state[5] = { m_Count.data() + first,
+                          m_Shift.data() + first,
+                          m_ShiftedMean.data() + first,
+                          m_M2.data() + first,
+                          m_Skipped.data() + first };
+    if constexpr (std::is_same_v<TValue, float> || std::is_same_v<TValue, double>)
+    {
+      detail::PushVarianceTimePoint(count, values, inside, state);
+    }
+    else if (inside == nullptr)
+    {
+      detail::PushVarianceTimePoint<false>(count, values, inside, state[0], state[1], state[2], state[3], state[4]);
+    }
+    else
+    {
+      detail::PushVarianceTimePoint<true>(count, values, inside, state[0], state[1], state[2], state[3], state[4]);
+    }
+  }
+
+  /** The accumulator of voxel v. */
+  VarianceAccumulator
+  Get(std::size_t v) const
+  {
+    return VarianceAccumulator::FromState(
+      m_Count[v], m_Shift[v], m_ShiftedMean[v], m_M2[v], static_cast<std::uint64_t>(m_Skipped[v]));
+  }
+
+private:
+  std::vector<double> m_Count;
+  std::vector<double> m_Shift;
+  std::vector<double> m_ShiftedMean;
+  std::vector<double> m_M2;
+  std::vector<double> m_Skipped; // double: keeps the loop in one type for SIMD; exact to 2^53
+};
+
+} // namespace voxelkl
+
+#endif
