@@ -1,5 +1,6 @@
 // VoxelKLDivergence: is the generated signal distributed like the real one, voxel by voxel?
 #include "voxelkl/Errors.h"
+#include "voxelkl/ExecutionArguments.h"
 #include "voxelkl/GaussianKLJob.h"
 #include "voxelkl/KLSummary.h"
 #include "voxelkl/MapWriter.h"
@@ -7,8 +8,6 @@
 #include "voxelkl/ProgressBar.h"
 #include "voxelkl/ReturnParameters.h"
 #include "voxelkl/RunCommand.h"
-
-#include "itkMultiThreaderBase.h"
 
 #include <fmt/format.h>
 
@@ -92,20 +91,7 @@ Describe()
                            "Smallest variance used, in squared intensity units "
                            "(absolute). Default: relative, "
                            "(1e-6 * max(|mean_ref|, |mean_gen|, 1))^2."));
-  auto & execution = d.AddGroup("Execution", "Speed and memory; results do not depend on them");
-  execution.advanced = true;
-  execution
-    .Add(Parameter::Integer("threads",
-                            "Threads",
-                            "Worker threads; 0 = ITK's default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS "
-                            "or all cores).",
-                            0))
-    .Add(Parameter::Integer("tiles",
-                            "Tiles",
-                            "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; "
-                            "0 = sized to ~64 MiB. NIfTI series and lists of volumes are read once, "
-                            "volume by volume, and need none.",
-                            0));
+  voxelkl::AddExecutionOptions(d);
   d.AddReturnValue(voxelkl::ReturnValue::Double("meanKL", "Mean KL", "Mean KL over valid voxels, in nats."))
     .AddReturnValue(voxelkl::ReturnValue::Double("medianKL", "Median KL", "Median KL over valid voxels, in nats."))
     .AddReturnValue(voxelkl::ReturnValue::Integer("validVoxels", "Valid voxels", "Voxels with a finite Gaussian KL."))
@@ -114,27 +100,11 @@ Describe()
   return d;
 }
 
-voxelkl::ExecutionOptions
-ReadExecutionOptions(const voxelkl::ParsedArguments & args)
-{
-  const int threads = args.GetInt("threads");
-  const int tiles = args.GetInt("tiles");
-  if (threads < 0 || tiles < 0)
-  {
-    throw voxelkl::UsageError(threads < 0 ? "--threads must be 0 or more" : "--tiles must be 0 or more");
-  }
-  if (threads > 0)
-  {
-    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(static_cast<unsigned int>(threads));
-  }
-  return { static_cast<unsigned int>(threads), static_cast<unsigned int>(tiles), {} };
-}
-
 int
 Run(const voxelkl::ParsedArguments & args)
 {
   voxelkl::GaussianKLJob job;
-  job.execution = ReadExecutionOptions(args);
+  job.execution = voxelkl::ReadExecutionOptions(args);
   job.direction = voxelkl::ParseKLDirection(args.GetString("direction"));
   if (const auto floor = args.GetOptionalDouble("varianceFloor"))
   {

@@ -1,12 +1,11 @@
 // VoxelMoments: per-voxel mean, variance, spread and shape of a 4D series over time.
 #include "voxelkl/Errors.h"
+#include "voxelkl/ExecutionArguments.h"
 #include "voxelkl/MapWriter.h"
 #include "voxelkl/MomentsJob.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
 #include "voxelkl/RunCommand.h"
-
-#include "itkMultiThreaderBase.h"
 
 #include <fmt/format.h>
 
@@ -63,15 +62,7 @@ Describe()
     .Add(Parameter::OutputImage("skewness", "Skewness", "Population skewness g1 (scipy.stats.skew)."))
     .Add(Parameter::OutputImage("kurtosis", "Excess kurtosis", "Population excess kurtosis g2 (scipy.stats.kurtosis)."))
     .Add(Parameter::OutputImage("count", "Count", "Number of finite samples."));
-  auto & execution = d.AddGroup("Execution", "Speed and memory; results do not depend on them");
-  execution.advanced = true;
-  execution.Add(Parameter::Integer("threads", "Threads", "Worker threads; 0 = ITK's default.", 0))
-    .Add(Parameter::Integer("tiles",
-                            "Tiles",
-                            "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; "
-                            "0 = sized to ~64 MiB. NIfTI series and lists of volumes are read once, "
-                            "volume by volume, and need none.",
-                            0));
+  voxelkl::AddExecutionOptions(d);
   return d;
 }
 
@@ -79,17 +70,7 @@ int
 Run(const voxelkl::ParsedArguments & args)
 {
   voxelkl::MomentsJob job;
-  const int           threads = args.GetInt("threads");
-  const int           tiles = args.GetInt("tiles");
-  if (threads < 0 || tiles < 0)
-  {
-    throw voxelkl::UsageError(threads < 0 ? "--threads must be 0 or more" : "--tiles must be 0 or more");
-  }
-  if (threads > 0)
-  {
-    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(static_cast<unsigned int>(threads));
-  }
-  job.execution = { static_cast<unsigned int>(threads), static_cast<unsigned int>(tiles), {} };
+  job.execution = voxelkl::ReadExecutionOptions(args);
 
   std::vector<std::pair<MomentMap, std::string>> requested;
   for (unsigned int n = 0; n < static_cast<unsigned int>(MomentMap::NumberOfMaps); ++n)

@@ -124,28 +124,17 @@ ComputeByTiles(const GaussianKLJob & job, unsigned int threads)
                                                      std::max(job.reference.timePoints, job.generated.timePoints),
                                                      sizeof(T));
   const auto         region = maps.divergence->GetLargestPossibleRegion();
-  const unsigned int pieces = detail::ForEachTile(
+  const unsigned int pieces = detail::StreamTiles(
+    filter->GetOutput(),
     region,
     requested,
-    [&](const itk::ImageRegion<3> & tile, double done)
+    job.reference.Name() + " / " + job.generated.Name(),
+    job.execution.progress,
+    [&](const itk::ImageRegion<3> & tile)
     {
-      try
-      {
-        filter->GetOutput()->SetRequestedRegion(tile);
-        filter->GetOutput()->Update();
-      }
-      catch (const itk::ExceptionObject & e)
-      {
-        throw InputError(job.reference.Name() + " / " + job.generated.Name(),
-                         std::string("cannot read the series: ") + e.GetDescription());
-      }
       detail::CopyTile<MapImage>(filter->GetDivergenceOutput(), maps.divergence, tile);
       detail::CopyTile<StatusImage>(filter->GetStatusOutput(), maps.status, tile);
       detail::CopyTile<CountImage>(filter->GetNonFiniteSampleCountOutput(), maps.nonFiniteSamples, tile);
-      if (job.execution.progress)
-      {
-        job.execution.progress(done);
-      }
     });
   maps.report = { "tiles", pieces, threads };
   return maps;

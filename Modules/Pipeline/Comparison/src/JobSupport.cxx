@@ -1,5 +1,7 @@
 #include "JobSupport.h"
 
+#include "voxelkl/Errors.h"
+
 #include "itkMultiThreaderBase.h"
 
 #include <algorithm>
@@ -36,9 +38,12 @@ AutomaticTiles(const SpatialGrid & grid, std::size_t timePoints, std::size_t byt
 }
 
 unsigned int
-ForEachTile(const itk::ImageRegion<3> &                                      region,
-            unsigned int                                                     tiles,
-            const std::function<void(const itk::ImageRegion<3> &, double)> & update)
+StreamTiles(itk::ImageBase<3> *                                      firstOutput,
+            const itk::ImageRegion<3> &                              region,
+            unsigned int                                             tiles,
+            const std::string &                                      inputs,
+            const std::function<void(double)> &                      progress,
+            const std::function<void(const itk::ImageRegion<3> &)> & takeTile)
 {
   auto               splitter = itk::ImageRegionSplitterSlowDimension::New();
   const unsigned int pieces = splitter->GetNumberOfSplits(region, std::max(1u, tiles));
@@ -46,7 +51,20 @@ ForEachTile(const itk::ImageRegion<3> &                                      reg
   {
     itk::ImageRegion<3> tile = region;
     splitter->GetSplit(i, pieces, tile);
-    update(tile, static_cast<double>(i + 1) / pieces);
+    try
+    {
+      firstOutput->SetRequestedRegion(tile);
+      firstOutput->Update();
+    }
+    catch (const itk::ExceptionObject & e)
+    {
+      throw InputError(inputs, std::string("cannot read the series: ") + e.GetDescription());
+    }
+    takeTile(tile);
+    if (progress)
+    {
+      progress(static_cast<double>(i + 1) / pieces);
+    }
   }
   return pieces;
 }

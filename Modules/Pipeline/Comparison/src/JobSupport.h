@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace voxelkl::detail
@@ -81,12 +82,18 @@ private:
   std::mutex                  m_Mutex;
 };
 
-/** Runs `update(tile, fractionDone)` for each tile of region split along the slowest
- * axis into about `tiles` pieces; returns the number of pieces. */
+/** Streams a filter tile by tile: requests each tile of region (split along the slowest
+ * axis into about `tiles` pieces) on the filter's first output and updates it, then calls
+ * takeTile(tile) to copy the filter's outputs for that tile, and reports progress. An ITK
+ * failure (a reader's, typically) becomes an InputError naming `inputs`. Returns the
+ * number of pieces. */
 unsigned int
-ForEachTile(const itk::ImageRegion<3> &                                      region,
-            unsigned int                                                     tiles,
-            const std::function<void(const itk::ImageRegion<3> &, double)> & update);
+StreamTiles(itk::ImageBase<3> *                                      firstOutput,
+            const itk::ImageRegion<3> &                              region,
+            unsigned int                                             tiles,
+            const std::string &                                      inputs,
+            const std::function<void(double)> &                      progress,
+            const std::function<void(const itk::ImageRegion<3> &)> & takeTile);
 
 /** Copies the tile of a filter output into the whole-grid result. */
 template<typename TImage>

@@ -84,29 +84,19 @@ ComputeByTiles(const MomentsJob & job, unsigned int threads)
                                    ? job.execution.tiles
                                    : detail::AutomaticTiles(job.series.grid, job.series.timePoints, sizeof(T));
   const auto         region = maps.maps[0]->GetLargestPossibleRegion();
-  const unsigned int pieces = detail::ForEachTile(
-    region,
-    requested,
-    [&](const itk::ImageRegion<3> & tile, double done)
-    {
-      try
-      {
-        filter->GetOutput()->SetRequestedRegion(tile);
-        filter->GetOutput()->Update();
-      }
-      catch (const itk::ExceptionObject & e)
-      {
-        throw InputError(job.series.Name(), std::string("cannot read the series: ") + e.GetDescription());
-      }
-      for (unsigned int n = 0; n < MapCount; ++n)
-      {
-        detail::CopyTile<MapImage>(filter->GetOutput(n), maps.maps[n], tile);
-      }
-      if (job.execution.progress)
-      {
-        job.execution.progress(done);
-      }
-    });
+  const unsigned int pieces =
+    detail::StreamTiles(filter->GetOutput(),
+                        region,
+                        requested,
+                        job.series.Name(),
+                        job.execution.progress,
+                        [&](const itk::ImageRegion<3> & tile)
+                        {
+                          for (unsigned int n = 0; n < MapCount; ++n)
+                          {
+                            detail::CopyTile<MapImage>(filter->GetOutput(n), maps.maps[n], tile);
+                          }
+                        });
   // Non-finite samples are the time points a voxel's count lacks.
   const float * count = maps.maps[static_cast<unsigned int>(MomentMap::Count)]->GetBufferPointer();
   for (std::size_t v = 0; v < job.series.grid.VoxelCount(); ++v)

@@ -1,0 +1,44 @@
+#include "voxelkl/ExecutionArguments.h"
+
+#include "voxelkl/Errors.h"
+
+#include "itkMultiThreaderBase.h"
+
+namespace voxelkl
+{
+
+void
+AddExecutionOptions(CommandDescription & description)
+{
+  auto & execution = description.AddGroup("Execution", "Speed and memory; results do not depend on them");
+  execution.advanced = true;
+  execution
+    .Add(Parameter::Integer("threads",
+                            "Threads",
+                            "Worker threads; 0 = ITK's default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS or all cores).",
+                            0))
+    .Add(
+      Parameter::Integer("tiles",
+                         "Tiles",
+                         "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; 0 = sized to "
+                         "~64 MiB. NIfTI series and lists of volumes are read once, volume by volume, and need none.",
+                         0));
+}
+
+ExecutionOptions
+ReadExecutionOptions(const ParsedArguments & arguments)
+{
+  const int threads = arguments.GetInt("threads");
+  const int tiles = arguments.GetInt("tiles");
+  if (threads < 0 || tiles < 0)
+  {
+    throw UsageError(threads < 0 ? "--threads must be 0 or more" : "--tiles must be 0 or more");
+  }
+  if (threads > 0)
+  {
+    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(static_cast<unsigned int>(threads));
+  }
+  return { static_cast<unsigned int>(threads), static_cast<unsigned int>(tiles), {} };
+}
+
+} // namespace voxelkl
