@@ -6,11 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <limits>
 #include <fstream>
 
 namespace
 {
 using namespace voxelkl::test;
+namespace fs = std::filesystem;
 
 // Integer-valued samples, exact in int16, uint16, float32 and float64 alike, so that every
 // voxel type must give the same map. Voxel (0,0,0) is the same constant in both series;
@@ -234,6 +237,51 @@ TEST(VoxelKLDivergenceApp, MaskRestrictsComputation)
   nlohmann::json summary = nlohmann::json::parse(stream);
   EXPECT_EQ(summary["voxels"]["inMask"], 4 * 5 * 4);
   EXPECT_EQ(summary["voxels"]["valid"], 4 * 5 * 4);
+}
+
+} // namespace
+
+namespace
+{
+using namespace voxelkl::test;
+
+TEST(VoxelKLDivergenceApp, SeveralVoxelTilesMatchTheVolumePath)
+{
+  // 48 x 40 x 30 = 57600 voxels: two tiles of uncompressed NIfTI (32768 voxels each), with a
+  // mask and NaN samples, against the same data read volume by volume from .nii.gz.
+  TemporaryDirectory directory("kl-voxel-tiles");
+  auto               value = [](long x, long y, long z, long t) {
+    if ((x * 7 + y * 3 + z) % 97 == 5 && t % 4 == 0)
+      return std::numeric_limits<double>::quiet_NaN();
+    return 500.0 + x + 0.5 * y + ((x * 31 + y * 17 + z * 13 + t * 7) % 23) * (1 + z % 3);
+  };
+  const auto reference = MakeSeries({ 48, 40, 30, 9 }, value);
+  const auto generated = MakeSeries({ 48, 40, 30, 7 }, [&](long x, long y, long z, long t) {
+    return 0.7 * value(x, y, z, t + 2) + 150.0;
+  });
+  WriteMask(reference, directory / "mask.nii", [](long x, long y, long) { return (x + y) % 5 != 0; });
+  std::vector<Volume::Pointer> maps;
+  for (const std::string extension : { ".nii", ".nii.gz" })
+  {
+    WriteSeries(reference, directory / ("r" + extension));
+    WriteSeries(generated, directory / ("g" + extension));
+    maps.push_back(RunKL({ "--reference", directory / ("r" + extension), "--generated",
+                           directory / ("g" + extension), "--mask", directory / "mask.nii", "--summary",
+                           directory / ("s" + extension + ".json") },
+                         directory / ("kl" + extension)));
+    fs::remove(directory / ("r" + extension));
+    fs::remove(directory / ("g" + extension));
+  }
+  EXPECT_TRUE(SameVoxels(maps[0], maps[1]));
+  std::ifstream  tiles(directory / "s.nii.json");
+  std::ifstream  volumes(directory / "s.nii.gz.json");
+  nlohmann::json a = nlohmann::json::parse(tiles);
+  nlohmann::json b = nlohmann::json::parse(volumes);
+  EXPECT_EQ(a["options"]["readMode"], "voxel tiles");
+  EXPECT_EQ(b["options"]["readMode"], "volumes");
+  EXPECT_EQ(a["voxels"], b["voxels"]);
+  EXPECT_EQ(a["skippedNonFiniteSamples"], b["skippedNonFiniteSamples"]);
+  EXPECT_GT(a["skippedNonFiniteSamples"].get<int>(), 0);
 }
 
 } // namespace

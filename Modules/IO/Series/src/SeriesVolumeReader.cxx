@@ -7,19 +7,18 @@
 
 #include <algorithm>
 #include <cstring>
-#include <type_traits>
 
 namespace voxelkl
 {
 
-template<typename T>
+template <typename T>
 bool
 SeriesVolumeReader<T>::Supports(const SeriesInfo & info)
 {
   return info.isVolumeList || (info.files.size() == 1 && NiftiVolumeStream::CanRead(info.files.front()));
 }
 
-template<typename T>
+template <typename T>
 SeriesVolumeReader<T>::SeriesVolumeReader(const SeriesInfo & info)
   : m_Info(info)
 {
@@ -34,43 +33,10 @@ SeriesVolumeReader<T>::SeriesVolumeReader(const SeriesInfo & info)
     {
       throw InputError(info.files.front(), "NIfTI header disagrees with ITK's reading of it");
     }
-    const std::string & file = info.files.front();
-    const bool          uncompressed = file.size() > 4 && file.compare(file.size() - 4, 4, ".nii") == 0;
-    const bool          sameType = m_Stream->VoxelTypeName() == (std::is_same_v<T, float> ? "float32" : "float64");
-    const bool          aligned = m_Stream->DataOffset() % sizeof(T) == 0;
-    if (uncompressed && sameType && aligned && !m_Stream->IsScaled() && !m_Stream->IsByteSwapped())
-    {
-      m_Map = std::make_unique<MappedFile>(file);
-      const std::size_t bytes = info.timePoints * info.grid.VoxelCount() * sizeof(T);
-      if (m_Map->Size() < m_Stream->DataOffset() + bytes)
-      {
-        m_Map.reset(); // truncated: the stream reports it, naming the volume
-      }
-    }
   }
 }
 
-template<typename T>
-const T *
-SeriesVolumeReader<T>::Next(std::size_t maxVolumes, std::size_t & count)
-{
-  const std::size_t voxels = m_Info.grid.VoxelCount();
-  if (m_Map)
-  {
-    const std::size_t offset = m_Stream->DataOffset();
-    m_Map->ReleaseUpTo(offset + m_Next * voxels * sizeof(T));
-    count = std::min(maxVolumes, m_Info.timePoints - m_Next);
-    const T * data = reinterpret_cast<const T *>(m_Map->Data() + offset) + m_Next * voxels;
-    m_Map->Populate(offset + m_Next * voxels * sizeof(T), offset + (m_Next + count) * voxels * sizeof(T));
-    m_Next += count;
-    return data;
-  }
-  m_Buffer.resize(maxVolumes * voxels);
-  count = Read(maxVolumes, m_Buffer.data());
-  return m_Buffer.data();
-}
-
-template<typename T>
+template <typename T>
 std::size_t
 SeriesVolumeReader<T>::Read(std::size_t maxVolumes, T * out)
 {

@@ -3,6 +3,7 @@
 #include "JobSupport.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/FilterInstantiations.h"
+#include "voxelkl/NiftiTileReader.h"
 #include "voxelkl/SeriesVolumeReader.h"
 #include "voxelkl/VoxelwiseAccumulators.h"
 
@@ -11,6 +12,15 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
 #include <tbb/task_arena.h>
+
+// Three ways to read the series, one result: every voxel's values are pushed in time order
+// through the same accumulator code, and its KL computed by the same function.
+//  - Uncompressed float NIfTI: tiles of voxels x all time points, read in place
+//    (ComputeByVoxelTiles); the accumulators of a tile stay in cache.
+//  - Other NIfTI (.nii.gz, integer voxels) and lists of 3D files: volume by volume, each file
+//    inflated once (ComputeByVolumes).
+//  - Other 4D formats (MetaImage, NRRD): itk::GaussianKLDivergenceImageFilter streamed in
+//    tiles (ComputeByFilter).
 
 namespace voxelkl
 {
@@ -29,13 +39,73 @@ AllocateMaps(const SpatialGrid & grid)
   return maps;
 }
 
-// Each series read once from its first volume to its last, both at the same time.
-template<typename T>
+// Writes voxel v of every map from the two accumulators of that voxel.
+void
+StoreVoxel(const GaussianKLJob &       job,
+           GaussianKLMaps &            maps,
+           std::size_t                 v,
+           bool                        inside,
+           const VarianceAccumulator & reference,
+           const VarianceAccumulator & generated)
+{
+  if (!inside)
+  {
+    maps.divergence->GetBufferPointer()[v] = 0.0f;
+    maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(VoxelStatus::OutsideMask);
+    maps.nonFiniteSamples->GetBufferPointer()[v] = 0;
+    return;
+  }
+  const auto result = GaussianVoxelDivergence(reference, generated, job.direction, job.floor);
+  maps.divergence->GetBufferPointer()[v] = static_cast<float>(result.value);
+  maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(result.status);
+  maps.nonFiniteSamples->GetBufferPointer()[v] = static_cast<std::uint32_t>(reference.Skipped() + generated.Skipped());
+}
+
+template <typename T>
+GaussianKLMaps
+ComputeByVoxelTiles(const GaussianKLJob & job, unsigned int threads)
+{
+  const std::size_t        voxels = job.reference.grid.VoxelCount();
+  const std::size_t        tiles = (voxels + detail::VoxelsPerTile - 1) / detail::VoxelsPerTile;
+  const NiftiTileReader<T> referenceReader(job.reference);
+  const NiftiTileReader<T> generatedReader(job.generated);
+  GaussianKLMaps           maps = AllocateMaps(job.reference.grid);
+  detail::ProgressCounter  progress(job.execution.progress, static_cast<double>(tiles));
+  auto                     computeTile = [&](std::size_t tile)
+  {
+    const std::size_t     first = tile * detail::VoxelsPerTile;
+    const std::size_t     count = std::min(detail::VoxelsPerTile, voxels - first);
+    const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
+    std::vector<T>        values(count);
+    auto                  accumulate = [&](const NiftiTileReader<T> & reader, std::size_t timePoints)
+    {
+      VarianceAccumulatorArray accumulators(count);
+      for (std::size_t t = 0; t < timePoints; ++t)
+      {
+        reader.Read(t, first, count, values.data());
+        accumulators.PushTimePoint(0, count, values.data(), inside);
+      }
+      return accumulators;
+    };
+    const auto reference = accumulate(referenceReader, job.reference.timePoints);
+    const auto generated = accumulate(generatedReader, job.generated.timePoints);
+    for (std::size_t i = 0; i < count; ++i)
+    {
+      StoreVoxel(job, maps, first + i, inside == nullptr || inside[i] != 0, reference.Get(i), generated.Get(i));
+    }
+    progress.Add(1.0);
+  };
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] { tbb::parallel_for(std::size_t{ 0 }, tiles, computeTile); });
+  maps.report = { "voxel tiles", static_cast<unsigned int>(tiles), threads };
+  return maps;
+}
+
+template <typename T>
 GaussianKLMaps
 ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
 {
-  const SpatialGrid &                             grid = job.reference.grid;
-  const std::size_t                               voxels = grid.VoxelCount();
+  const std::size_t                               voxels = job.reference.grid.VoxelCount();
   const std::size_t                               block = detail::VolumesPerBlock(voxels, sizeof(T));
   VoxelwiseAccumulators<VarianceAccumulatorArray> reference(voxels, job.mask.inside);
   VoxelwiseAccumulators<VarianceAccumulatorArray> generated(voxels, job.mask.inside);
@@ -44,17 +114,14 @@ ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
   auto accumulate = [&](const SeriesInfo & series, VoxelwiseAccumulators<VarianceAccumulatorArray> & accumulators)
   {
     SeriesVolumeReader<T> reader(series);
-    std::size_t           count = 0;
-    while (const T * volumes = reader.Next(block, count))
+    std::vector<T>        buffer(block * voxels);
+    while (const std::size_t count = reader.Read(block, buffer.data()))
     {
-      if (count == 0)
-      {
-        break;
-      }
-      accumulators.AddVolumes(volumes, count);
+      accumulators.AddVolumes(buffer.data(), count);
       progress.Add(static_cast<double>(count));
     }
   };
+  // Both files at once: with two cores, each inflates its own.
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute(
     [&]
@@ -62,43 +129,22 @@ ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
       tbb::parallel_invoke([&] { accumulate(job.reference, reference); },
                            [&] { accumulate(job.generated, generated); });
     });
-
-  GaussianKLMaps  maps = AllocateMaps(grid);
-  float *         divergence = maps.divergence->GetBufferPointer();
-  unsigned char * status = maps.status->GetBufferPointer();
-  std::uint32_t * skipped = maps.nonFiniteSamples->GetBufferPointer();
+  GaussianKLMaps maps = AllocateMaps(job.reference.grid);
   arena.execute(
     [&]
     {
       tbb::parallel_for(std::size_t{ 0 },
                         voxels,
                         [&](std::size_t v)
-                        {
-                          if (!reference.IsInside(v))
-                          {
-                            divergence[v] = 0.0f;
-                            status[v] = static_cast<unsigned char>(VoxelStatus::OutsideMask);
-                            skipped[v] = 0;
-                            return;
-                          }
-                          const VarianceAccumulator referenceMoments = reference[v];
-                          const VarianceAccumulator generatedMoments = generated[v];
-                          const auto                result =
-                            GaussianVoxelDivergence(referenceMoments, generatedMoments, job.direction, job.floor);
-                          divergence[v] = static_cast<float>(result.value);
-                          status[v] = static_cast<unsigned char>(result.status);
-                          skipped[v] =
-                            static_cast<std::uint32_t>(referenceMoments.Skipped() + generatedMoments.Skipped());
-                        });
+                        { StoreVoxel(job, maps, v, reference.IsInside(v), reference[v], generated[v]); });
     });
   maps.report = { "volumes", 0, threads };
   return maps;
 }
 
-// Both series streamed through the ITK filter, tile by tile.
-template<typename T>
+template <typename T>
 GaussianKLMaps
-ComputeByTiles(const GaussianKLJob & job, unsigned int threads)
+ComputeByFilter(const GaussianKLJob & job, unsigned int threads)
 {
   using Series = itk::Image<T, 4>;
   using Filter = itk::GaussianKLDivergenceImageFilter<Series, MapImage>;
@@ -123,10 +169,9 @@ ComputeByTiles(const GaussianKLJob & job, unsigned int threads)
                             : detail::AutomaticTiles(job.reference.grid,
                                                      std::max(job.reference.timePoints, job.generated.timePoints),
                                                      sizeof(T));
-  const auto         region = maps.divergence->GetLargestPossibleRegion();
   const unsigned int pieces = detail::StreamTiles(
     filter->GetOutput(),
-    region,
+    maps.divergence->GetLargestPossibleRegion(),
     requested,
     job.reference.Name() + " / " + job.generated.Name(),
     job.execution.progress,
@@ -140,6 +185,28 @@ ComputeByTiles(const GaussianKLJob & job, unsigned int threads)
   return maps;
 }
 
+template <typename T>
+GaussianKLMaps
+Compute(const GaussianKLJob & job, unsigned int threads)
+{
+  if (NiftiTileReader<T>::Supports(job.reference) && NiftiTileReader<T>::Supports(job.generated))
+  {
+    return ComputeByVoxelTiles<T>(job, threads);
+  }
+  // NIfTI files and lists of volumes are always read by VoxelKL: non-finite samples are
+  // kept (niftilib, under ITK's NIfTI reader, silently turns NaN and inf into 0).
+  if (SeriesVolumeReader<T>::Supports(job.reference) && SeriesVolumeReader<T>::Supports(job.generated))
+  {
+    return ComputeByVolumes<T>(job, threads);
+  }
+  if (job.reference.isVolumeList || job.generated.isVolumeList)
+  {
+    throw UsageError("a list of 3D volumes cannot be compared with a 4D series in a format other than NIfTI: convert "
+                     "the 4D series to NIfTI");
+  }
+  return ComputeByFilter<T>(job, threads);
+}
+
 } // namespace
 
 GaussianKLMaps
@@ -148,21 +215,7 @@ ComputeGaussianKL(const GaussianKLJob & job)
   RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   const bool         useDouble = job.reference.needsDouble || job.generated.needsDouble;
-  // NIfTI files and lists of volumes are always read volume by volume: each file once, in
-  // bounded memory, with non-finite samples kept (niftilib, under ITK's NIfTI reader,
-  // silently turns NaN and inf into 0). Other 4D formats stream through the ITK filter.
-  const bool volumes =
-    SeriesVolumeReader<float>::Supports(job.reference) && SeriesVolumeReader<float>::Supports(job.generated);
-  if (!volumes && (job.reference.isVolumeList || job.generated.isVolumeList))
-  {
-    throw UsageError("a list of 3D volumes cannot be compared with a 4D series in a format other than NIfTI: convert "
-                     "the 4D series to NIfTI");
-  }
-  if (volumes)
-  {
-    return useDouble ? ComputeByVolumes<double>(job, threads) : ComputeByVolumes<float>(job, threads);
-  }
-  return useDouble ? ComputeByTiles<double>(job, threads) : ComputeByTiles<float>(job, threads);
+  return useDouble ? Compute<double>(job, threads) : Compute<float>(job, threads);
 }
 
 } // namespace voxelkl

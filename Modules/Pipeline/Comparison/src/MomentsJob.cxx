@@ -3,6 +3,7 @@
 #include "JobSupport.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/FilterInstantiations.h"
+#include "voxelkl/NiftiTileReader.h"
 #include "voxelkl/SeriesVolumeReader.h"
 #include "voxelkl/VoxelwiseAccumulators.h"
 
@@ -10,6 +11,8 @@
 
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+
+#include <atomic>
 
 namespace voxelkl
 {
@@ -28,45 +31,84 @@ AllocateMaps(const SpatialGrid & grid)
   return maps;
 }
 
-template<typename T>
+// Writes voxel v of every map; returns the voxel's skipped samples.
+std::uint64_t
+StoreVoxel(MomentMaps & maps, std::size_t v, bool inside, const MomentAccumulator & accumulator)
+{
+  for (unsigned int n = 0; n < MapCount; ++n)
+  {
+    maps.maps[n]->GetBufferPointer()[v] =
+      inside ? static_cast<float>(MomentMapValue(accumulator, static_cast<MomentMap>(n))) : 0.0f;
+  }
+  return inside ? accumulator.Skipped() : 0;
+}
+
+// See GaussianKLJob.cxx for the three read paths.
+template <typename T>
+MomentMaps
+ComputeByVoxelTiles(const MomentsJob & job, unsigned int threads)
+{
+  const std::size_t          voxels = job.series.grid.VoxelCount();
+  const std::size_t          tiles = (voxels + detail::VoxelsPerTile - 1) / detail::VoxelsPerTile;
+  const NiftiTileReader<T>   reader(job.series);
+  MomentMaps                 maps = AllocateMaps(job.series.grid);
+  detail::ProgressCounter    progress(job.execution.progress, static_cast<double>(tiles));
+  std::atomic<std::uint64_t> skipped{ 0 };
+  auto                       computeTile = [&](std::size_t tile)
+  {
+    const std::size_t                    first = tile * detail::VoxelsPerTile;
+    const std::size_t                    count = std::min(detail::VoxelsPerTile, voxels - first);
+    const unsigned char *                inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
+    std::vector<T>                       values(count);
+    AccumulatorVector<MomentAccumulator> accumulators(count);
+    for (std::size_t t = 0; t < job.series.timePoints; ++t)
+    {
+      reader.Read(t, first, count, values.data());
+      accumulators.PushTimePoint(0, count, values.data(), inside);
+    }
+    std::uint64_t tileSkipped = 0;
+    for (std::size_t i = 0; i < count; ++i)
+    {
+      tileSkipped += StoreVoxel(maps, first + i, inside == nullptr || inside[i] != 0, accumulators.Get(i));
+    }
+    skipped += tileSkipped;
+    progress.Add(1.0);
+  };
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] { tbb::parallel_for(std::size_t{ 0 }, tiles, computeTile); });
+  maps.nonFiniteSamples = skipped;
+  maps.report = { "voxel tiles", static_cast<unsigned int>(tiles), threads };
+  return maps;
+}
+
+template <typename T>
 MomentMaps
 ComputeByVolumes(const MomentsJob & job, unsigned int threads)
 {
-  const SpatialGrid &                                         grid = job.series.grid;
-  const std::size_t                                           voxels = grid.VoxelCount();
+  const std::size_t                                           voxels = job.series.grid.VoxelCount();
   const std::size_t                                           block = detail::VolumesPerBlock(voxels, sizeof(T));
   VoxelwiseAccumulators<AccumulatorVector<MomentAccumulator>> accumulators(voxels, job.mask.inside);
   detail::ProgressCounter progress(job.execution.progress, static_cast<double>(job.series.timePoints));
   SeriesVolumeReader<T>   reader(job.series);
+  std::vector<T>          buffer(block * voxels);
   tbb::task_arena         arena(static_cast<int>(threads));
-  std::size_t             count = 0;
-  while (const T * volumes = reader.Next(block, count))
+  while (const std::size_t count = reader.Read(block, buffer.data()))
   {
-    if (count == 0)
-    {
-      break;
-    }
-    arena.execute([&] { accumulators.AddVolumes(volumes, count); });
+    arena.execute([&] { accumulators.AddVolumes(buffer.data(), count); });
     progress.Add(static_cast<double>(count));
   }
-  MomentMaps maps = AllocateMaps(grid);
+  MomentMaps maps = AllocateMaps(job.series.grid);
   for (std::size_t v = 0; v < voxels; ++v)
   {
-    const bool inside = accumulators.IsInside(v);
-    for (unsigned int n = 0; n < MapCount; ++n)
-    {
-      maps.maps[n]->GetBufferPointer()[v] =
-        inside ? static_cast<float>(MomentMapValue(accumulators[v], static_cast<MomentMap>(n))) : 0.0f;
-    }
-    maps.nonFiniteSamples += inside ? accumulators[v].Skipped() : 0;
+    maps.nonFiniteSamples += StoreVoxel(maps, v, accumulators.IsInside(v), accumulators[v]);
   }
   maps.report = { "volumes", 0, threads };
   return maps;
 }
 
-template<typename T>
+template <typename T>
 MomentMaps
-ComputeByTiles(const MomentsJob & job, unsigned int threads)
+ComputeByFilter(const MomentsJob & job, unsigned int threads)
 {
   using Series = itk::Image<T, 4>;
   using Filter = itk::TemporalMomentsImageFilter<Series, MapImage>;
@@ -108,20 +150,28 @@ ComputeByTiles(const MomentsJob & job, unsigned int threads)
   return maps;
 }
 
+template <typename T>
+MomentMaps
+Compute(const MomentsJob & job, unsigned int threads)
+{
+  if (NiftiTileReader<T>::Supports(job.series))
+  {
+    return ComputeByVoxelTiles<T>(job, threads);
+  }
+  if (SeriesVolumeReader<T>::Supports(job.series))
+  {
+    return ComputeByVolumes<T>(job, threads);
+  }
+  return ComputeByFilter<T>(job, threads);
+}
+
 } // namespace
 
 MomentMaps
 ComputeMoments(const MomentsJob & job)
 {
   const unsigned int threads = EffectiveThreads(job.execution.threads);
-  const bool         useDouble = job.series.needsDouble;
-  // See ComputeGaussianKL: NIfTI and lists volume by volume, other formats in tiles.
-  const bool volumes = SeriesVolumeReader<float>::Supports(job.series);
-  if (volumes)
-  {
-    return useDouble ? ComputeByVolumes<double>(job, threads) : ComputeByVolumes<float>(job, threads);
-  }
-  return useDouble ? ComputeByTiles<double>(job, threads) : ComputeByTiles<float>(job, threads);
+  return job.series.needsDouble ? Compute<double>(job, threads) : Compute<float>(job, threads);
 }
 
 } // namespace voxelkl

@@ -2,13 +2,11 @@
 #ifndef voxelkl_SeriesVolumeReader_h
 #define voxelkl_SeriesVolumeReader_h
 
-#include "voxelkl/MappedFile.h"
 #include "voxelkl/NiftiVolumeStream.h"
 #include "voxelkl/SeriesInfo.h"
 
 #include <cstddef>
 #include <memory>
-#include <vector>
 
 namespace voxelkl
 {
@@ -17,7 +15,7 @@ namespace voxelkl
  * single-file NIfTI-1 4D image (.nii or .nii.gz: inflated once, front to back) or a list
  * of 3D volumes (any format ITK reads, one file per time point). Values are converted to
  * T (float or double) exactly as itk::ImageFileReader<itk::Image<T, 4>> would. */
-template<typename T>
+template <typename T>
 class SeriesVolumeReader
 {
 public:
@@ -32,13 +30,6 @@ public:
   std::size_t
   Read(std::size_t maxVolumes, T * out);
 
-  /** The next up to maxVolumes volumes (count set to how many, 0 at the end), without a
-   * copy when the file holds exactly T values uncompressed (a float32 .nii read as float):
-   * then the pointer is into a map of the file, and the previous call's volumes are
-   * released. Otherwise they are read into an internal buffer. Valid until the next call. */
-  const T *
-  Next(std::size_t maxVolumes, std::size_t & count);
-
   std::size_t
   VolumesRead() const
   {
@@ -48,8 +39,6 @@ public:
 private:
   SeriesInfo                         m_Info;
   std::unique_ptr<NiftiVolumeStream> m_Stream; // null for a list of 3D files
-  std::unique_ptr<MappedFile>        m_Map;    // set when the voxels can be used in place
-  std::vector<T>                     m_Buffer;
   std::size_t                        m_Next{ 0 };
 };
 

@@ -14,9 +14,9 @@ struct ExecutionOptions
   /** Worker threads; 0 = ITK's global default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS, else
    * the number of cores). */
   unsigned int threads{ 0 };
-  /** Series that can be read volume by volume (NIfTI, lists of 3D files) are, and need no
-   * tiles. Other 4D formats (MetaImage, NRRD) stream through the ITK filters in tiles
-   * along the slowest axis: N > 0 tiles, or 0 for tiles sized to a memory budget. */
+  /** Tiles for 4D formats that stream through the ITK filters (MetaImage, NRRD), along the
+   * slowest axis: N > 0, or 0 for tiles sized to a memory budget. NIfTI series and lists of
+   * 3D files are read by VoxelKL itself (in voxel tiles or volume by volume) and ignore it. */
   unsigned int tiles{ 0 };
   /** Called with the fraction done (0..1), from one thread at a time. */
   std::function<void(double)> progress;
@@ -25,7 +25,7 @@ struct ExecutionOptions
 /** What was done, for summaries. */
 struct ExecutionReport
 {
-  std::string  readMode; ///< "volumes" (each file read once, volume by volume) or "tiles"
+  std::string  readMode; ///< "voxel tiles", "volumes" (each file once, volume by volume) or "tiles"
   unsigned int tiles{ 0 };
   unsigned int threads{ 0 };
 };

@@ -1,0 +1,51 @@
+// Reads any run of voxels of any time point of an uncompressed NIfTI file, in place.
+#ifndef voxelkl_NiftiTileReader_h
+#define voxelkl_NiftiTileReader_h
+
+#include "voxelkl/SeriesInfo.h"
+
+#include <cstddef>
+#include <string>
+
+namespace voxelkl
+{
+
+/** Tile-by-tile reading of an uncompressed 4D NIfTI (.nii) whose voxels are stored as T
+ * (float32 for float, float64 for double), unscaled and in this machine's byte order: the
+ * voxels [first, first + count) of time point t are one contiguous run of the file, read
+ * with one pread straight into the caller's buffer. A tile of a few ten thousand voxels x
+ * all time points then keeps its accumulators in cache while every byte of the file is read
+ * once, in bounded memory; several threads may read different tiles at once. */
+template <typename T>
+class NiftiTileReader
+{
+public:
+  /** Whether the series is such a file. */
+  static bool
+  Supports(const SeriesInfo & series);
+
+  /** Throws InputError naming the file if it cannot be opened. */
+  explicit NiftiTileReader(const SeriesInfo & series);
+  ~NiftiTileReader();
+  NiftiTileReader(const NiftiTileReader &) = delete;
+  NiftiTileReader &
+  operator=(const NiftiTileReader &) = delete;
+
+  /** Reads voxels [first, first + count) of time point t into out. Throws InputError
+   * ("truncated ...") when the file ends early. Thread-safe. */
+  void
+  Read(std::size_t t, std::size_t first, std::size_t count, T * out) const;
+
+private:
+  std::string m_Path;
+  int         m_Descriptor{ -1 };
+  std::size_t m_DataOffset{ 0 };
+  std::size_t m_VoxelsPerVolume{ 0 };
+};
+
+extern template class NiftiTileReader<float>;
+extern template class NiftiTileReader<double>;
+
+} // namespace voxelkl
+
+#endif
