@@ -507,18 +507,18 @@ MakeModel(const Options & options)
 // ---------------------------------------------------------------------------------------
 // Images.
 
-template<typename TPixel>
+template <typename TPixel>
 TPixel
 ToPixel(double value);
 
-template<>
+template <>
 float
 ToPixel<float>(double value)
 {
   return static_cast<float>(value);
 }
 
-template<>
+template <>
 std::int16_t
 ToPixel<std::int16_t>(double value)
 {
@@ -527,7 +527,7 @@ ToPixel<std::int16_t>(double value)
 
 /** Sets spacing, origin and direction (MNI-like, see the top of the file) of a 3D or 4D
  * image; the 4th axis is time with spacing TR. */
-template<typename TImage>
+template <typename TImage>
 void
 SetGeometry(TImage * image, const Options & options)
 {
@@ -554,7 +554,7 @@ SetGeometry(TImage * image, const Options & options)
   image->SetDirection(direction);
 }
 
-template<typename TImage>
+template <typename TImage>
 void
 WriteImage(const TImage * image, const std::string & fileName)
 {
@@ -568,7 +568,7 @@ WriteImage(const TImage * image, const std::string & fileName)
 
 /** Draws one series volume by volume (sequential writes into the t-slowest buffer) and
  * writes it. Run in its own thread for each series. */
-template<typename TPixel>
+template <typename TPixel>
 void
 GenerateAndWriteSeries(const std::vector<SeriesVoxel> & voxels,
                        const Regressors &               regressors,
@@ -624,7 +624,7 @@ GenerateAndWriteSeries(const std::vector<SeriesVoxel> & voxels,
   WriteImage(image.GetPointer(), fileName);
 }
 
-template<typename TPixel>
+template <typename TPixel>
 void
 WritePair(const Model &       model,
           const Options &     options,

@@ -52,7 +52,6 @@ Describe()
       "VoxelKLDivergence --reference real_000.nii --reference real_001.nii --generated gen_000.nii --generated "
       "gen_001.nii --direction reverse --output kl_reverse.nii.gz" },
   };
-  d.documentationUrl = "https://github.com/voxelkl/voxelkl#readme";
   d.license = "Apache-2.0";
   d.acknowledgements = "Built on ITK, oneTBB and Boost.";
   d.AddGroup("Inputs", "The two series to compare")

@@ -44,7 +44,6 @@ Describe()
       "VoxelMoments --input gen_000.nii --input gen_001.nii --input gen_002.nii --mask brain.nii.gz "
       "--skewness skew.nii.gz --kurtosis kurt.nii.gz" },
   };
-  d.documentationUrl = "https://github.com/voxelkl/voxelkl#readme";
   d.license = "Apache-2.0";
   d.acknowledgements = "Built on ITK, oneTBB and Boost.";
   d.AddGroup("Inputs", "The series")

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <limits>
 #include <fstream>
+#include <limits>
 
 namespace
 {
@@ -250,23 +250,28 @@ TEST(VoxelKLDivergenceApp, SeveralVoxelTilesMatchTheVolumePath)
   // 48 x 40 x 30 = 57600 voxels: two tiles of uncompressed NIfTI (32768 voxels each), with a
   // mask and NaN samples, against the same data read volume by volume from .nii.gz.
   TemporaryDirectory directory("kl-voxel-tiles");
-  auto               value = [](long x, long y, long z, long t) {
+  auto               value = [](long x, long y, long z, long t)
+  {
     if ((x * 7 + y * 3 + z) % 97 == 5 && t % 4 == 0)
       return std::numeric_limits<double>::quiet_NaN();
     return 500.0 + x + 0.5 * y + ((x * 31 + y * 17 + z * 13 + t * 7) % 23) * (1 + z % 3);
   };
   const auto reference = MakeSeries({ 48, 40, 30, 9 }, value);
-  const auto generated = MakeSeries({ 48, 40, 30, 7 }, [&](long x, long y, long z, long t) {
-    return 0.7 * value(x, y, z, t + 2) + 150.0;
-  });
+  const auto generated =
+    MakeSeries({ 48, 40, 30, 7 }, [&](long x, long y, long z, long t) { return 0.7 * value(x, y, z, t + 2) + 150.0; });
   WriteMask(reference, directory / "mask.nii", [](long x, long y, long) { return (x + y) % 5 != 0; });
   std::vector<Volume::Pointer> maps;
   for (const std::string extension : { ".nii", ".nii.gz" })
   {
     WriteSeries(reference, directory / ("r" + extension));
     WriteSeries(generated, directory / ("g" + extension));
-    maps.push_back(RunKL({ "--reference", directory / ("r" + extension), "--generated",
-                           directory / ("g" + extension), "--mask", directory / "mask.nii", "--summary",
+    maps.push_back(RunKL({ "--reference",
+                           directory / ("r" + extension),
+                           "--generated",
+                           directory / ("g" + extension),
+                           "--mask",
+                           directory / "mask.nii",
+                           "--summary",
                            directory / ("s" + extension + ".json") },
                          directory / ("kl" + extension)));
     fs::remove(directory / ("r" + extension));

@@ -86,7 +86,7 @@ MakeSeries(std::array<long, 4> size, const ValueFunction & f, double originShift
 
 namespace
 {
-template<typename TPixel, unsigned int Dimension, typename TInput>
+template <typename TPixel, unsigned int Dimension, typename TInput>
 void
 WriteAs(const TInput * image, const std::string & path)
 {

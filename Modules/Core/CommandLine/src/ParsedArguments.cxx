@@ -237,7 +237,7 @@ ParsedArguments::SingleValue(const std::string & flag, const char * getter, Valu
 
 namespace
 {
-template<typename T>
+template <typename T>
 T
 Present(std::optional<T> value, const std::string & flag, const char * getter)
 {

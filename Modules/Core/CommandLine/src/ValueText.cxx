@@ -34,7 +34,7 @@ WithoutPlus(std::string_view text)
   return text;
 }
 
-template<typename T>
+template <typename T>
 T
 ParseNumber(const std::string & flag, const std::string & text, const char * expected)
 {

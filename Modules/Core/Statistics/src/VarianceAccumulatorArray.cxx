@@ -21,7 +21,7 @@ namespace
 // Whether every voxel has already taken the same number n0 > 0 of values and every new
 // value is finite: then the update needs no selects (the usual case, all but the first
 // time point of a brain without NaN).
-template<typename TValue>
+template <typename TValue>
 VOXELKL_INLINE_INTO_CLONES bool
 CountsEqualAndValuesFinite(std::size_t count, const TValue * values, const double * counts)
 {
@@ -37,7 +37,7 @@ CountsEqualAndValuesFinite(std::size_t count, const TValue * values, const doubl
 
 // The update of PushVarianceTimePoint for that case: the same operations in the same order
 // (shift kept, n = n0 + 1 for every voxel), so the same bits.
-template<typename TValue>
+template <typename TValue>
 VOXELKL_INLINE_INTO_CLONES void
 PushFiniteUniform(std::size_t count, const TValue * values, double * state[5])
 {
@@ -57,7 +57,7 @@ PushFiniteUniform(std::size_t count, const TValue * values, double * state[5])
 }
 
 // Inlined into each clone, so that its loops are compiled for that clone's instruction set.
-template<typename TValue>
+template <typename TValue>
 VOXELKL_INLINE_INTO_CLONES void
 Dispatch(std::size_t count, const TValue * values, const unsigned char * inside, double * state[5])
 {

@@ -26,7 +26,7 @@ namespace itk
  * exactly 0. Outputs: 0 the KL map (TOutputImage), 1 a voxel status map
  * (voxelkl::VoxelStatus as unsigned char), 2 the number of non-finite samples skipped at
  * each voxel, both series together. Streams: see TemporalReductionImageFilter. */
-template<typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension - 1>>
+template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension - 1>>
 class GaussianKLDivergenceImageFilter : public TemporalReductionImageFilter<TInputImage, TOutputImage>
 {
 public:

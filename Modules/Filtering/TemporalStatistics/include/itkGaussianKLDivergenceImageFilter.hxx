@@ -7,7 +7,7 @@
 namespace itk
 {
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::GaussianKLDivergenceImageFilter()
 {
   this->SetNumberOfRequiredInputs(2);
@@ -16,7 +16,7 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::GaussianKLDivergence
   this->SetNthOutput(2, this->MakeOutput(2));
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 ProcessObject::DataObjectPointer
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::MakeOutput(
   ProcessObject::DataObjectPointerArraySizeType index)
@@ -32,7 +32,7 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::MakeOutput(
   }
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 void
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(const OutputIndexType & start,
                                                                        SizeValueType           length,
@@ -76,7 +76,7 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(const Out
   }
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 void
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {

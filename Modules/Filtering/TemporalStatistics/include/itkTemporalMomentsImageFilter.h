@@ -20,7 +20,7 @@ namespace itk
  *
  * Outputs (all of TOutputImage): 0 mean, 1 variance, 2 standard deviation, 3 skewness,
  * 4 excess kurtosis, 5 count. Streams: see TemporalReductionImageFilter. */
-template<typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension - 1>>
+template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension - 1>>
 class TemporalMomentsImageFilter : public TemporalReductionImageFilter<TInputImage, TOutputImage>
 {
 public:

@@ -8,7 +8,7 @@
 namespace itk
 {
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 TemporalMomentsImageFilter<TInputImage, TOutputImage>::TemporalMomentsImageFilter()
 {
   this->SetNumberOfRequiredInputs(1);
@@ -20,7 +20,7 @@ TemporalMomentsImageFilter<TInputImage, TOutputImage>::TemporalMomentsImageFilte
   }
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 void
 TemporalMomentsImageFilter<TInputImage, TOutputImage>::ProcessRow(const OutputIndexType & start,
                                                                   SizeValueType           length,

@@ -31,7 +31,7 @@ namespace itk
  *   thread count.
  *
  * Derived classes implement ProcessRow(). */
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 class TemporalReductionImageFilter : public ImageToImageFilter<TInputImage, TOutputImage>
 {
 public:

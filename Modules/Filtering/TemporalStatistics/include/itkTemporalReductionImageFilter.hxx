@@ -17,14 +17,14 @@
 namespace itk
 {
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 TemporalReductionImageFilter<TInputImage, TOutputImage>::TemporalReductionImageFilter()
 {
   // The mask is optional and lives on the output grid; it is not one of the series.
   this->AddOptionalInputName("MaskImage");
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
 {
@@ -65,7 +65,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateOutputInformati
   }
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
 {
@@ -92,7 +92,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateInputRequestedR
   }
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::VerifyInputInformation() ITKv5_CONST
 {
@@ -159,7 +159,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::VerifyInputInformation(
   }
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 auto
 TemporalReductionImageFilter<TInputImage, TOutputImage>::GetSeriesRow(unsigned int            series,
                                                                       const OutputIndexType & start) const -> SeriesRow
@@ -181,7 +181,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GetSeriesRow(unsigned i
            input->GetLargestPossibleRegion().GetSize(OutputImageDimension) };
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
 {
@@ -227,7 +227,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
   arena.execute([&] { tbb::parallel_for(tbb::blocked_range<SizeValueType>(0, rowCount), processRows); });
 }
 
-template<typename TInputImage, typename TOutputImage>
+template <typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {

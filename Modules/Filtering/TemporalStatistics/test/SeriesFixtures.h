@@ -17,7 +17,7 @@ using Map = itk::Image<float, 3>;
 
 /** A series of the given size filled by fill(x, y, z, t, engine). Origin, spacing and an
  * oblique direction are set so that tests see them survive. */
-template<typename TFill>
+template <typename TFill>
 Series::Pointer
 MakeSeries(const Series::SizeType & size, TFill fill, unsigned int seed = 1)
 {

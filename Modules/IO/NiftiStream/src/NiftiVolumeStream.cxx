@@ -119,7 +119,7 @@ NiftiVolumeStream::Read(std::size_t count, double * out)
   ReadConverted(count, out);
 }
 
-template<typename T>
+template <typename T>
 void
 NiftiVolumeStream::ReadConverted(std::size_t count, T * out)
 {
@@ -175,7 +175,7 @@ NiftiVolumeStream::ReadConverted(std::size_t count, T * out)
   }
 }
 
-template<typename TDisk, typename T>
+template <typename TDisk, typename T>
 void
 NiftiVolumeStream::ReadAs(std::size_t count, T * out)
 {

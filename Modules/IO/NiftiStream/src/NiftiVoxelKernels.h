@@ -14,24 +14,24 @@ namespace voxelkl
 namespace detail
 {
 
-template<std::size_t Bytes>
+template <std::size_t Bytes>
 struct UnsignedOfSize;
-template<>
+template <>
 struct UnsignedOfSize<1>
 {
   using Type = std::uint8_t;
 };
-template<>
+template <>
 struct UnsignedOfSize<2>
 {
   using Type = std::uint16_t;
 };
-template<>
+template <>
 struct UnsignedOfSize<4>
 {
   using Type = std::uint32_t;
 };
-template<>
+template <>
 struct UnsignedOfSize<8>
 {
   using Type = std::uint64_t;
@@ -59,7 +59,7 @@ ByteSwap(std::uint64_t v)
 }
 
 /** v with its bytes reversed, for any arithmetic type (header fields). */
-template<typename V>
+template <typename V>
 V
 Swapped(V v)
 {
@@ -72,7 +72,7 @@ Swapped(V v)
 }
 
 /** Reverses the bytes of each of n voxels of sizeof(V) bytes, in place. */
-template<typename V>
+template <typename V>
 void
 SwapVoxels(V * voxels, std::size_t n)
 {
@@ -98,7 +98,7 @@ SwapVoxels(V * voxels, std::size_t n)
 }
 
 /** out[i] = T(in[i]): ImageFileReader's static_cast when no scaling applies. */
-template<typename V, typename T>
+template <typename V, typename T>
 void
 CastVoxels(const V * __restrict in, std::size_t n, T * __restrict out)
 {
@@ -112,7 +112,7 @@ CastVoxels(const V * __restrict in, std::size_t n, T * __restrict out)
  * (CastCopy), every type but double is then rescaled in double and stored back as float
  * (RescaleFunction<float>), double stays double; ImageFileReader then casts to T.
  * in and out may be the same array (V == T). */
-template<typename V, typename T>
+template <typename V, typename T>
 void
 ScaleVoxels(const V * in, std::size_t n, double slope, double intercept, T * out)
 {

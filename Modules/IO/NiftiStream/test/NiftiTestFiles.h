@@ -59,7 +59,7 @@ ByteSwappedNifti(const std::vector<unsigned char> & nii, std::size_t bytesPerVox
 
 /** Random values over a type's whole range (integers) or of mixed magnitudes (floats; not
  * representable in float for double). */
-template<typename TPixel>
+template <typename TPixel>
 std::vector<TPixel>
 RandomValues(std::size_t n, unsigned seed)
 {
@@ -87,7 +87,7 @@ RandomValues(std::size_t n, unsigned seed)
 }
 
 /** Writes values (x fastest, then y, z, t) as an itk::Image<TPixel, Dimension> with ITK. */
-template<typename TPixel, unsigned Dimension>
+template <typename TPixel, unsigned Dimension>
 void
 WriteWithItk(const std::string &                        path,
              const std::array<std::size_t, Dimension> & size,
@@ -110,7 +110,7 @@ WriteWithItk(const std::string &                        path,
 }
 
 /** The voxels of path as itk::ImageFileReader<itk::Image<T, 4>> gives them. */
-template<typename T>
+template <typename T>
 std::vector<T>
 ReadWithItk(const std::string & path)
 {
@@ -124,7 +124,7 @@ ReadWithItk(const std::string & path)
 }
 
 /** Index of the first element whose bits differ, or -1: exact equality, NaN included. */
-template<typename T>
+template <typename T>
 long long
 FirstBitwiseDifference(const std::vector<T> & a, const std::vector<T> & b)
 {

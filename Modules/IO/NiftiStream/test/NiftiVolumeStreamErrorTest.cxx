@@ -19,7 +19,7 @@ constexpr std::size_t            VolumeBytes = 7 * 5 * 4 * 2; // int16
 constexpr std::size_t            DataOffset = 352;            // as ITK writes it
 
 /** The message of the InputError that f throws ("" and a failure if none). */
-template<typename F>
+template <typename F>
 std::string
 InputErrorOf(F && f)
 {

@@ -21,7 +21,7 @@ constexpr std::size_t ScaleInterceptOffset = 116;
 
 /** All volumes of the stream, read in pieces of chunks[0], chunks[1], ... volumes, then the
  * rest: reads must continue where the last one stopped. */
-template<typename T>
+template <typename T>
 std::vector<T>
 ReadInChunks(NiftiVolumeStream & stream, const std::vector<std::size_t> & chunks = { 1, 3 })
 {
@@ -38,7 +38,7 @@ ReadInChunks(NiftiVolumeStream & stream, const std::vector<std::size_t> & chunks
   return values;
 }
 
-template<typename T>
+template <typename T>
 void
 ExpectSame(const std::vector<T> & expected, const std::vector<T> & actual, const std::string & what)
 {
@@ -50,7 +50,7 @@ ExpectSame(const std::vector<T> & expected, const std::vector<T> & actual, const
 
 /** Reads path with the stream (as T, in uneven chunks) and with ITK's reader of
  * itk::Image<T, 4>, and expects the same bits. */
-template<typename T>
+template <typename T>
 void
 ExpectMatchesItk(const std::string & path, const std::string & itkPath = "")
 {
@@ -70,7 +70,7 @@ ExpectMatchesItkAsFloatAndDouble(const std::string & path, const std::string & i
 }
 
 /** Writes values with ITK as name.nii and name_gz.nii.gz; returns both paths. */
-template<typename TPixel, unsigned Dimension>
+template <typename TPixel, unsigned Dimension>
 std::array<std::string, 2>
 WriteBoth(const vt::TempDirectory &                  dir,
           const std::string &                        name,
@@ -95,7 +95,7 @@ SaveBoth(const vt::TempDirectory & dir, const std::string & name, const std::vec
   return paths;
 }
 
-template<typename TPixel>
+template <typename TPixel>
 std::string
 ExpectedTypeName()
 {
@@ -120,7 +120,7 @@ ExpectedTypeName()
 const std::array<std::size_t, 4> SmallSize{ 7, 5, 4, 6 };
 constexpr std::size_t            SmallVoxels = 7 * 5 * 4 * 6;
 
-template<typename TPixel>
+template <typename TPixel>
 class NiftiVolumeStreamTypes : public ::testing::Test
 {
 };

@@ -10,7 +10,7 @@ namespace voxelkl
 {
 
 /** One accumulator (e.g. MomentAccumulator) per voxel. */
-template<typename TAccumulator>
+template <typename TAccumulator>
 class AccumulatorVector
 {
 public:
@@ -27,7 +27,7 @@ public:
 
   /** Adds values[0 .. count) as the next time point of voxels first .. first + count;
    * voxels whose inside flag is 0 are left alone (inside may be null: all inside). */
-  template<typename TValue>
+  template <typename TValue>
   void
   PushTimePoint(std::size_t first, std::size_t count, const TValue * values, const unsigned char * inside)
   {

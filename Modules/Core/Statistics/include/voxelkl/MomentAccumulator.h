@@ -14,7 +14,7 @@ namespace detail
 {
 /** The sums only an order-4 accumulator keeps; empty for order 2 so that the per-voxel
  * state of a whole brain (two series, ~1e6 voxels) stays small. */
-template<unsigned int Order>
+template <unsigned int Order>
 struct HigherOrderState
 {
   double m_M3{ 0.0 };
@@ -22,7 +22,7 @@ struct HigherOrderState
   double m_Min{ std::numeric_limits<double>::infinity() };
   double m_Max{ -std::numeric_limits<double>::infinity() };
 };
-template<>
+template <>
 struct HigherOrderState<2>
 {
 };
@@ -44,7 +44,7 @@ struct HigherOrderState<2>
  * kurtosis). The result of a sequence of Push() calls depends only on the values and their
  * order, never on where they came from: the filters push each voxel's time points in time
  * order, which is what makes results identical for any tiling and thread count. */
-template<unsigned int Order>
+template <unsigned int Order>
 class CentralMomentAccumulator : private detail::HigherOrderState<Order>
 {
   static_assert(Order == 2 || Order == 4, "CentralMomentAccumulator supports orders 2 and 4");

@@ -21,7 +21,7 @@ namespace detail
  * branches so that it vectorises. Everything is computed for every voxel, and a voxel that
  * takes no value adds exact zeros. (GCC speculates nothing that "could trap": the library
  * is built with -fno-trapping-math, which changes no rounding.) */
-template<bool Masked, typename TValue>
+template <bool Masked, typename TValue>
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
@@ -93,7 +93,7 @@ public:
 
   /** Adds values[0 .. count) as the next time point of voxels first .. first + count.
    * inside (null: all) flags the voxels to update; the others are left alone. */
-  template<typename TValue>
+  template <typename TValue>
   void
   PushTimePoint(std::size_t first, std::size_t count, const TValue * values, const unsigned char * inside)
   {

@@ -23,7 +23,7 @@ namespace voxelkl
  *
  * TStorage: VarianceAccumulatorArray (order 2, 40 bytes per voxel) or
  * AccumulatorVector<MomentAccumulator> (order 4, 72 bytes per voxel). */
-template<typename TStorage>
+template <typename TStorage>
 class VoxelwiseAccumulators
 {
 public:
@@ -37,7 +37,7 @@ public:
   /** Adds `count` consecutive volumes stored one after the other (volume-major). Runs
    * on oneTBB in the caller's task arena, split over voxel ranges; each range pushes its
    * voxels' values volume after volume, so the split does not change the result. */
-  template<typename TValue>
+  template <typename TValue>
   void
   AddVolumes(const TValue * volumes, std::size_t count)
   {

@@ -129,7 +129,7 @@ public:
    * "truncated: expected N volumes, file ends in volume k" (k counts from 1) when the file
    * ends early; after the last volume it also checks the gzip trailer (CRC, length). After
    * an exception the stream cannot be read further. T is float or double. */
-  template<typename T>
+  template <typename T>
   void
   ReadVolumes(std::size_t count, T * out)
   {
@@ -149,10 +149,10 @@ private:
   Read(std::size_t count, float * out);
   void
   Read(std::size_t count, double * out);
-  template<typename T>
+  template <typename T>
   void
   ReadConverted(std::size_t count, T * out);
-  template<typename TDisk, typename T>
+  template <typename TDisk, typename T>
   void
   ReadAs(std::size_t count, T * out);
   /** gzread exactly bytes into destination or throw; dataOffset = bytes of voxel data
