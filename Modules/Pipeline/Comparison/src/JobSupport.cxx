@@ -22,7 +22,7 @@ namespace detail
 std::size_t
 VolumesPerBlock(std::size_t voxelsPerVolume, std::size_t bytesPerValue)
 {
-  constexpr std::size_t budget = std::size_t{ 64 } << 20;
+  constexpr std::size_t budget = std::size_t{ 32 } << 20;
   const std::size_t     bytesPerVolume = std::max<std::size_t>(1, voxelsPerVolume * bytesPerValue);
   return std::clamp<std::size_t>(budget / bytesPerVolume, 1, 64);
 }

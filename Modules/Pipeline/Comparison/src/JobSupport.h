@@ -51,7 +51,7 @@ MakeImage(const SpatialGrid & grid)
  * that stay in the L2 cache while all the time points are pushed. */
 constexpr std::size_t VoxelsPerTile = 32768;
 
-/** Volumes read per step in the volume-by-volume path: ~64 MiB per series, so that each
+/** Volumes read per step in the volume-by-volume path: ~32 MiB per series, so that each
  * voxel's accumulator stays in cache over several time points. */
 std::size_t
 VolumesPerBlock(std::size_t voxelsPerVolume, std::size_t bytesPerValue);
