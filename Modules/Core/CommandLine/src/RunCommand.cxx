@@ -2,6 +2,7 @@
 
 #include "voxelkl/CommandHelp.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/SlicerInvocation.h"
 #include "voxelkl/SlicerXml.h"
 
 #include <fmt/format.h>
@@ -62,7 +63,21 @@ RunCommand(const CommandDescription & description, int argc, const char * const 
       PrintToStdout(fmt::format("{} {}\n", name, ProjectVersion()));
       return 0;
     }
-    return body(ParseCommandLine(description, arguments));
+    const ParsedArguments parsed = ParseCommandLine(description, arguments);
+    // Options only 3D Slicer adds: progress then goes to Slicer's bar (ProgressBar).
+    const auto slicerOption = [](const std::string & argument)
+    {
+      for (const std::string option : { "--returnparameterfile", "--processinformationaddress" })
+      {
+        if (argument == option || argument.rfind(option + "=", 0) == 0)
+        {
+          return true;
+        }
+      }
+      return false;
+    };
+    NoteSlicerArguments(std::any_of(arguments.begin(), arguments.end(), slicerOption));
+    return body(parsed);
   }
   catch (const UsageError & error)
   {

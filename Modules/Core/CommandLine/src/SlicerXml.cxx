@@ -120,9 +120,16 @@ WriteParameter(XmlWriter & xml, const Parameter & parameter)
   // A repeatable image or file is offered as a single one: Slicer would pass a repeatable
   // file as one comma-separated token, which is not our `--flag a --flag b`.
   std::string attributes;
+  if (parameter.Kind() == ParameterKind::InputImage && parameter.IsMultiple())
+  {
+    // A series (one 4D image or a list of 3D volumes). The type offers Slicer's 4D volumes
+    // (volume sequences and MultiVolumes), which it writes as one 4D NRRD with the frames
+    // on a `list` axis; `scalar` would offer 3D volumes only (a sequence's current frame).
+    attributes += " type=\"dynamic-contrast-enhanced\"";
+  }
   if (!parameter.Extensions().empty())
   {
-    attributes =
+    attributes +=
       fmt::format(" fileExtensions=\"{}\"", EscapeXml(fmt::format("{}", fmt::join(parameter.Extensions(), ","))));
   }
   xml.Open(element, attributes);

@@ -4,9 +4,11 @@
 #include "ExampleCommand.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/ReturnParameters.h"
+#include "voxelkl/SlicerInvocation.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -175,6 +177,31 @@ TEST(RunCommand, SlicerShapedRunWritesReturnParameters)
   written << std::ifstream(path).rdbuf();
   EXPECT_EQ(written.str(), "meanKL = 0.25\n");
   std::remove(path.c_str());
+}
+
+TEST(RunCommand, NotesTheOptionsOnlySlicerAdds)
+{
+  // Without Slicer's empty ITK_AUTOLOAD_PATH, only the options tell.
+  const char *      autoload = std::getenv("ITK_AUTOLOAD_PATH");
+  const std::string saved = autoload != nullptr ? autoload : "";
+  unsetenv("ITK_AUTOLOAD_PATH");
+  std::vector<bool> seen;
+  const auto        body = [&seen](const voxelkl::ParsedArguments &)
+  {
+    seen.push_back(voxelkl::IsRunBySlicer()); // stdout is captured: not a terminal
+    return 0;
+  };
+  EXPECT_EQ(RunExample(MinimalArguments(), body).status, 0);
+  EXPECT_EQ(RunExample(MinimalArguments({ "--processinformationaddress", "0x1234" }), body).status, 0);
+  const std::string path = testing::TempDir() + "slicer-options.params";
+  EXPECT_EQ(RunExample(MinimalArguments({ "--returnparameterfile=" + path }), body).status, 0);
+  EXPECT_EQ(RunExample(MinimalArguments(), body).status, 0);
+  EXPECT_EQ(seen, (std::vector<bool>{ false, true, true, false }));
+  std::remove(path.c_str());
+  if (autoload != nullptr)
+  {
+    setenv("ITK_AUTOLOAD_PATH", saved.c_str(), 1);
+  }
 }
 
 } // namespace

@@ -220,8 +220,11 @@ TEST(SlicerXml, ElementsByKind)
 {
   const std::string xml = voxelkl::FormatSlicerXml(voxelkl::test::ExampleCommand());
   EXPECT_NE(ElementOf(xml, "image", "reference").find("<channel>input</channel>"), std::string::npos);
-  // Slicer cannot repeat an image flag: a Multiple one is offered once.
+  // Slicer cannot repeat an image flag: a Multiple one is offered once, as a 4D volume.
   EXPECT_NE(ElementOf(xml, "image", "input").find("<channel>input</channel>"), std::string::npos);
+  EXPECT_NE(xml.find("<image type=\"dynamic-contrast-enhanced\">\n      <name>input</name>"), std::string::npos) << xml;
+  // A single input image stays a 3D scalar volume.
+  EXPECT_NE(xml.find("<image>\n      <name>reference</name>"), std::string::npos) << xml;
   EXPECT_EQ(xml.find("multiple"), std::string::npos);
   EXPECT_NE(ElementOf(xml, "image", "output").find("<channel>output</channel>"), std::string::npos);
   EXPECT_NE(xml.find("<file fileExtensions=\".json,.txt\">\n      <name>summary</name>"), std::string::npos) << xml;

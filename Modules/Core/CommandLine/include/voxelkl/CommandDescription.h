@@ -71,7 +71,10 @@ public:
   Parameter &
   Required();
   /** May be given several times (`--input a --input b`); images, files and strings only.
-   * The Slicer XML cannot express a repeatable image, so it shows a single one. */
+   * The Slicer XML cannot express a repeatable image, so it shows a single one. A
+   * repeatable input image is a series (one 4D image or a list of 3D volumes): the Slicer
+   * XML gives it `type="dynamic-contrast-enhanced"`, so that Slicer offers its 4D volumes
+   * (volume sequences, MultiVolumes) and passes the chosen one as a single 4D NRRD file. */
   Parameter &
   Multiple();
   /** Left out of the Slicer XML: for terminal-only options. Not for a required one, which

@@ -19,7 +19,10 @@ using CommandBody = std::function<int(const ParsedArguments &)>;
  *   that required options do not fire);
  * - else `--help` or `-h`: FormatHelp on stdout, exit 0;
  * - else `--version`: `<name> <version>` on stdout, exit 0;
- * - else ParseCommandLine, then body. A usage error prints `<name>: error: <message>` and
+ * - else ParseCommandLine, then body; whether the options only 3D Slicer adds
+ *   (--returnparameterfile, --processinformationaddress) are present is noted
+ *   (NoteSlicerArguments), so that a ProgressBar made by body writes Slicer's progress
+ *   tags. A usage error prints `<name>: error: <message>` and
  *   `Try '<name> --help'.` on stderr and gives 1. An exception from body gives 1 with
  *   `<name>: error: <what>` (plus the hint for a UsageError); none escapes.
  *
