@@ -13,6 +13,8 @@
 
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <map>
 
 namespace
 {
@@ -78,6 +80,25 @@ Describe()
                                "A JSON summary: inputs, options, voxel counts and the "
                                "distribution of the KL over valid voxels.",
                                { ".json" }));
+  d.AddGroup("Fidelity maps", "Computed in the same single pass as the KL map")
+    .Add(Parameter::OutputImage("mse",
+                                "MSE map",
+                                "Mean over time of (generated - reference)^2. Needs paired series (the same number "
+                                "of volumes); time points where either value is not finite are left out of both."))
+    .Add(Parameter::OutputImage("correlation",
+                                "Correlation map",
+                                "Pearson r over time between the paired series; where a series is constant r does not "
+                                "exist and --undefinedCorrelation is written."))
+    .Add(Parameter::OutputImage("meanDifference", "Mean difference map", "mean_generated - mean_reference."))
+    .Add(Parameter::OutputImage("varianceLogRatio",
+                                "Log variance ratio map",
+                                "ln(var_generated / var_reference), the variances floored as for the KL (0 where "
+                                "both are constant): below 0 where the generated signal is flattened."))
+    .Add(Parameter::Enumeration("undefinedCorrelation",
+                                "Undefined correlation",
+                                "What the correlation map holds where a series is constant: zero (default) or nan.",
+                                { "zero", "nan" },
+                                "zero"));
   d.AddGroup("Options", "How the divergence is computed")
     .Add(Parameter::Enumeration("direction",
                                 "Direction",
@@ -113,6 +134,11 @@ Run(const voxelkl::ParsedArguments & args)
     }
     job.floor = voxelkl::VarianceFloor::Absolute(*floor);
   }
+  job.fidelity.meanDifference = args.Has("meanDifference");
+  job.fidelity.varianceLogRatio = args.Has("varianceLogRatio");
+  job.fidelity.paired = args.Has("mse") || args.Has("correlation");
+  job.fidelity.undefinedCorrelation =
+    args.GetString("undefinedCorrelation") == "nan" ? std::numeric_limits<double>::quiet_NaN() : 0.0;
   const std::string output = args.GetString("output");
   if (!voxelkl::CanWriteImage(output))
   {
@@ -124,10 +150,22 @@ Run(const voxelkl::ParsedArguments & args)
   voxelkl::RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
   job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.reference.Name(), job.reference.grid);
 
-  voxelkl::OutputTransaction outputs;
-  const std::string          mapFile = outputs.Stage(output);
-  const auto                 summary = args.GetOptionalString("summary");
-  const std::string          summaryFile = summary ? outputs.Stage(*summary) : "";
+  voxelkl::OutputTransaction                       outputs;
+  const std::string                                mapFile = outputs.Stage(output);
+  const auto                                       summary = args.GetOptionalString("summary");
+  const std::string                                summaryFile = summary ? outputs.Stage(*summary) : "";
+  std::vector<std::pair<std::string, std::string>> fidelityFiles; // (option, staged file)
+  for (const char * option : { "mse", "correlation", "meanDifference", "varianceLogRatio" })
+  {
+    if (const auto path = args.GetOptionalString(option))
+    {
+      if (!voxelkl::CanWriteImage(*path))
+      {
+        throw voxelkl::UsageError(fmt::format("--{} {}: no image format for this file name", option, *path));
+      }
+      fidelityFiles.emplace_back(option, outputs.Stage(*path));
+    }
+  }
 
   voxelkl::ProgressBar bar("VoxelKLDivergence");
   job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };
@@ -135,6 +173,14 @@ Run(const voxelkl::ParsedArguments & args)
   bar.Finish();
 
   voxelkl::WriteMap(maps.divergence, mapFile, output);
+  for (const auto & [option, file] : fidelityFiles)
+  {
+    const std::map<std::string, voxelkl::MapPointer> byOption{ { "mse", maps.meanSquaredError },
+                                                               { "correlation", maps.correlation },
+                                                               { "meanDifference", maps.meanDifference },
+                                                               { "varianceLogRatio", maps.varianceLogRatio } };
+    voxelkl::WriteMap(byOption.at(option), file, args.GetString(option));
+  }
   const auto statistics = voxelkl::ComputeKLMapStatistics(maps);
   if (summary)
   {
@@ -158,6 +204,14 @@ Run(const voxelkl::ParsedArguments & args)
                            statistics.constant,
                            statistics.floored,
                            statistics.skippedSamples);
+  for (const auto & [option, file] : fidelityFiles)
+  {
+    std::cout << option << ": " << args.GetString(option) << '\n';
+  }
+  if (job.fidelity.paired)
+  {
+    std::cout << fmt::format("Global MSE over mask and time: {}\n", statistics.globalMeanSquaredError);
+  }
   voxelkl::WriteReturnParameters(args.ReturnParameterFile().value_or(""),
                                  { { "meanKL", fmt::format("{}", statistics.kl.mean) },
                                    { "medianKL", fmt::format("{}", statistics.kl.median) },

@@ -34,13 +34,12 @@ TEST(RealData, Ds003AgainstAFlattenedCopyOfItself)
   ASSERT_EQ(size[3], 20u); // 16 x 16 x 9 x 20, float32 on disk, 12.5 x 12.5 x 16 mm
   // The generated copy: each voxel's signal flattened halfway to its mean in the left half
   // (what an MSE-trained model does), shifted by +2% in the right half.
-  auto generated = MakeSeries({ long(size[0]), long(size[1]), long(size[2]), long(size[3]) },
-                              [&](long x, long y, long z, long t)
-                              {
-                                const auto   values = VoxelValues(reference, x, y, z);
-                                const double mean = MeanVariance(values).first;
-                                return x < long(size[0]) / 2 ? mean + 0.5 * (values[t] - mean) : 1.02 * values[t];
-                              });
+  auto generated =
+    MakeSeries({ long(size[0]), long(size[1]), long(size[2]), long(size[3]) }, [&](long x, long y, long z, long t) {
+      const auto   values = VoxelValues(reference, x, y, z);
+      const double mean = MeanVariance(values).first;
+      return x < long(size[0]) / 2 ? mean + 0.5 * (values[t] - mean) : 1.02 * values[t];
+    });
   generated->CopyInformation(reference);
   WriteSeries(generated, directory / "generated.nii.gz", "float32");
   const auto result = RunProgram(VOXELKL_KL_EXECUTABLE,
@@ -53,8 +52,19 @@ TEST(RealData, Ds003AgainstAFlattenedCopyOfItself)
                                    "--summary",
                                    directory / "kl.json",
                                    "--direction",
-                                   "symmetric" });
+                                   "symmetric",
+                                   "--mse",
+                                   directory / "mse.nii.gz",
+                                   "--correlation",
+                                   directory / "r.nii.gz",
+                                   "--meanDifference",
+                                   directory / "md.nii.gz",
+                                   "--varianceLogRatio",
+                                   directory / "vlr.nii.gz" });
   ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto  mse = ReadVolume(directory / "mse.nii.gz");
+  const auto  correlation = ReadVolume(directory / "r.nii.gz");
+  double      sumSquares = 0.0, pairs = 0.0;
   const auto  map = ReadVolume(directory / "kl.nii.gz");
   const auto  written = ReadSeries(directory / "generated.nii.gz");
   std::size_t checked = 0;
@@ -62,12 +72,25 @@ TEST(RealData, Ds003AgainstAFlattenedCopyOfItself)
     for (long y = 0; y < long(size[1]); ++y)
       for (long x = 0; x < long(size[0]); ++x)
       {
-        const auto [mr, vr] = MeanVariance(VoxelValues(reference, x, y, z));
-        const auto [mg, vg] = MeanVariance(VoxelValues(written, x, y, z));
+        const auto r = VoxelValues(reference, x, y, z);
+        const auto g = VoxelValues(written, x, y, z);
+        double     squares = 0.0;
+        for (std::size_t t = 0; t < r.size(); ++t)
+        {
+          squares += (r[t] - g[t]) * (r[t] - g[t]);
+        }
+        sumSquares += squares;
+        pairs += r.size();
+        const Volume::IndexType index{ { x, y, z } };
+        EXPECT_NEAR(mse->GetPixel(index), squares / r.size(), 1e-5 * std::max(1.0, squares / r.size())) << index;
+        const auto [mr, vr] = MeanVariance(r);
+        const auto [mg, vg] = MeanVariance(g);
         if (vr == 0.0 || vg == 0.0)
           continue; // background: the floor's business, tested elsewhere
         const double expected = TextbookKL(mr, vr, mg, vg) + TextbookKL(mg, vg, mr, vr);
-        EXPECT_NEAR(map->GetPixel(Volume::IndexType{ { x, y, z } }), expected, 1e-5 * std::max(1.0, expected));
+        EXPECT_NEAR(map->GetPixel(index), expected, 1e-5 * std::max(1.0, expected));
+        // Both perturbations are affine in the reference: r = 1 up to float32 rounding.
+        EXPECT_NEAR(correlation->GetPixel(index), 1.0, 1e-4) << index;
         ++checked;
       }
   EXPECT_GT(checked, 1000u);
@@ -79,6 +102,7 @@ TEST(RealData, Ds003AgainstAFlattenedCopyOfItself)
   // voxel, half of the brain-sized grid; the shifted half lies on both sides of it.
   EXPECT_NEAR(summary["kl"]["median"].get<double>(), 1.125, 1e-3) << summary["kl"].dump();
   EXPECT_EQ(summary["inputs"]["reference"]["timePoints"], 20);
+  EXPECT_NEAR(summary["globalMSE"].get<double>(), sumSquares / pairs, 1e-5 * sumSquares / pairs);
 }
 
 TEST(RealData, NibabelExample4dMomentsAndSelfComparison)

@@ -1,15 +1,6 @@
 #include "voxelkl/VarianceAccumulatorArray.h"
 
-// One version of the kernel per instruction set, chosen once at load time (GNU ifunc).
-// Vector width changes how many voxels an instruction updates, never the operations one
-// voxel goes through, and -ffp-contract=off keeps FMA out: the same bits everywhere.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define VOXELKL_KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#define VOXELKL_INLINE_INTO_CLONES __attribute__((always_inline)) inline
-#else
-#define VOXELKL_KERNEL_CLONES
-#define VOXELKL_INLINE_INTO_CLONES inline
-#endif
+#include "KernelClones.h"
 
 #include <cmath>
 #include <limits>
@@ -56,7 +47,6 @@ PushFiniteUniform(std::size_t count, const TValue * values, double * state[5])
   }
 }
 
-// Inlined into each clone, so that its loops are compiled for that clone's instruction set.
 template <typename TValue>
 VOXELKL_INLINE_INTO_CLONES void
 Dispatch(std::size_t count, const TValue * values, const unsigned char * inside, double * state[5])

@@ -60,4 +60,17 @@ GaussianVoxelDivergence(const VarianceAccumulator & reference,
   return { GaussianDivergence(p, q, direction), status };
 }
 
+double
+VarianceLogRatio(const VarianceAccumulator & reference,
+                 const VarianceAccumulator & generated,
+                 const VarianceFloor &       floor)
+{
+  if (reference.Count() == 0.0 || generated.Count() == 0.0)
+  {
+    return 0.0;
+  }
+  const double minimum = floor.For(reference.Mean(), generated.Mean());
+  return std::log(std::max(generated.Variance(), minimum) / std::max(reference.Variance(), minimum));
+}
+
 } // namespace voxelkl

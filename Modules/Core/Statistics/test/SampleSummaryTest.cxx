@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
+#include <vector>
 
 namespace
 {
@@ -32,6 +35,28 @@ TEST(SampleSummary, EmptyAndSingle)
   EXPECT_EQ(one.median, 3.5);
   EXPECT_EQ(one.p95, 3.5);
   EXPECT_EQ(one.std, 0.0);
+}
+
+TEST(SampleSummary, SelectionAgreesWithSortingOnRandomData)
+{
+  std::mt19937_64                       engine(5);
+  std::exponential_distribution<double> exponential(1.0);
+  for (std::size_t n : { 2u, 3u, 17u, 1000u, 1001u })
+  {
+    std::vector<double> values(n);
+    for (double & v : values)
+      v = exponential(engine);
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    const auto s = voxelkl::Summarize(values);
+    EXPECT_EQ(s.min, sorted.front());
+    EXPECT_EQ(s.max, sorted.back());
+    EXPECT_DOUBLE_EQ(s.p5, voxelkl::SortedPercentile(sorted, 5));
+    EXPECT_DOUBLE_EQ(s.p25, voxelkl::SortedPercentile(sorted, 25));
+    EXPECT_DOUBLE_EQ(s.median, voxelkl::SortedPercentile(sorted, 50));
+    EXPECT_DOUBLE_EQ(s.p75, voxelkl::SortedPercentile(sorted, 75));
+    EXPECT_DOUBLE_EQ(s.p95, voxelkl::SortedPercentile(sorted, 95));
+  }
 }
 
 } // namespace

@@ -78,4 +78,16 @@ TEST(VoxelDivergence, NoFiniteSampleIsReportedNotComputed)
   EXPECT_EQ(result.value, 0.0);
 }
 
+TEST(VoxelDivergence, VarianceLogRatio)
+{
+  const auto reference = Accumulate({ 1, 2, 3, 4 }); // variance 1.25
+  const auto generated = Accumulate({ 2, 4, 6, 8 }); // variance 5
+  EXPECT_NEAR(voxelkl::VarianceLogRatio(reference, generated, VarianceFloor{}), std::log(4.0), 1e-15);
+  const auto constant = Accumulate({ 3, 3, 3 });
+  EXPECT_EQ(voxelkl::VarianceLogRatio(constant, constant, VarianceFloor{}), 0.0);
+  // Against a constant: the floor (1e-6 * 3)^2 stands in for its variance.
+  EXPECT_NEAR(
+    voxelkl::VarianceLogRatio(constant, reference, VarianceFloor::Relative(1e-6)), std::log(1.25 / 9e-12), 1e-9);
+}
+
 } // namespace

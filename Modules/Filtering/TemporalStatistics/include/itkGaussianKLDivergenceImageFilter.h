@@ -6,6 +6,7 @@
 #include "voxelkl/VoxelDivergence.h"
 
 #include <cstdint>
+#include <type_traits>
 
 namespace itk
 {
@@ -25,7 +26,15 @@ namespace itk
  * have variance 0) are raised to it; where both series are the same constant the KL is
  * exactly 0. Outputs: 0 the KL map (TOutputImage), 1 a voxel status map
  * (voxelkl::VoxelStatus as unsigned char), 2 the number of non-finite samples skipped at
- * each voxel, both series together. Streams: see TemporalReductionImageFilter. */
+ * each voxel, both series together, 5 the mean difference generated - reference, 6 the log
+ * variance ratio ln(var_gen / var_ref) (variances floored as for the KL).
+ *
+ * With ComputePairedMaps on (the series must then have the same number of time points,
+ * paired by index), the same pass also accumulates the co-moment of the pairs where both
+ * values are finite and fills outputs 3, the mean squared error, and 4, Pearson's r over
+ * time (UndefinedCorrelation, default 0, where a series is constant), and 7, the number of
+ * finite pairs at each voxel (unsigned int). Streams: see
+ * TemporalReductionImageFilter. */
 template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension - 1>>
 class GaussianKLDivergenceImageFilter : public TemporalReductionImageFilter<TInputImage, TOutputImage>
 {
@@ -39,6 +48,9 @@ public:
 
   itkNewMacro(Self);
   itkTypeMacro(GaussianKLDivergenceImageFilter, TemporalReductionImageFilter);
+  static_assert(std::is_same_v<typename TInputImage::PixelType, float> ||
+                  std::is_same_v<typename TInputImage::PixelType, double>,
+                "read the series as float or double (itk::ImageFileReader converts any voxel type)");
 
   using typename Superclass::InputImageType;
   using typename Superclass::OutputImageType;
@@ -78,10 +90,43 @@ public:
     return m_VarianceFloor;
   }
 
+  /** Also compute the paired maps (MSE, correlation). Default off. */
+  itkSetMacro(ComputePairedMaps, bool);
+  itkGetConstMacro(ComputePairedMaps, bool);
+  itkBooleanMacro(ComputePairedMaps);
+  /** The correlation written where it does not exist (a constant series). Default 0. */
+  itkSetMacro(UndefinedCorrelation, double);
+  itkGetConstMacro(UndefinedCorrelation, double);
+
   OutputImageType *
   GetDivergenceOutput()
   {
     return this->GetOutput(0);
+  }
+  SampleCountImageType *
+  GetPairCountOutput()
+  {
+    return dynamic_cast<SampleCountImageType *>(this->ProcessObject::GetOutput(7));
+  }
+  OutputImageType *
+  GetMeanSquaredErrorOutput()
+  {
+    return this->GetOutput(3);
+  }
+  OutputImageType *
+  GetCorrelationOutput()
+  {
+    return this->GetOutput(4);
+  }
+  OutputImageType *
+  GetMeanDifferenceOutput()
+  {
+    return this->GetOutput(5);
+  }
+  OutputImageType *
+  GetVarianceLogRatioOutput()
+  {
+    return this->GetOutput(6);
   }
   StatusImageType *
   GetStatusOutput()
@@ -108,6 +153,8 @@ protected:
     return n == 0 ? "reference" : "generated";
   }
   void
+  VerifyInputInformation() ITKv5_CONST override;
+  void
   ProcessRow(const OutputIndexType & start, SizeValueType length, const unsigned char * inside) override;
   void
   PrintSelf(std::ostream & os, Indent indent) const override;
@@ -115,6 +162,8 @@ protected:
 private:
   voxelkl::KLDirection   m_Direction{ voxelkl::KLDirection::Forward };
   voxelkl::VarianceFloor m_VarianceFloor{};
+  bool                   m_ComputePairedMaps{ false };
+  double                 m_UndefinedCorrelation{ 0.0 };
 };
 
 } // namespace itk

@@ -121,6 +121,71 @@ TEST(GaussianKLDivergenceImageFilter, ApproachesClosedFormForKnownGaussians)
   }
 }
 
+TEST(GaussianKLDivergenceImageFilter, PairedMapsMatchBruteForce)
+{
+  const Series::SizeType size{ { 5, 4, 3, 31 } };
+  auto                   reference = MakeVariedSeries(size, 23);
+  auto                   generated = MakeVariedSeries(size, 24, 0.6);
+  auto                   filter = KLFilter::New();
+  filter->SetReferenceImage(reference);
+  filter->SetGeneratedImage(generated);
+  filter->ComputePairedMapsOn();
+  filter->SetUndefinedCorrelation(-2.0);
+  filter->Update();
+  Map::IndexType index;
+  for (index[2] = 0; index[2] < 3; ++index[2])
+    for (index[1] = 0; index[1] < 4; ++index[1])
+      for (index[0] = 0; index[0] < 5; ++index[0])
+      {
+        // Pairs where both values are finite, in double.
+        std::vector<double> x, y;
+        for (long t = 0; t < 31; ++t)
+        {
+          const double a = reference->GetPixel({ { index[0], index[1], index[2], t } });
+          const double b = generated->GetPixel({ { index[0], index[1], index[2], t } });
+          if (std::isfinite(a) && std::isfinite(b))
+          {
+            x.push_back(a);
+            y.push_back(b);
+          }
+        }
+        const double n = x.size();
+        double       mx = 0, my = 0, sse = 0, sxx = 0, syy = 0, sxy = 0;
+        for (std::size_t i = 0; i < x.size(); ++i)
+        {
+          mx += x[i];
+          my += y[i];
+          sse += (x[i] - y[i]) * (x[i] - y[i]);
+        }
+        mx /= n; // a constant series gives its value exactly
+        my /= n;
+        for (std::size_t i = 0; i < x.size(); ++i)
+        {
+          sxx += (x[i] - mx) * (x[i] - mx);
+          syy += (y[i] - my) * (y[i] - my);
+          sxy += (x[i] - mx) * (y[i] - my);
+        }
+        const double mse = sse / n;
+        EXPECT_NEAR(filter->GetMeanSquaredErrorOutput()->GetPixel(index), mse, 1e-5 * std::max(1.0, mse)) << index;
+        const double r = (sxx > 0 && syy > 0) ? sxy / std::sqrt(sxx * syy) : -2.0; // constant voxel: undefined
+        EXPECT_NEAR(filter->GetCorrelationOutput()->GetPixel(index), r, 1e-6) << index;
+        const auto r1 = BruteForceMoments(VoxelSeries(reference, index[0], index[1], index[2]));
+        const auto g1 = BruteForceMoments(VoxelSeries(generated, index[0], index[1], index[2]));
+        EXPECT_NEAR(filter->GetMeanDifferenceOutput()->GetPixel(index), g1.mean - r1.mean, 1e-4);
+        if (r1.variance > 0)
+        {
+          EXPECT_NEAR(filter->GetVarianceLogRatioOutput()->GetPixel(index), std::log(g1.variance / r1.variance), 1e-5);
+        }
+      }
+  EXPECT_EQ(filter->GetCorrelationOutput()->GetPixel(Map::IndexType{ { 0, 0, 0 } }), -2.0f);
+  EXPECT_EQ(filter->GetVarianceLogRatioOutput()->GetPixel(Map::IndexType{ { 0, 0, 0 } }), 0.0f);
+  // Unpaired lengths are refused when paired maps are asked for.
+  filter->SetGeneratedImage(MakeVariedSeries(Series::SizeType{ { 5, 4, 3, 30 } }, 25));
+  EXPECT_THROW(filter->Update(), itk::ExceptionObject);
+  filter->ComputePairedMapsOff();
+  EXPECT_NO_THROW(filter->Update());
+}
+
 TEST(GaussianKLDivergenceImageFilter, RefusesSeriesOnDifferentGrids)
 {
   auto reference = MakeVariedSeries(Series::SizeType{ { 4, 4, 3, 10 } }, 1);

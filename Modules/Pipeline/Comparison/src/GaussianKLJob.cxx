@@ -4,6 +4,7 @@
 #include "voxelkl/Errors.h"
 #include "voxelkl/FilterInstantiations.h"
 #include "voxelkl/NiftiTileReader.h"
+#include "voxelkl/SeriesComparisonArray.h"
 #include "voxelkl/SeriesVolumeReader.h"
 #include "voxelkl/VoxelwiseAccumulators.h"
 
@@ -30,35 +31,77 @@ using StatusImage = itk::Image<unsigned char, 3>;
 using CountImage = itk::Image<std::uint32_t, 3>;
 
 GaussianKLMaps
-AllocateMaps(const SpatialGrid & grid)
+AllocateMaps(const SpatialGrid & grid, const FidelityMaps & fidelity)
 {
   GaussianKLMaps maps;
   maps.divergence = detail::MakeImage<float>(grid);
   maps.status = detail::MakeImage<unsigned char>(grid);
   maps.nonFiniteSamples = detail::MakeImage<std::uint32_t>(grid);
+  if (fidelity.meanDifference)
+  {
+    maps.meanDifference = detail::MakeImage<float>(grid);
+  }
+  if (fidelity.varianceLogRatio)
+  {
+    maps.varianceLogRatio = detail::MakeImage<float>(grid);
+  }
+  if (fidelity.paired)
+  {
+    maps.meanSquaredError = detail::MakeImage<float>(grid);
+    maps.correlation = detail::MakeImage<float>(grid);
+    maps.pairCounts = detail::MakeImage<std::uint32_t>(grid);
+  }
   return maps;
 }
 
-// Writes voxel v of every map from the two accumulators of that voxel.
+void
+Set(const MapPointer & map, std::size_t v, double value)
+{
+  if (map)
+  {
+    map->GetBufferPointer()[v] = static_cast<float>(value);
+  }
+}
+
+// Writes voxel v of every map from the accumulators of that voxel (pairs: null unless
+// paired maps are computed).
 void
 StoreVoxel(const GaussianKLJob &       job,
            GaussianKLMaps &            maps,
            std::size_t                 v,
            bool                        inside,
            const VarianceAccumulator & reference,
-           const VarianceAccumulator & generated)
+           const VarianceAccumulator & generated,
+           const PairedMoments *       pairs)
 {
   if (!inside)
   {
     maps.divergence->GetBufferPointer()[v] = 0.0f;
     maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(VoxelStatus::OutsideMask);
     maps.nonFiniteSamples->GetBufferPointer()[v] = 0;
+    for (const MapPointer * map :
+         { &maps.meanDifference, &maps.varianceLogRatio, &maps.meanSquaredError, &maps.correlation })
+    {
+      Set(*map, v, 0.0);
+    }
+    if (maps.pairCounts)
+    {
+      maps.pairCounts->GetBufferPointer()[v] = 0;
+    }
     return;
   }
   const auto result = GaussianVoxelDivergence(reference, generated, job.direction, job.floor);
   maps.divergence->GetBufferPointer()[v] = static_cast<float>(result.value);
   maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(result.status);
   maps.nonFiniteSamples->GetBufferPointer()[v] = static_cast<std::uint32_t>(reference.Skipped() + generated.Skipped());
+  Set(maps.meanDifference, v, generated.Mean() - reference.Mean());
+  Set(maps.varianceLogRatio, v, VarianceLogRatio(reference, generated, job.floor));
+  if (pairs != nullptr)
+  {
+    Set(maps.meanSquaredError, v, pairs->MeanSquaredError());
+    Set(maps.correlation, v, pairs->Correlation(job.fidelity.undefinedCorrelation));
+    maps.pairCounts->GetBufferPointer()[v] = static_cast<std::uint32_t>(pairs->count);
+  }
 }
 
 template <typename T>
@@ -67,31 +110,58 @@ ComputeByVoxelTiles(const GaussianKLJob & job, unsigned int threads)
 {
   const std::size_t        voxels = job.reference.grid.VoxelCount();
   const std::size_t        tiles = (voxels + detail::VoxelsPerTile - 1) / detail::VoxelsPerTile;
+  const std::size_t        timePoints = std::max(job.reference.timePoints, job.generated.timePoints);
+  const bool               paired = job.fidelity.paired;
   const NiftiTileReader<T> referenceReader(job.reference);
   const NiftiTileReader<T> generatedReader(job.generated);
-  GaussianKLMaps           maps = AllocateMaps(job.reference.grid);
+  GaussianKLMaps           maps = AllocateMaps(job.reference.grid, job.fidelity);
   detail::ProgressCounter  progress(job.execution.progress, static_cast<double>(tiles));
   auto                     computeTile = [&](std::size_t tile)
   {
-    const std::size_t     first = tile * detail::VoxelsPerTile;
-    const std::size_t     count = std::min(detail::VoxelsPerTile, voxels - first);
-    const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
-    std::vector<T>        values(count);
-    auto                  accumulate = [&](const NiftiTileReader<T> & reader, std::size_t timePoints)
+    const std::size_t        first = tile * detail::VoxelsPerTile;
+    const std::size_t        count = std::min(detail::VoxelsPerTile, voxels - first);
+    const unsigned char *    inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
+    std::vector<T>           referenceValues(count);
+    std::vector<T>           generatedValues(count);
+    VarianceAccumulatorArray reference(paired ? 0 : count);
+    VarianceAccumulatorArray generated(paired ? 0 : count);
+    SeriesComparisonArray    comparison(paired ? count : 0);
+    for (std::size_t t = 0; t < timePoints; ++t)
     {
-      VarianceAccumulatorArray accumulators(count);
-      for (std::size_t t = 0; t < timePoints; ++t)
+      if (t < job.reference.timePoints)
       {
-        reader.Read(t, first, count, values.data());
-        accumulators.PushTimePoint(0, count, values.data(), inside);
+        referenceReader.Read(t, first, count, referenceValues.data());
       }
-      return accumulators;
-    };
-    const auto reference = accumulate(referenceReader, job.reference.timePoints);
-    const auto generated = accumulate(generatedReader, job.generated.timePoints);
+      if (t < job.generated.timePoints)
+      {
+        generatedReader.Read(t, first, count, generatedValues.data());
+      }
+      if (paired) // the lengths are equal: checked
+      {
+        comparison.PushTimePoint(0, count, referenceValues.data(), generatedValues.data(), inside);
+        continue;
+      }
+      if (t < job.reference.timePoints)
+      {
+        reference.PushTimePoint(0, count, referenceValues.data(), inside);
+      }
+      if (t < job.generated.timePoints)
+      {
+        generated.PushTimePoint(0, count, generatedValues.data(), inside);
+      }
+    }
     for (std::size_t i = 0; i < count; ++i)
     {
-      StoreVoxel(job, maps, first + i, inside == nullptr || inside[i] != 0, reference.Get(i), generated.Get(i));
+      const bool isInside = inside == nullptr || inside[i] != 0;
+      if (paired)
+      {
+        const PairedMoments moments = comparison.Pairs(i);
+        StoreVoxel(job, maps, first + i, isInside, comparison.Reference(i), comparison.Generated(i), &moments);
+      }
+      else
+      {
+        StoreVoxel(job, maps, first + i, isInside, reference.Get(i), generated.Get(i), nullptr);
+      }
     }
     progress.Add(1.0);
   };
@@ -107,36 +177,78 @@ ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
 {
   const std::size_t                               voxels = job.reference.grid.VoxelCount();
   const std::size_t                               block = detail::VolumesPerBlock(voxels, sizeof(T));
-  VoxelwiseAccumulators<VarianceAccumulatorArray> reference(voxels, job.mask.inside);
-  VoxelwiseAccumulators<VarianceAccumulatorArray> generated(voxels, job.mask.inside);
+  const bool                                      paired = job.fidelity.paired;
+  VoxelwiseAccumulators<VarianceAccumulatorArray> reference(paired ? 0 : voxels, job.mask.inside);
+  VoxelwiseAccumulators<VarianceAccumulatorArray> generated(paired ? 0 : voxels, job.mask.inside);
+  VoxelwiseAccumulators<SeriesComparisonArray>    comparison(paired ? voxels : 0, job.mask.inside);
   detail::ProgressCounter                         progress(job.execution.progress,
                                    static_cast<double>(job.reference.timePoints + job.generated.timePoints));
-  auto accumulate = [&](const SeriesInfo & series, VoxelwiseAccumulators<VarianceAccumulatorArray> & accumulators)
+  tbb::task_arena                                 arena(static_cast<int>(threads));
+  if (paired)
   {
-    SeriesVolumeReader<T> reader(series);
-    std::vector<T>        buffer(block * voxels);
-    while (const std::size_t count = reader.Read(block, buffer.data()))
+    // Block by block in step, so that the pairs meet; each file inflated by its own thread.
+    SeriesVolumeReader<T> referenceReader(job.reference);
+    SeriesVolumeReader<T> generatedReader(job.generated);
+    std::vector<T>        referenceBlock(block * voxels);
+    std::vector<T>        generatedBlock(block * voxels);
+    arena.execute(
+      [&]
+      {
+        for (;;)
+        {
+          std::size_t count = 0;
+          tbb::parallel_invoke([&] { count = referenceReader.Read(block, referenceBlock.data()); },
+                               [&] { generatedReader.Read(block, generatedBlock.data()); });
+          if (count == 0)
+          {
+            break;
+          }
+          comparison.AddVolumePairs(referenceBlock.data(), generatedBlock.data(), count);
+          progress.Add(2.0 * static_cast<double>(count));
+        }
+      });
+  }
+  else
+  {
+    auto accumulate = [&](const SeriesInfo & series, VoxelwiseAccumulators<VarianceAccumulatorArray> & accumulators)
     {
-      accumulators.AddVolumes(buffer.data(), count);
-      progress.Add(static_cast<double>(count));
-    }
-  };
-  // Both files at once: with two cores, each inflates its own.
-  tbb::task_arena arena(static_cast<int>(threads));
+      SeriesVolumeReader<T> reader(series);
+      std::vector<T>        buffer(block * voxels);
+      while (const std::size_t count = reader.Read(block, buffer.data()))
+      {
+        accumulators.AddVolumes(buffer.data(), count);
+        progress.Add(static_cast<double>(count));
+      }
+    };
+    // Both files at once: with two cores, each inflates its own.
+    arena.execute(
+      [&]
+      {
+        tbb::parallel_invoke([&] { accumulate(job.reference, reference); },
+                             [&] { accumulate(job.generated, generated); });
+      });
+  }
+  GaussianKLMaps maps = AllocateMaps(job.reference.grid, job.fidelity);
   arena.execute(
     [&]
     {
-      tbb::parallel_invoke([&] { accumulate(job.reference, reference); },
-                           [&] { accumulate(job.generated, generated); });
-    });
-  GaussianKLMaps maps = AllocateMaps(job.reference.grid);
-  arena.execute(
-    [&]
-    {
-      tbb::parallel_for(std::size_t{ 0 },
-                        voxels,
-                        [&](std::size_t v)
-                        { StoreVoxel(job, maps, v, reference.IsInside(v), reference[v], generated[v]); });
+      tbb::parallel_for(
+        std::size_t{ 0 },
+        voxels,
+        [&](std::size_t v)
+        {
+          const bool inside = job.mask.inside.empty() || job.mask.inside[v] != 0;
+          if (paired)
+          {
+            const auto &        storage = comparison.Storage();
+            const PairedMoments moments = storage.Pairs(v);
+            StoreVoxel(job, maps, v, inside, storage.Reference(v), storage.Generated(v), &moments);
+          }
+          else
+          {
+            StoreVoxel(job, maps, v, inside, reference[v], generated[v], nullptr);
+          }
+        });
     });
   maps.report = { "volumes", 0, threads };
   return maps;
@@ -161,26 +273,43 @@ ComputeByFilter(const GaussianKLJob & job, unsigned int threads)
   }
   filter->SetDirection(job.direction);
   filter->SetVarianceFloor(job.floor);
+  filter->SetComputePairedMaps(job.fidelity.paired);
+  filter->SetUndefinedCorrelation(job.fidelity.undefinedCorrelation);
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
 
-  GaussianKLMaps     maps = AllocateMaps(job.reference.grid);
+  GaussianKLMaps     maps = AllocateMaps(job.reference.grid, job.fidelity);
   const unsigned int requested =
     job.execution.tiles > 0 ? job.execution.tiles
                             : detail::AutomaticTiles(job.reference.grid,
                                                      std::max(job.reference.timePoints, job.generated.timePoints),
                                                      sizeof(T));
-  const unsigned int pieces = detail::StreamTiles(
-    filter->GetOutput(),
-    maps.divergence->GetLargestPossibleRegion(),
-    requested,
-    job.reference.Name() + " / " + job.generated.Name(),
-    job.execution.progress,
-    [&](const itk::ImageRegion<3> & tile)
+  auto takeTile = [&](const itk::ImageRegion<3> & tile)
+  {
+    detail::CopyTile<MapImage>(filter->GetDivergenceOutput(), maps.divergence, tile);
+    detail::CopyTile<StatusImage>(filter->GetStatusOutput(), maps.status, tile);
+    detail::CopyTile<CountImage>(filter->GetNonFiniteSampleCountOutput(), maps.nonFiniteSamples, tile);
+    auto copyIfAsked = [&tile](MapImage * from, const MapPointer & to)
     {
-      detail::CopyTile<MapImage>(filter->GetDivergenceOutput(), maps.divergence, tile);
-      detail::CopyTile<StatusImage>(filter->GetStatusOutput(), maps.status, tile);
-      detail::CopyTile<CountImage>(filter->GetNonFiniteSampleCountOutput(), maps.nonFiniteSamples, tile);
-    });
+      if (to)
+      {
+        detail::CopyTile<MapImage>(from, to, tile);
+      }
+    };
+    copyIfAsked(filter->GetMeanDifferenceOutput(), maps.meanDifference);
+    copyIfAsked(filter->GetVarianceLogRatioOutput(), maps.varianceLogRatio);
+    copyIfAsked(filter->GetMeanSquaredErrorOutput(), maps.meanSquaredError);
+    copyIfAsked(filter->GetCorrelationOutput(), maps.correlation);
+    if (maps.pairCounts)
+    {
+      detail::CopyTile<CountImage>(filter->GetPairCountOutput(), maps.pairCounts, tile);
+    }
+  };
+  const unsigned int pieces = detail::StreamTiles(filter->GetOutput(),
+                                                  maps.divergence->GetLargestPossibleRegion(),
+                                                  requested,
+                                                  job.reference.Name() + " / " + job.generated.Name(),
+                                                  job.execution.progress,
+                                                  takeTile);
   maps.report = { "tiles", pieces, threads };
   return maps;
 }
@@ -213,9 +342,36 @@ GaussianKLMaps
 ComputeGaussianKL(const GaussianKLJob & job)
 {
   RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
+  if (job.fidelity.paired && job.reference.timePoints != job.generated.timePoints)
+  {
+    throw InputError(job.reference.Name() + " and " + job.generated.Name() +
+                     " are not paired: MSE and correlation need the same number of volumes, but the reference has " +
+                     std::to_string(job.reference.timePoints) + " and the generated series " +
+                     std::to_string(job.generated.timePoints));
+  }
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   const bool         useDouble = job.reference.needsDouble || job.generated.needsDouble;
   return useDouble ? Compute<double>(job, threads) : Compute<float>(job, threads);
+}
+
+double
+GlobalMeanSquaredError(const GaussianKLMaps & maps)
+{
+  if (!maps.meanSquaredError || !maps.pairCounts)
+  {
+    return 0.0;
+  }
+  const std::size_t     voxels = maps.meanSquaredError->GetLargestPossibleRegion().GetNumberOfPixels();
+  const float *         mse = maps.meanSquaredError->GetBufferPointer();
+  const std::uint32_t * pairs = maps.pairCounts->GetBufferPointer();
+  double                sum = 0.0;
+  double                count = 0.0;
+  for (std::size_t v = 0; v < voxels; ++v)
+  {
+    sum += static_cast<double>(mse[v]) * pairs[v];
+    count += pairs[v];
+  }
+  return count > 0.0 ? sum / count : 0.0;
 }
 
 } // namespace voxelkl

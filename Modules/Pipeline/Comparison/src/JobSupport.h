@@ -49,7 +49,7 @@ MakeImage(const SpatialGrid & grid)
 /** Voxels per tile when uncompressed NIfTI is read tile by tile (voxel runs x all time
  * points): 128 KiB of float32 per time point, and order-2 accumulators (40 bytes per voxel)
  * that stay in the L2 cache while all the time points are pushed. */
-constexpr std::size_t VoxelsPerTile = 32768;
+constexpr std::size_t VoxelsPerTile = 16384;
 
 /** Volumes read per step in the volume-by-volume path: ~32 MiB per series, so that each
  * voxel's accumulator stays in cache over several time points. */

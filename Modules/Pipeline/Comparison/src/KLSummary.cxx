@@ -1,5 +1,9 @@
 #include "voxelkl/KLSummary.h"
 
+#include <tbb/parallel_for.h>
+
+#include <cmath>
+
 namespace voxelkl
 {
 
@@ -29,10 +33,11 @@ ComputeKLMapStatistics(const GaussianKLMaps & maps)
 {
   KLMapStatistics statistics;
   statistics.voxels = maps.divergence->GetLargestPossibleRegion().GetNumberOfPixels();
-  const float *         divergence = maps.divergence->GetBufferPointer();
-  const unsigned char * status = maps.status->GetBufferPointer();
-  const std::uint32_t * skipped = maps.nonFiniteSamples->GetBufferPointer();
-  std::vector<double>   values;
+  const float *            divergence = maps.divergence->GetBufferPointer();
+  const unsigned char *    status = maps.status->GetBufferPointer();
+  const std::uint32_t *    skipped = maps.nonFiniteSamples->GetBufferPointer();
+  std::vector<double>      values;
+  std::vector<std::size_t> validVoxels;
   for (std::size_t v = 0; v < statistics.voxels; ++v)
   {
     statistics.skippedSamples += skipped[v];
@@ -43,6 +48,7 @@ ComputeKLMapStatistics(const GaussianKLMaps & maps)
       case VoxelStatus::Valid:
         ++statistics.valid;
         values.push_back(divergence[v]);
+        validVoxels.push_back(v);
         break;
       case VoxelStatus::ConstantEqual:
         ++statistics.constant;
@@ -57,12 +63,59 @@ ComputeKLMapStatistics(const GaussianKLMaps & maps)
     ++statistics.inMask;
   }
   statistics.kl = Summarize(std::move(values));
+  // One summary per fidelity map, over the same valid voxels, in parallel.
+  const auto named = FidelityMapsByName(maps);
+  statistics.fidelity.resize(named.size());
+  tbb::parallel_for(std::size_t{ 0 }, named.size(), [&](std::size_t m) {
+    std::vector<double> fidelity;
+    fidelity.reserve(validVoxels.size());
+    const float * map = named[m].second->GetBufferPointer();
+    for (const std::size_t v : validVoxels)
+    {
+      if (std::isfinite(map[v])) // an undefined correlation, when asked to be NaN
+      {
+        fidelity.push_back(map[v]);
+      }
+    }
+    statistics.fidelity[m] = { named[m].first, Summarize(std::move(fidelity)) };
+  });
+  statistics.globalMeanSquaredError = GlobalMeanSquaredError(maps);
+  if (maps.pairCounts)
+  {
+    const std::uint32_t * pairs = maps.pairCounts->GetBufferPointer();
+    for (std::size_t v = 0; v < statistics.voxels; ++v)
+    {
+      statistics.pairs += pairs[v];
+    }
+  }
   return statistics;
+}
+
+std::vector<std::pair<std::string, MapPointer>>
+FidelityMapsByName(const GaussianKLMaps & maps)
+{
+  std::vector<std::pair<std::string, MapPointer>> named;
+  for (const auto & [name, map] : { std::pair{ "mse", maps.meanSquaredError },
+                                    std::pair{ "correlation", maps.correlation },
+                                    std::pair{ "meanDifference", maps.meanDifference },
+                                    std::pair{ "varianceLogRatio", maps.varianceLogRatio } })
+  {
+    if (map)
+    {
+      named.emplace_back(name, map);
+    }
+  }
+  return named;
 }
 
 nlohmann::json
 MakeKLSummary(const GaussianKLJob & job, const GaussianKLMaps & maps, const KLMapStatistics & statistics)
 {
+  nlohmann::json fidelity = nlohmann::json::object();
+  for (const auto & [name, summary] : statistics.fidelity)
+  {
+    fidelity[name] = ToJson(summary);
+  }
   nlohmann::json inputs = { { "reference", DescribeSeries(job.reference) },
                             { "generated", DescribeSeries(job.generated) },
                             { "mask", job.mask.image ? nlohmann::json(job.mask.path) : nlohmann::json(nullptr) } };
@@ -79,16 +132,29 @@ MakeKLSummary(const GaussianKLJob & job, const GaussianKLMaps & maps, const KLMa
                            : job.direction == KLDirection::Reverse
                              ? "KL(generated || reference)"
                              : "KL(reference || generated) + KL(generated || reference)";
-  return { { "tool", "VoxelKLDivergence" },
-           { "version", VOXELKL_VERSION },
-           { "inputs", inputs },
-           { "options", options },
-           { "units", "nats" },
-           { "divergence", meaning },
-           { "voxels", voxels },
-           { "skippedNonFiniteSamples", statistics.skippedSamples },
-           { "kl", ToJson(statistics.kl) },
-           { "klOver", "valid voxels: in the mask, both variances above the floor" } };
+  nlohmann::json document = { { "tool", "VoxelKLDivergence" },
+                              { "version", VOXELKL_VERSION },
+                              { "inputs", inputs },
+                              { "options", options },
+                              { "units", "nats" },
+                              { "divergence", meaning },
+                              { "voxels", voxels },
+                              { "skippedNonFiniteSamples", statistics.skippedSamples },
+                              { "kl", ToJson(statistics.kl) },
+                              { "klOver", "valid voxels: in the mask, both variances above the floor" } };
+  if (!statistics.fidelity.empty())
+  {
+    // Over the same valid voxels as the KL.
+    document["fidelity"] = fidelity;
+  }
+  if (maps.meanSquaredError)
+  {
+    // MindAligner's reconstruction term: mean of (generated - reference)^2 over mask and time.
+    document["globalMSE"] = statistics.globalMeanSquaredError;
+    document["pairedSamples"] = statistics.pairs;
+    document["options"]["undefinedCorrelation"] = job.fidelity.undefinedCorrelation;
+  }
+  return document;
 }
 
 } // namespace voxelkl

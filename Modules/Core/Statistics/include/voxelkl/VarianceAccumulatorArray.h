@@ -116,6 +116,18 @@ public:
     }
   }
 
+  /** Pointers to the five fields (count, shift, shifted mean, M2, skipped) at voxel
+   * first: for kernels that update these accumulators together with others. */
+  void
+  State(std::size_t first, double * state[5])
+  {
+    state[0] = m_Count.data() + first;
+    state[1] = m_Shift.data() + first;
+    state[2] = m_ShiftedMean.data() + first;
+    state[3] = m_M2.data() + first;
+    state[4] = m_Skipped.data() + first;
+  }
+
   /** The accumulator of voxel v. */
   VarianceAccumulator
   Get(std::size_t v) const

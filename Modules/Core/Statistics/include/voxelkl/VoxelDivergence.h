@@ -61,6 +61,14 @@ GaussianVoxelDivergence(const VarianceAccumulator & reference,
                         KLDirection                 direction,
                         const VarianceFloor &       floor);
 
+/** ln(var_generated / var_reference), the variances (maximum likelihood) raised to the
+ * same floor as the KL, so that a constant voxel gives a finite value (0 where both are
+ * constant). 0 where a series has no finite sample. */
+double
+VarianceLogRatio(const VarianceAccumulator & reference,
+                 const VarianceAccumulator & generated,
+                 const VarianceFloor &       floor);
+
 } // namespace voxelkl
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "voxelkl/AccumulatorVector.h"
 #include "voxelkl/MomentAccumulator.h"
+#include "voxelkl/SeriesComparisonArray.h"
 #include "voxelkl/VarianceAccumulatorArray.h"
 
 #include <tbb/blocked_range.h>
@@ -41,23 +42,31 @@ public:
   void
   AddVolumes(const TValue * volumes, std::size_t count)
   {
-    const std::size_t voxels = m_Accumulators.size();
-    // Runs of a few hundred voxels keep their accumulators in the L1 cache while all
-    // `count` volumes are added to them; a run's results do not depend on its length.
-    constexpr std::size_t run = 512;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 8 * run),
-                      [&](const auto & range)
-                      {
-                        for (std::size_t first = range.begin(); first < range.end(); first += run)
-                        {
-                          const std::size_t     length = std::min(run, range.end() - first);
-                          const unsigned char * inside = m_Mask.empty() ? nullptr : m_Mask.data() + first;
-                          for (std::size_t t = 0; t < count; ++t)
-                          {
-                            m_Accumulators.PushTimePoint(first, length, volumes + t * voxels + first, inside);
-                          }
-                        }
-                      });
+    ForEachRun(
+      [&](std::size_t first, std::size_t length, const unsigned char * inside, std::size_t voxels)
+      {
+        for (std::size_t t = 0; t < count; ++t)
+        {
+          m_Accumulators.PushTimePoint(first, length, volumes + t * voxels + first, inside);
+        }
+      });
+    m_Volumes += count;
+  }
+
+  /** The same for pairs of series (TStorage = SeriesComparisonArray): x and y hold the same
+   * time points of the two series. */
+  template <typename TValue>
+  void
+  AddVolumePairs(const TValue * x, const TValue * y, std::size_t count)
+  {
+    ForEachRun(
+      [&](std::size_t first, std::size_t length, const unsigned char * inside, std::size_t voxels)
+      {
+        for (std::size_t t = 0; t < count; ++t)
+        {
+          m_Accumulators.PushTimePoint(first, length, x + t * voxels + first, y + t * voxels + first, inside);
+        }
+      });
     m_Volumes += count;
   }
 
@@ -65,6 +74,12 @@ public:
   size() const
   {
     return m_Accumulators.size();
+  }
+  /** The accumulators themselves (SeriesComparisonArray has several results per voxel). */
+  const TStorage &
+  Storage() const
+  {
+    return m_Accumulators;
   }
   decltype(auto)
   operator[](std::size_t voxel) const
@@ -83,6 +98,26 @@ public:
   }
 
 private:
+  // Runs of a few hundred voxels keep their accumulators in the L1 cache while all the
+  // volumes of a block are added to them; a run's results do not depend on its length.
+  template <typename TBody>
+  void
+  ForEachRun(const TBody & body)
+  {
+    const std::size_t     voxels = m_Accumulators.size();
+    constexpr std::size_t run = 512;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 8 * run),
+                      [&](const auto & range)
+                      {
+                        for (std::size_t first = range.begin(); first < range.end(); first += run)
+                        {
+                          const std::size_t     length = std::min(run, range.end() - first);
+                          const unsigned char * inside = m_Mask.empty() ? nullptr : m_Mask.data() + first;
+                          body(first, length, inside, voxels);
+                        }
+                      });
+  }
+
   TStorage                   m_Accumulators;
   std::vector<unsigned char> m_Mask;
   std::size_t                m_Volumes{ 0 };

@@ -15,6 +15,15 @@
 namespace voxelkl
 {
 
+/** The fidelity maps computed in the same pass as the KL map. */
+struct FidelityMaps
+{
+  bool   meanDifference{ false };   ///< mean_generated - mean_reference
+  bool   varianceLogRatio{ false }; ///< ln(var_generated / var_reference), floored variances
+  bool   paired{ false };           ///< MSE and Pearson r: the series must have the same length
+  double undefinedCorrelation{ 0.0 }; ///< r written where a series is constant
+};
+
 struct GaussianKLJob
 {
   SeriesInfo       reference;
@@ -22,19 +31,33 @@ struct GaussianKLJob
   Mask             mask;
   KLDirection      direction{ KLDirection::Forward };
   VarianceFloor    floor{};
+  FidelityMaps     fidelity{};
   ExecutionOptions execution{};
 };
 
+using MapPointer = itk::Image<float, 3>::Pointer;
+
 struct GaussianKLMaps
 {
-  itk::Image<float, 3>::Pointer         divergence;       ///< nats
+  MapPointer                            divergence;       ///< nats
   itk::Image<unsigned char, 3>::Pointer status;           ///< VoxelStatus per voxel
   itk::Image<std::uint32_t, 3>::Pointer nonFiniteSamples; ///< both series together
+  MapPointer                            meanDifference;   ///< null unless asked for
+  MapPointer                            varianceLogRatio; ///< null unless asked for
+  MapPointer                            meanSquaredError; ///< null unless paired maps were asked for
+  MapPointer                            correlation;      ///< null unless paired maps were asked for
+  itk::Image<std::uint32_t, 3>::Pointer pairCounts;       ///< finite pairs per voxel (paired maps)
   ExecutionReport                       report;
 };
 
-/** Checks the grids (InputError naming both files), then computes the maps, reading each
- * series once: volume by volume when it can, else through itk::GaussianKLDivergenceImageFilter
+/** MindAligner's reconstruction term: the mean of (generated - reference)^2 over the mask
+ * and all finite pairs, from the written MSE map and pair counts (summed in voxel order in
+ * double, so the same for every read path). 0 without paired maps. */
+double
+GlobalMeanSquaredError(const GaussianKLMaps & maps);
+
+/** Checks the grids (InputError naming both files) and, for paired maps, the lengths; then
+ * computes the maps, reading each series once: volume by volume when it can, else through itk::GaussianKLDivergenceImageFilter
  * in tiles. Identical results for any thread count, tile count and read mode. */
 GaussianKLMaps
 ComputeGaussianKL(const GaussianKLJob & job);

@@ -29,7 +29,15 @@ struct KLMapStatistics
   std::size_t   noSamples{ 0 };
   std::uint64_t skippedSamples{ 0 };
   SampleSummary kl; ///< over valid voxels only
+  /** The fidelity maps computed (name -> summary over the same valid voxels). */
+  std::vector<std::pair<std::string, SampleSummary>> fidelity;
+  double                                             globalMeanSquaredError{ 0.0 };
+  double                                             pairs{ 0.0 };
 };
+
+/** The fidelity maps of a result by the names of their options and summaries. */
+std::vector<std::pair<std::string, MapPointer>>
+FidelityMapsByName(const GaussianKLMaps & maps);
 
 KLMapStatistics
 ComputeKLMapStatistics(const GaussianKLMaps & maps);

@@ -1,0 +1,126 @@
+// Paired moments (co-moment) of many voxels at once, in a form the compiler vectorises.
+#ifndef voxelkl_CoMomentAccumulatorArray_h
+#define voxelkl_CoMomentAccumulatorArray_h
+
+#include "voxelkl/PairedMoments.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace voxelkl
+{
+
+namespace detail
+{
+/** The kernel for float and double values (src/CoMomentAccumulatorArray.cxx), compiled per
+ * instruction set like the variance kernel. state: count, shiftX, shiftY, meanX, meanY,
+ * m2X, m2Y, c, each at the first voxel. */
+void
+PushCoMomentTimePoint(std::size_t           count,
+                      const float *         x,
+                      const float *         y,
+                      const unsigned char * inside,
+                      double *              state[8]);
+void
+PushCoMomentTimePoint(std::size_t           count,
+                      const double *        x,
+                      const double *        y,
+                      const unsigned char * inside,
+                      double *              state[8]);
+/** Adds the pairs when every voxel is in step (equal counts, finite values, none detached);
+ * returns false, changing nothing, otherwise. */
+bool
+PushPairsInStep(std::size_t count, const float * x, const float * y, double * state[8], const double * detached);
+bool
+PushPairsInStep(std::size_t count, const double * x, const double * y, double * state[8], const double * detached);
+} // namespace detail
+
+/** The paired moments of `size` voxels, updated a time point at a time: one pass, shifted by
+ * each voxel's first pair (as the single-series accumulators), Welford/Pebay updates of
+ * both means, both M2 and the co-moment C. A pair counts only when both values are finite
+ * (and the voxel is inside the mask), so r and MSE are over the same time points for both
+ * series. Each voxel's result depends only on its own pairs in time order: identical for any
+ * split of the voxels into runs, threads and tiles. */
+class CoMomentAccumulatorArray
+{
+public:
+  explicit CoMomentAccumulatorArray(std::size_t size = 0)
+  {
+    for (auto & field : m_Fields)
+    {
+      field.assign(size, 0.0);
+    }
+  }
+  std::size_t
+  size() const
+  {
+    return m_Fields[0].size();
+  }
+
+  /** Adds (x[i], y[i]) as the next pair of voxel first + i, for i < count; voxels whose
+   * inside flag is 0 are left alone (inside may be null). T is float or double. */
+  template <typename T>
+  void
+  PushTimePoint(std::size_t first, std::size_t count, const T * x, const T * y, const unsigned char * inside)
+  {
+    double * state[8];
+    State(first, state);
+    detail::PushCoMomentTimePoint(count, x, y, inside, state);
+  }
+
+  /** The shifts and shifted means behind Get's means (for SeriesComparisonArray). */
+  double
+  ShiftX(std::size_t v) const
+  {
+    return m_Fields[1][v];
+  }
+  double
+  ShiftY(std::size_t v) const
+  {
+    return m_Fields[2][v];
+  }
+  double
+  ShiftedMeanX(std::size_t v) const
+  {
+    return m_Fields[3][v];
+  }
+  double
+  ShiftedMeanY(std::size_t v) const
+  {
+    return m_Fields[4][v];
+  }
+
+  /** Pointers to the eight fields at voxel first. */
+  void
+  State(std::size_t first, double * state[8])
+  {
+    for (int k = 0; k < 8; ++k)
+    {
+      state[k] = m_Fields[k].data() + first;
+    }
+  }
+
+  PairedMoments
+  Get(std::size_t v) const
+  {
+    PairedMoments moments;
+    moments.count = m_Fields[0][v];
+    moments.meanX = m_Fields[1][v] + m_Fields[3][v];
+    moments.meanY = m_Fields[2][v] + m_Fields[4][v];
+    moments.m2X = m_Fields[5][v];
+    moments.m2Y = m_Fields[6][v];
+    moments.c = m_Fields[7][v];
+    if (moments.count == 0.0)
+    {
+      moments.meanX = moments.meanY = 0.0;
+    }
+    return moments;
+  }
+
+private:
+  std::vector<double> m_Fields[8]; // count, shiftX, shiftY, meanX, meanY (shifted), m2X, m2Y, c
+};
+
+} // namespace voxelkl
+
+#endif

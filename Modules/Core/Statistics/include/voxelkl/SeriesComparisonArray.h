@@ -1,0 +1,82 @@
+// Everything a voxel-wise comparison of two paired series accumulates, for many voxels.
+#ifndef voxelkl_SeriesComparisonArray_h
+#define voxelkl_SeriesComparisonArray_h
+
+#include "voxelkl/CoMomentAccumulatorArray.h"
+#include "voxelkl/VarianceAccumulatorArray.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace voxelkl
+{
+
+/** For paired series (x = reference, y = generated, the same time points): each series' own
+ * moments (over its finite values: for the Gaussian KL) and the moments of the pairs where
+ * both are finite (for MSE and correlation).
+ *
+ * Results are bit-identical to three separate updates (a VarianceAccumulatorArray per series
+ * and a CoMomentAccumulatorArray). But while a voxel's values have all been finite and no mask
+ * applies, the three hold the same numbers (the pairs' X and Y parts are the series'
+ * moments), so only the pairs are updated: the cost of the paired maps is then little more
+ * than that of the KL alone. A voxel whose run meets a non-finite value or a mask is
+ * "detached": its series moments are copied out of the pairs once, and from then on the
+ * three are updated separately. */
+class SeriesComparisonArray
+{
+public:
+  explicit SeriesComparisonArray(std::size_t size = 0)
+    : m_Reference(size)
+    , m_Generated(size)
+    , m_Pairs(size)
+    , m_Detached(size, 0.0)
+  {
+  }
+
+  std::size_t
+  size() const
+  {
+    return m_Pairs.size();
+  }
+
+  /** Adds (x[i], y[i]) as the next time point of voxel first + i, i < count; voxels whose
+   * inside flag is 0 are left alone (inside may be null). T is float or double. */
+  template <typename T>
+  void
+  PushTimePoint(std::size_t first, std::size_t count, const T * x, const T * y, const unsigned char * inside)
+  {
+    double * state[8];
+    m_Pairs.State(first, state);
+    if (inside == nullptr && detail::PushPairsInStep(count, x, y, state, m_Detached.data() + first))
+    {
+      return;
+    }
+    Detach(first, count);
+    m_Reference.PushTimePoint(first, count, x, inside);
+    m_Generated.PushTimePoint(first, count, y, inside);
+    m_Pairs.PushTimePoint(first, count, x, y, inside);
+  }
+
+  VarianceAccumulator
+  Reference(std::size_t v) const;
+  VarianceAccumulator
+  Generated(std::size_t v) const;
+  PairedMoments
+  Pairs(std::size_t v) const
+  {
+    return m_Pairs.Get(v);
+  }
+
+private:
+  void
+  Detach(std::size_t first, std::size_t count);
+
+  VarianceAccumulatorArray m_Reference;
+  VarianceAccumulatorArray m_Generated;
+  CoMomentAccumulatorArray m_Pairs;
+  std::vector<double>      m_Detached; // 1 once the series are accumulated apart (double: SIMD checks)
+};
+
+} // namespace voxelkl
+
+#endif

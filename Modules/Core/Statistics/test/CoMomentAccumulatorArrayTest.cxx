@@ -1,0 +1,176 @@
+// Paired moments against a brute-force long double computation over the finite pairs, and
+// the same bits whatever the runs of voxels the pairs are pushed in.
+#include "voxelkl/CoMomentAccumulatorArray.h"
+#include "voxelkl/SeriesComparisonArray.h"
+#include "voxelkl/VarianceAccumulatorArray.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace
+{
+constexpr std::size_t Voxels = 301;
+constexpr std::size_t TimePoints = 83;
+
+struct PairSeries
+{
+  std::vector<float> x, y; // time-major: [t * Voxels + v]
+};
+
+PairSeries
+MakePairs()
+{
+  PairSeries                       s;
+  std::mt19937_64                  engine(9);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const float                      nan = std::numeric_limits<float>::quiet_NaN();
+  for (std::size_t t = 0; t < TimePoints; ++t)
+  {
+    for (std::size_t v = 0; v < Voxels; ++v)
+    {
+      const double common = normal(engine);
+      // Around 1e4 with a voxel-dependent correlation between x and y.
+      double x = 1e4 + v + (1.0 + v % 5) * common;
+      double y = 1e4 + v + 0.5 + (v % 3) * common + normal(engine);
+      if (v % 17 == 3 && t % 5 == 1)
+        x = nan; // x missing
+      if (v % 19 == 4 && t % 7 == 0)
+        y = nan; // y missing (first pair of these voxels too)
+      if (v % 23 == 5)
+        y = 42.0f; // constant y: no correlation
+      s.x.push_back(static_cast<float>(x));
+      s.y.push_back(static_cast<float>(y));
+    }
+  }
+  return s;
+}
+
+TEST(CoMomentAccumulatorArray, MatchesBruteForceOverFinitePairs)
+{
+  const PairSeries                  s = MakePairs();
+  voxelkl::CoMomentAccumulatorArray array(Voxels);
+  for (std::size_t t = 0; t < TimePoints; ++t)
+  {
+    array.PushTimePoint(0, Voxels, s.x.data() + t * Voxels, s.y.data() + t * Voxels, nullptr);
+  }
+  for (std::size_t v = 0; v < Voxels; ++v)
+  {
+    std::vector<long double> xs, ys;
+    for (std::size_t t = 0; t < TimePoints; ++t)
+    {
+      const float x = s.x[t * Voxels + v], y = s.y[t * Voxels + v];
+      if (std::isfinite(x) && std::isfinite(y))
+      {
+        xs.push_back(x);
+        ys.push_back(y);
+      }
+    }
+    const long double n = xs.size();
+    long double       mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0, squared = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i)
+    {
+      mx += xs[i] / n;
+      my += ys[i] / n;
+      squared += (xs[i] - ys[i]) * (xs[i] - ys[i]) / n;
+    }
+    for (std::size_t i = 0; i < xs.size(); ++i)
+    {
+      sxx += (xs[i] - mx) * (xs[i] - mx);
+      syy += (ys[i] - my) * (ys[i] - my);
+      sxy += (xs[i] - mx) * (ys[i] - my);
+    }
+    const auto m = array.Get(v);
+    ASSERT_EQ(m.count, static_cast<double>(n)) << v;
+    EXPECT_NEAR(m.meanX, static_cast<double>(mx), 1e-12 * 1e4);
+    EXPECT_NEAR(m.meanY, static_cast<double>(my), 1e-12 * 1e4);
+    EXPECT_NEAR(m.m2X, static_cast<double>(sxx), 1e-11 * std::max(1.0L, sxx));
+    EXPECT_NEAR(m.m2Y, static_cast<double>(syy), 1e-11 * std::max(1.0L, syy));
+    EXPECT_NEAR(m.c, static_cast<double>(sxy), 1e-11 * std::max(1.0L, std::fabs(sxy)));
+    EXPECT_NEAR(m.MeanSquaredError(), static_cast<double>(squared), 1e-11 * std::max(1.0L, squared)) << v;
+    if (v % 23 == 5)
+    {
+      EXPECT_EQ(m.m2Y, 0.0);
+      EXPECT_FALSE(m.HasCorrelation());
+      EXPECT_EQ(m.Correlation(0.0), 0.0);
+      EXPECT_TRUE(std::isnan(m.Correlation(std::numeric_limits<double>::quiet_NaN())));
+    }
+    else
+    {
+      EXPECT_NEAR(m.Correlation(0.0), static_cast<double>(sxy / std::sqrt(sxx * syy)), 1e-12) << v;
+    }
+  }
+}
+
+TEST(CoMomentAccumulatorArray, SameBitsForAnyRunsAndMask)
+{
+  const PairSeries                  s = MakePairs();
+  voxelkl::CoMomentAccumulatorArray whole(Voxels), single(Voxels), masked(Voxels);
+  std::vector<unsigned char>        inside(Voxels, 1);
+  for (std::size_t t = 0; t < TimePoints; ++t)
+  {
+    const float * x = s.x.data() + t * Voxels;
+    const float * y = s.y.data() + t * Voxels;
+    whole.PushTimePoint(0, Voxels, x, y, nullptr); // NaN in the run: the general kernel
+    for (std::size_t v = 0; v < Voxels; ++v)
+    {
+      single.PushTimePoint(v, 1, x + v, y + v, nullptr); // mostly the uniform kernel
+    }
+    masked.PushTimePoint(0, Voxels, x, y, inside.data()); // the masked kernel
+  }
+  for (std::size_t v = 0; v < Voxels; ++v)
+  {
+    const auto a = whole.Get(v), b = single.Get(v), c = masked.Get(v);
+    EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0) << v;
+    EXPECT_EQ(std::memcmp(&a, &c, sizeof a), 0) << v;
+  }
+}
+
+TEST(SeriesComparisonArray, BitIdenticalToSeparateUpdates)
+{
+  // Some runs meet a NaN (detached), others stay in step; runs of 16 voxels, and a mask.
+  const PairSeries           s = MakePairs();
+  std::vector<unsigned char> inside(Voxels);
+  for (std::size_t v = 0; v < Voxels; ++v)
+    inside[v] = v % 7 != 0;
+  for (const unsigned char * mask :
+       { static_cast<const unsigned char *>(nullptr), static_cast<const unsigned char *>(inside.data()) })
+  {
+    voxelkl::SeriesComparisonArray    together(Voxels);
+    voxelkl::CoMomentAccumulatorArray pairs(Voxels);
+    voxelkl::VarianceAccumulatorArray x(Voxels), y(Voxels);
+    for (std::size_t t = 0; t < TimePoints; ++t)
+    {
+      const float * xs = s.x.data() + t * Voxels;
+      const float * ys = s.y.data() + t * Voxels;
+      for (std::size_t first = 0; first < Voxels; first += 16)
+      {
+        const std::size_t     count = std::min<std::size_t>(16, Voxels - first);
+        const unsigned char * in = mask ? mask + first : nullptr;
+        together.PushTimePoint(first, count, xs + first, ys + first, in);
+        x.PushTimePoint(first, count, xs + first, in);
+        y.PushTimePoint(first, count, ys + first, in);
+        pairs.PushTimePoint(first, count, xs + first, ys + first, in);
+      }
+    }
+    for (std::size_t v = 0; v < Voxels; ++v)
+    {
+      const auto a = together.Pairs(v), b = pairs.Get(v);
+      EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0) << v;
+      for (const auto & [p, q] :
+           { std::pair{ together.Reference(v), x.Get(v) }, std::pair{ together.Generated(v), y.Get(v) } })
+      {
+        const double values[] = { p.Count(), p.Mean(), p.M2() }, expected[] = { q.Count(), q.Mean(), q.M2() };
+        EXPECT_EQ(std::memcmp(values, expected, sizeof values), 0) << v;
+        EXPECT_EQ(p.Skipped(), q.Skipped()) << v;
+      }
+    }
+  }
+}
+
+} // namespace
