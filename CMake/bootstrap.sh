@@ -19,7 +19,8 @@ jobs=${JOBS:-$(nproc)}
 packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
   libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev)
 if [[ "$mode" == test ]]; then
-  packages+=(libgtest-dev python3 time)
+  # libexpat1-dev: the Slicer XML checker; libxml2-utils: xmllint, a second opinion on it.
+  packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils)
 fi
 
 install_missing() {
@@ -50,12 +51,21 @@ if [[ "$mode" == demo ]]; then
   mkdir -p "$demo_dir"
   echo "== Writing the demo pair (reference vs generated with known distortions)"
   "$build_dir/Applications/VoxelKLDemoPair/VoxelKLDemoPair" --outputDirectory "$demo_dir" --compress
+  printf '1\tfaithful\n2\tflattened\n3\tmean-shifted\n4\theavy-tailed\n' >"$demo_dir/distortions.txt"
   echo "== Comparing them"
   "$build_dir/Applications/VoxelKLDivergence/VoxelKLDivergence" \
     --reference "$demo_dir/reference.nii.gz" --generated "$demo_dir/generated.nii.gz" \
-    --mask "$demo_dir/mask.nii.gz" --output "$demo_dir/kl.nii.gz" --summary "$demo_dir/kl.json"
-  echo "== Done. KL map: $demo_dir/kl.nii.gz  summary: $demo_dir/kl.json"
-  echo "   The distortion regions are labelled in $demo_dir/distortions.nii.gz."
+    --mask "$demo_dir/mask.nii.gz" --output "$demo_dir/kl.nii.gz" --summary "$demo_dir/kl.json" \
+    --mse "$demo_dir/mse.nii.gz" --correlation "$demo_dir/correlation.nii.gz" \
+    --varianceLogRatio "$demo_dir/variance_log_ratio.nii.gz" \
+    --labels "$demo_dir/distortions.nii.gz" --labelNames "$demo_dir/distortions.txt" \
+    --regionTable "$demo_dir/regions.tsv"
+  echo "== Median per distortion region (KL in nats; ln of the variance ratio)"
+  awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; ++i) column[$i] = i; next }
+    { printf "   %-13s KL %-10.4g log variance ratio %.3g\n", $2, $column["kl_median"], $column["varianceLogRatio_median"] }' \
+    "$demo_dir/regions.tsv"
+  echo "== Done. KL map: $demo_dir/kl.nii.gz  summary: $demo_dir/kl.json  regions: $demo_dir/regions.tsv"
+  echo "   (the heavy-tailed region has the real signal's mean and variance: a Gaussian KL cannot see it)"
   exit 0
 fi
 

@@ -6,6 +6,8 @@
 #include "voxelkl/MapWriter.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
+#include "voxelkl/RegionOptions.h"
+#include "voxelkl/RegionTableWriter.h"
 #include "voxelkl/ReturnParameters.h"
 #include "voxelkl/RunCommand.h"
 
@@ -111,6 +113,7 @@ Describe()
                            "Smallest variance used, in squared intensity units "
                            "(absolute). Default: relative, "
                            "(1e-6 * max(|mean_ref|, |mean_gen|, 1))^2."));
+  voxelkl::AddRegionOptions(d);
   voxelkl::AddExecutionOptions(d);
   d.AddReturnValue(voxelkl::ReturnValue::Double("meanKL", "Mean KL", "Mean KL over valid voxels, in nats."))
     .AddReturnValue(voxelkl::ReturnValue::Double("medianKL", "Median KL", "Median KL over valid voxels, in nats."))
@@ -166,6 +169,7 @@ Run(const voxelkl::ParsedArguments & args)
       fidelityFiles.emplace_back(option, outputs.Stage(*path));
     }
   }
+  const voxelkl::RegionRequest regions(args, job.reference.Name(), job.reference.grid, outputs);
 
   voxelkl::ProgressBar bar("VoxelKLDivergence");
   job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };
@@ -181,11 +185,27 @@ Run(const voxelkl::ParsedArguments & args)
                                                                { "varianceLogRatio", maps.varianceLogRatio } };
     voxelkl::WriteMap(byOption.at(option), file, args.GetString(option));
   }
-  const auto statistics = voxelkl::ComputeKLMapStatistics(maps);
+  const auto     statistics = voxelkl::ComputeKLMapStatistics(maps);
+  nlohmann::json document = voxelkl::MakeKLSummary(job, maps, statistics);
+  if (regions.Requested())
+  {
+    // Every map over the voxels its summary uses: the valid ones (finite Gaussian KL).
+    std::vector<unsigned char> valid(maps.status->GetLargestPossibleRegion().GetNumberOfPixels());
+    for (std::size_t v = 0; v < valid.size(); ++v)
+    {
+      valid[v] = maps.status->GetBufferPointer()[v] == static_cast<unsigned char>(voxelkl::VoxelStatus::Valid);
+    }
+    std::vector<voxelkl::RegionMap> regionMaps{ { "kl", maps.divergence.GetPointer(), valid } };
+    for (const auto & [name, map] : voxelkl::FidelityMapsByName(maps))
+    {
+      regionMaps.push_back({ name, map.GetPointer(), valid });
+    }
+    document["regions"] = voxelkl::ToJson(regions.Write(regionMaps, job.mask.inside));
+  }
   if (summary)
   {
     std::ofstream stream(summaryFile);
-    stream << voxelkl::MakeKLSummary(job, maps, statistics).dump(2) << '\n';
+    stream << document.dump(2) << '\n';
     if (!stream.flush())
     {
       throw voxelkl::InputError(*summary, "cannot be written");
@@ -197,6 +217,10 @@ Run(const voxelkl::ParsedArguments & args)
   if (summary)
   {
     std::cout << "Summary: " << *summary << '\n';
+  }
+  if (regions.Requested())
+  {
+    std::cout << "Region table: " << regions.TablePath() << '\n';
   }
   std::cout << fmt::format("Voxels: {} in mask, {} valid, {} constant, {} floored; {} non-finite samples skipped\n",
                            statistics.inMask,

@@ -5,6 +5,7 @@
 #include "voxelkl/MomentsJob.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
+#include "voxelkl/RegionOptions.h"
 #include "voxelkl/RunCommand.h"
 
 #include <fmt/format.h>
@@ -61,6 +62,7 @@ Describe()
     .Add(Parameter::OutputImage("skewness", "Skewness", "Population skewness g1 (scipy.stats.skew)."))
     .Add(Parameter::OutputImage("kurtosis", "Excess kurtosis", "Population excess kurtosis g2 (scipy.stats.kurtosis)."))
     .Add(Parameter::OutputImage("count", "Count", "Number of finite samples."));
+  voxelkl::AddRegionOptions(d);
   voxelkl::AddExecutionOptions(d);
   return d;
 }
@@ -83,10 +85,10 @@ Run(const voxelkl::ParsedArguments & args)
       requested.emplace_back(static_cast<MomentMap>(n), *path);
     }
   }
-  if (requested.empty())
+  if (requested.empty() && !args.Has("regionTable"))
   {
     throw voxelkl::UsageError("no output requested: give at least one of --mean, --variance, --std, --skewness, "
-                              "--kurtosis, --count");
+                              "--kurtosis, --count, --regionTable");
   }
   job.series = voxelkl::InspectSeries(args.GetStrings("input"));
   job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.series.Name(), job.series.grid);
@@ -97,7 +99,8 @@ Run(const voxelkl::ParsedArguments & args)
   {
     staged.push_back(outputs.Stage(path));
   }
-  voxelkl::ProgressBar bar("VoxelMoments");
+  const voxelkl::RegionRequest regions(args, job.series.Name(), job.series.grid, outputs);
+  voxelkl::ProgressBar         bar("VoxelMoments");
   job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };
   const auto maps = voxelkl::ComputeMoments(job);
   bar.Finish();
@@ -105,7 +108,21 @@ Run(const voxelkl::ParsedArguments & args)
   {
     voxelkl::WriteMap(maps.maps[static_cast<std::size_t>(requested[i].first)], staged[i], requested[i].second);
   }
+  if (regions.Requested())
+  {
+    // Every moment map, written or not: the table costs nothing more.
+    std::vector<voxelkl::RegionMap> regionMaps;
+    for (unsigned int n = 0; n < static_cast<unsigned int>(MomentMap::NumberOfMaps); ++n)
+    {
+      regionMaps.push_back({ MapFlags[n], maps.maps[n].GetPointer(), {} });
+    }
+    regions.Write(regionMaps, job.mask.inside);
+  }
   outputs.Commit();
+  if (regions.Requested())
+  {
+    std::cout << "Region table: " << regions.TablePath() << '\n';
+  }
   for (const auto & [map, path] : requested)
   {
     std::cout << MapFlags[static_cast<std::size_t>(map)] << ": " << path << '\n';

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace
 {
@@ -250,8 +251,7 @@ TEST(VoxelKLDivergenceApp, SeveralVoxelTilesMatchTheVolumePath)
   // 48 x 40 x 30 = 57600 voxels: two tiles of uncompressed NIfTI (32768 voxels each), with a
   // mask and NaN samples, against the same data read volume by volume from .nii.gz.
   TemporaryDirectory directory("kl-voxel-tiles");
-  auto               value = [](long x, long y, long z, long t)
-  {
+  auto               value = [](long x, long y, long z, long t) {
     if ((x * 7 + y * 3 + z) % 97 == 5 && t % 4 == 0)
       return std::numeric_limits<double>::quiet_NaN();
     return 500.0 + x + 0.5 * y + ((x * 31 + y * 17 + z * 13 + t * 7) % 23) * (1 + z % 3);
@@ -287,6 +287,76 @@ TEST(VoxelKLDivergenceApp, SeveralVoxelTilesMatchTheVolumePath)
   EXPECT_EQ(a["voxels"], b["voxels"]);
   EXPECT_EQ(a["skippedNonFiniteSamples"], b["skippedNonFiniteSamples"]);
   EXPECT_GT(a["skippedNonFiniteSamples"].get<int>(), 0);
+}
+
+} // namespace
+
+namespace
+{
+using namespace voxelkl::test;
+
+TEST(VoxelKLDivergenceApp, RegionTableOfTheKLMap)
+{
+  PairFiles files;
+  // Three regions along x (labels 1..3), 0 at x = 0.
+  WriteMask(files.reference, files.directory / "atlas.nii.gz", [](long x, long, long) { return (x + 1) / 2; });
+  std::ofstream(files.directory / "names.txt") << "1\tleft part\n2\tmiddle\n3\tright part\n";
+  const auto result = RunProgram(VOXELKL_KL_EXECUTABLE,
+                                 { "--reference",
+                                   files.referenceFile,
+                                   "--generated",
+                                   files.generatedFile,
+                                   "--output",
+                                   files.directory / "kl.nii",
+                                   "--labels",
+                                   files.directory / "atlas.nii.gz",
+                                   "--labelNames",
+                                   files.directory / "names.txt",
+                                   "--regionTable",
+                                   files.directory / "regions.tsv" });
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto map = ReadVolume(files.directory / "kl.nii");
+  // Mean KL of region 2 (x = 3, 4), over valid voxels, computed here from the map.
+  double sum = 0;
+  int    count = 0;
+  for (long z = 0; z < Size[2]; ++z)
+    for (long y = 0; y < Size[1]; ++y)
+      for (long x = 3; x <= 4; ++x)
+      {
+        sum += map->GetPixel(Volume::IndexType{ { x, y, z } });
+        ++count;
+      }
+  std::ifstream table(files.directory / "regions.tsv");
+  std::string   header, line;
+  std::getline(table, header);
+  EXPECT_EQ(header.rfind("label\tname\tvoxels\tkl_count\tkl_mean\t", 0), 0u) << header;
+  std::vector<std::vector<std::string>> rows;
+  while (std::getline(table, line))
+  {
+    std::vector<std::string> cells;
+    std::stringstream        stream(line);
+    for (std::string cell; std::getline(stream, cell, '\t');)
+      cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1][1], "middle");
+  EXPECT_EQ(rows[1][2], std::to_string(count));
+  EXPECT_NEAR(std::stod(rows[1][4]), sum / count, 1e-9);
+  EXPECT_TRUE(fs::exists(files.directory / "regions.schema.tsv"));
+  // The table needs an atlas and the atlas a table.
+  const auto lonely = RunProgram(VOXELKL_KL_EXECUTABLE,
+                                 { "--reference",
+                                   files.referenceFile,
+                                   "--generated",
+                                   files.generatedFile,
+                                   "--output",
+                                   files.directory / "kl2.nii",
+                                   "--labels",
+                                   files.directory / "atlas.nii.gz" });
+  EXPECT_EQ(lonely.exitCode, 1);
+  EXPECT_NE(lonely.err.find("--regionTable"), std::string::npos) << lonely.err;
+  EXPECT_FALSE(fs::exists(files.directory / "kl2.nii"));
 }
 
 } // namespace

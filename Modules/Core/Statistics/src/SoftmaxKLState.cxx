@@ -119,8 +119,7 @@ SoftmaxKLState::MergeSide(Side &       into,
 {
   // A side that is not empty and not infinite has only voxels with a finite logit on the
   // other side too, so its other shift is finite wherever it is used.
-  auto weighted = [](const Side & side, double own, double other)
-  {
+  auto weighted = [](const Side & side, double own, double other) {
     if (side.Empty() || side.infinite)
     {
       return 0.0;

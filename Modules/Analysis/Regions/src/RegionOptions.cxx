@@ -1,0 +1,72 @@
+#include "voxelkl/RegionOptions.h"
+
+#include "voxelkl/Errors.h"
+#include "voxelkl/RegionTableWriter.h"
+
+#include <iostream>
+
+namespace voxelkl
+{
+
+void
+AddRegionOptions(CommandDescription & description)
+{
+  description.AddGroup("Regions", "Statistics of the maps per atlas region")
+    .Add(Parameter::InputImage("labels",
+                               "Atlas",
+                               "A 3D integer label image (0 = background); resampled with nearest neighbour onto the "
+                               "maps' grid in physical space when its grid differs."))
+    .Add(Parameter::InputFile("labelNames",
+                              "Region names",
+                              "'index name' lines (tab or space separated, e.g. MRIcron's aal.nii.txt) or an FSL atlas "
+                              "XML; numbers alone without it.",
+                              { ".txt", ".tsv", ".xml" }))
+    .Add(Parameter::OutputFile("regionTable",
+                               "Region table",
+                               "Per region: name, voxel count, mean, std, min, p5, p25, median, p75, p95, max of each "
+                               "map (TSV; a .schema.tsv is written beside it for 3D Slicer).",
+                               { ".tsv" }));
+}
+
+RegionRequest::RegionRequest(const ParsedArguments & arguments,
+                             const std::string &     seriesName,
+                             const SpatialGrid &     grid,
+                             OutputTransaction &     outputs)
+{
+  const auto atlas = arguments.GetOptionalString("labels");
+  const auto table = arguments.GetOptionalString("regionTable");
+  if (atlas.has_value() != table.has_value())
+  {
+    throw UsageError(atlas ? "--labels needs --regionTable (where to write the region table)"
+                           : "--regionTable needs --labels (the atlas)");
+  }
+  if (!atlas)
+  {
+    if (arguments.Has("labelNames"))
+    {
+      throw UsageError("--labelNames needs --labels (the atlas)");
+    }
+    return;
+  }
+  if (const auto names = arguments.GetOptionalString("labelNames"))
+  {
+    m_Names = ReadLabelNames(*names);
+  }
+  std::ostringstream notes;
+  m_Labels = LoadLabels(*atlas, seriesName, grid, notes);
+  m_Notes = notes.str();
+  m_Table = *table;
+  m_StagedTable = outputs.Stage(m_Table);
+  m_StagedSchema = outputs.Stage(RegionSchemaPath(m_Table));
+}
+
+RegionTable
+RegionRequest::Write(const std::vector<RegionMap> & maps, const std::vector<unsigned char> & inside) const
+{
+  const RegionTable table = ComputeRegionStatistics(*m_Labels, m_Names, maps, inside);
+  WriteRegionTable(table, m_StagedTable, m_StagedSchema);
+  std::cerr << m_Notes;
+  return table;
+}
+
+} // namespace voxelkl
