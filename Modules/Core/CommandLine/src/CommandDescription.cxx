@@ -293,8 +293,7 @@ CommandDescription::Validate() const
   }
   // Slicer identifies parameters and return values by name, in one namespace.
   std::set<std::string> seen;
-  const auto            claim = [&seen](const std::string & flag)
-  {
+  const auto            claim = [&seen](const std::string & flag) {
     if (StandardOptionNames().count(flag) > 0)
     {
       throw std::logic_error(fmt::format("--{} is a standard option of every command", flag));

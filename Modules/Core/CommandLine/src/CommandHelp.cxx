@@ -56,10 +56,9 @@ std::string
 Heading(const std::string & label)
 {
   std::string heading = label;
-  std::transform(heading.begin(),
-                 heading.end(),
-                 heading.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(heading.begin(), heading.end(), heading.begin(), [](unsigned char c) {
+    return static_cast<char>(std::toupper(c));
+  });
   return heading;
 }
 

@@ -148,8 +148,7 @@ ParseCommandLine(const CommandDescription & description, const std::vector<std::
   }
 
   using ValueType = ParsedArguments::ValueType;
-  const auto valueTypeOf = [](ParameterKind kind)
-  {
+  const auto valueTypeOf = [](ParameterKind kind) {
     switch (kind)
     {
       case ParameterKind::Integer:

@@ -44,8 +44,9 @@ RunCommand(const CommandDescription & description, int argc, const char * const 
   try
   {
     const std::vector<std::string> arguments(argv + std::min(argc, 1), argv + std::max(argc, 0));
-    const auto                     given = [&arguments](const char * option)
-    { return std::find(arguments.begin(), arguments.end(), option) != arguments.end(); };
+    const auto                     given = [&arguments](const char * option) {
+      return std::find(arguments.begin(), arguments.end(), option) != arguments.end();
+    };
     // Slicer runs `<exe> --xml` alone and treats any stderr output as a failure, so this
     // comes before any parsing that could complain about missing required options.
     if (given("--xml"))
@@ -65,8 +66,7 @@ RunCommand(const CommandDescription & description, int argc, const char * const 
     }
     const ParsedArguments parsed = ParseCommandLine(description, arguments);
     // Options only 3D Slicer adds: progress then goes to Slicer's bar (ProgressBar).
-    const auto slicerOption = [](const std::string & argument)
-    {
+    const auto slicerOption = [](const std::string & argument) {
       for (const std::string option : { "--returnparameterfile", "--processinformationaddress" })
       {
         if (argument == option || argument.rfind(option + "=", 0) == 0)

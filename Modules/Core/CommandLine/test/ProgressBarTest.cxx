@@ -90,14 +90,12 @@ TEST(ProgressBar, ConcurrentUpdatesNeverGoBackwards)
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
     {
-      threads.emplace_back(
-        [&bar, t]
+      threads.emplace_back([&bar, t] {
+        for (int i = 0; i < 10000; ++i)
         {
-          for (int i = 0; i < 10000; ++i)
-          {
-            bar.Update((i + t) / 10000.0);
-          }
-        });
+          bar.Update((i + t) / 10000.0);
+        }
+      });
     }
     for (auto & thread : threads)
     {
@@ -202,14 +200,12 @@ TEST(ProgressBar, SlicerTagsFromManyThreadsAreWholeLinesInOrder)
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
     {
-      threads.emplace_back(
-        [&bar, t]
+      threads.emplace_back([&bar, t] {
+        for (int i = 0; i < 10000; ++i)
         {
-          for (int i = 0; i < 10000; ++i)
-          {
-            bar.Update((i + t) / 10000.0);
-          }
-        });
+          bar.Update((i + t) / 10000.0);
+        }
+      });
     }
     for (auto & thread : threads)
     {

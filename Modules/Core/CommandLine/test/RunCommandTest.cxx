@@ -50,8 +50,7 @@ RunExample(const std::vector<std::string> &    arguments,
 TEST(RunCommand, XmlComesFirstAndAlone)
 {
   bool       ran = false;
-  const auto body = [&ran](const voxelkl::ParsedArguments &)
-  {
+  const auto body = [&ran](const voxelkl::ParsedArguments &) {
     ran = true;
     return 0;
   };
@@ -100,27 +99,26 @@ TEST(RunCommand, UsageErrorsAreTwoLinesAndStatusOne)
 TEST(RunCommand, BodyGetsTheArgumentsAndGivesTheStatus)
 {
   std::string reference;
-  const auto  outcome = RunExample(MinimalArguments({ "--threads", "3" }),
-                                  [&reference](const voxelkl::ParsedArguments & args)
-                                  {
-                                    reference = args.GetString("reference");
-                                    return args.GetInt("threads");
-                                  });
+  const auto  outcome =
+    RunExample(MinimalArguments({ "--threads", "3" }), [&reference](const voxelkl::ParsedArguments & args) {
+      reference = args.GetString("reference");
+      return args.GetInt("threads");
+    });
   EXPECT_EQ(outcome.status, 3);
   EXPECT_EQ(reference, "real.nii.gz");
 }
 
 TEST(RunCommand, ExceptionsFromTheBodyBecomeOneLine)
 {
-  const auto input = RunExample(MinimalArguments(),
-                                [](const voxelkl::ParsedArguments &) -> int
-                                { throw voxelkl::InputError("real.nii.gz", "not a 4D image"); });
+  const auto input = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int {
+    throw voxelkl::InputError("real.nii.gz", "not a 4D image");
+  });
   EXPECT_EQ(input.status, 1);
   EXPECT_EQ(input.err, "VoxelKLDivergence: error: real.nii.gz: not a 4D image\n");
 
-  const auto usage = RunExample(MinimalArguments(),
-                                [](const voxelkl::ParsedArguments &) -> int
-                                { throw voxelkl::UsageError("--output must end in .nrrd"); });
+  const auto usage = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int {
+    throw voxelkl::UsageError("--output must end in .nrrd");
+  });
   EXPECT_EQ(usage.status, 1);
   EXPECT_EQ(usage.err, "VoxelKLDivergence: error: --output must end in .nrrd\nTry 'VoxelKLDivergence --help'.\n");
 
@@ -149,8 +147,7 @@ TEST(RunCommand, SlicerShapedRunWritesReturnParameters)
   // Return parameter file first, separate tokens, numbers and choices always passed,
   // unset optional outputs and false booleans left out.
   const std::string path = testing::TempDir() + "RunCommandTest.params";
-  const auto        body = [](const voxelkl::ParsedArguments & args)
-  {
+  const auto        body = [](const voxelkl::ParsedArguments & args) {
     EXPECT_FALSE(args.GetFlag("verbose"));
     EXPECT_FALSE(args.Has("summary"));
     voxelkl::WriteReturnParameters(args.ReturnParameterFile().value_or(""), { { "meanKL", "0.25" } });
@@ -186,8 +183,7 @@ TEST(RunCommand, NotesTheOptionsOnlySlicerAdds)
   const std::string saved = autoload != nullptr ? autoload : "";
   unsetenv("ITK_AUTOLOAD_PATH");
   std::vector<bool> seen;
-  const auto        body = [&seen](const voxelkl::ParsedArguments &)
-  {
+  const auto        body = [&seen](const voxelkl::ParsedArguments &) {
     seen.push_back(voxelkl::IsRunBySlicer()); // stdout is captured: not a terminal
     return 0;
   };

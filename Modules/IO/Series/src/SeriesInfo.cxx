@@ -5,11 +5,14 @@
 
 #include "itkImageIOBase.h"
 #include "itkImageIOFactory.h"
+#include "itkMetaDataObject.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace voxelkl
@@ -85,11 +88,106 @@ struct Header
 {
   itk::ImageIOBase::Pointer io;
   std::vector<std::size_t>  size;
+  std::size_t               frames{ 0 }; ///< > 0: a 4D NRRD whose frames ITK reads as components
 };
 
-// Opens the header of any image ITK can read; throws InputError otherwise.
+std::string
+Lowercase(std::string text)
+{
+  std::transform(
+    text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The `kinds:` field of a NRRD header (.nrrd or detached .nhdr), lowercase; empty when the
+// file is no NRRD or has none. The header is text up to the first empty line.
+std::vector<std::string>
+NrrdKinds(const std::string & file)
+{
+  std::ifstream stream(file, std::ios::binary);
+  std::string   line;
+  if (!std::getline(stream, line) || line.rfind("NRRD", 0) != 0)
+  {
+    return {};
+  }
+  for (std::size_t lines = 0; lines < 10000 && std::getline(stream, line); ++lines)
+  {
+    if (!line.empty() && line.back() == '\r')
+    {
+      line.pop_back();
+    }
+    if (line.empty())
+    {
+      break; // the data follow
+    }
+    if (line.rfind("kinds:", 0) == 0)
+    {
+      std::istringstream       words(line.substr(6));
+      std::vector<std::string> kinds;
+      for (std::string kind; words >> kind;)
+      {
+        kinds.push_back(Lowercase(kind));
+      }
+      return kinds;
+    }
+  }
+  return {};
+}
+
+std::string
+MetaDataText(const itk::ImageIOBase & io, const std::string & key)
+{
+  std::string value;
+  itk::ExposeMetaData<std::string>(io.GetMetaDataDictionary(), key, value);
+  return value;
+}
+
+// How 3D Slicer writes a 4D volume (notes: slicer-cli.md, section 7): a NRRD with three
+// domain axes and one axis of frames, last for a volume sequence (`kinds: domain domain
+// domain list`), first for a MultiVolume (`kinds: list domain domain domain`, where 2, 3 or
+// 4 frames get the kind complex, RGB-color or RGBA-color, and the header says
+// MultiVolume.NumberOfFrames). ITK's NrrdImageIO reads either as a 3D image whose voxels
+// have one component per frame. Returns "" when file is such a series, else why not.
+std::string
+FramesProblem(const std::string & file, const itk::ImageIOBase & io)
+{
+  if (std::string(io.GetNameOfClass()) != "NrrdImageIO")
+  {
+    return "not a NRRD file";
+  }
+  if (io.GetNumberOfDimensions() != 3)
+  {
+    return "not 3 spatial axes";
+  }
+  std::vector<std::string> frameKinds;
+  for (const auto & kind : NrrdKinds(file))
+  {
+    if (kind != "domain" && kind != "space" && kind != "time")
+    {
+      frameKinds.push_back(kind);
+    }
+  }
+  if (frameKinds.size() != 1)
+  {
+    return "no single non-spatial axis in its 'kinds'";
+  }
+  if (frameKinds.front() == "list")
+  {
+    return "";
+  }
+  const std::string frames = MetaDataText(io, "MultiVolume.NumberOfFrames");
+  if (!frames.empty() && frames == std::to_string(io.GetNumberOfComponents()))
+  {
+    return "";
+  }
+  return "its non-spatial axis has the kind '" + frameKinds.front() + "', not 'list'";
+}
+
+// Opens the header of any image ITK can read; throws InputError otherwise. With
+// allowFrames, a 4D NRRD as 3D Slicer writes it (FramesProblem) is accepted and its
+// frames counted; every other image must have scalar voxels.
 Header
-ReadHeader(const std::string & file)
+ReadHeader(const std::string & file, bool allowFrames = false)
 {
   std::error_code error;
   if (!std::filesystem::exists(file, error))
@@ -115,11 +213,21 @@ ReadHeader(const std::string & file)
   {
     throw InputError(file, std::string("cannot read the header: ") + e.GetDescription());
   }
-  if (header.io->GetNumberOfComponents() != 1)
+  const unsigned int components = header.io->GetNumberOfComponents();
+  if (components != 1)
   {
-    throw InputError(file,
-                     "has " + std::to_string(header.io->GetNumberOfComponents()) +
-                       " components per voxel; expected scalar voxels");
+    const std::string problem = FramesProblem(file, *header.io);
+    if (!allowFrames || !problem.empty())
+    {
+      std::string message = "has " + std::to_string(components) + " components per voxel; expected scalar voxels";
+      if (allowFrames && std::string(header.io->GetNameOfClass()) == "NrrdImageIO")
+      {
+        message +=
+          " (a 4D NRRD must hold its frames on one axis of kind 'list', as 3D Slicer writes it: " + problem + ")";
+      }
+      throw InputError(file, message);
+    }
+    header.frames = components;
   }
   // An uncompressed NIfTI holds its voxels after a header of at least 352 bytes, a
   // MetaImage .mha after its text header; ITK's readers fill what is missing with garbage
@@ -250,12 +358,17 @@ InspectSeries(const std::vector<std::string> & files)
   SeriesInfo info;
   info.files = files;
   info.isVolumeList = files.size() > 1;
-  const Header first = ReadHeader(files.front());
+  const Header first = ReadHeader(files.front(), !info.isVolumeList);
   info.grid = GridOf(first);
   info.voxelType = VoxelTypeName(first.io->GetComponentType());
   info.format = FormatName(*first.io);
   info.compressed = EndsWith(files.front(), ".gz") || EndsWith(files.front(), ".gzip");
-  if (!info.isVolumeList)
+  if (first.frames > 0)
+  {
+    info.timePoints = first.frames;
+    info.framesAsComponents = true;
+  }
+  else if (!info.isVolumeList)
   {
     if (first.size.size() == 3)
     {

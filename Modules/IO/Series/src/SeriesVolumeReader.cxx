@@ -4,6 +4,7 @@
 
 #include "itkImage.h"
 #include "itkImageFileReader.h"
+#include "itkVectorImage.h"
 
 #include <algorithm>
 #include <cstring>
@@ -12,11 +13,23 @@ namespace voxelkl
 {
 
 template <typename T>
+struct SeriesVolumeReader<T>::Frames
+{
+  using Image = itk::VectorImage<T, 3>;
+  typename Image::Pointer image;
+  std::size_t             components{ 0 };
+};
+
+template <typename T>
 bool
 SeriesVolumeReader<T>::Supports(const SeriesInfo & info)
 {
-  return info.isVolumeList || (info.files.size() == 1 && NiftiVolumeStream::CanRead(info.files.front()));
+  return info.isVolumeList || info.framesAsComponents ||
+         (info.files.size() == 1 && NiftiVolumeStream::CanRead(info.files.front()));
 }
+
+template <typename T>
+SeriesVolumeReader<T>::~SeriesVolumeReader() = default;
 
 template <typename T>
 SeriesVolumeReader<T>::SeriesVolumeReader(const SeriesInfo & info)
@@ -26,7 +39,29 @@ SeriesVolumeReader<T>::SeriesVolumeReader(const SeriesInfo & info)
   {
     throw InputError(info.Name(), "cannot be read volume by volume");
   }
-  if (!info.isVolumeList)
+  if (info.framesAsComponents)
+  {
+    const std::string & file = info.files.front();
+    auto                reader = itk::ImageFileReader<typename Frames::Image>::New();
+    reader->SetFileName(file);
+    try
+    {
+      reader->Update();
+    }
+    catch (const itk::ExceptionObject & e)
+    {
+      throw InputError(file, std::string("cannot read the voxels: ") + e.GetDescription());
+    }
+    m_Frames = std::make_unique<Frames>();
+    m_Frames->image = reader->GetOutput();
+    m_Frames->components = m_Frames->image->GetNumberOfComponentsPerPixel();
+    if (m_Frames->components != info.timePoints ||
+        m_Frames->image->GetBufferedRegion().GetNumberOfPixels() != info.grid.VoxelCount())
+    {
+      throw InputError(file, "ITK's reading of the frames disagrees with its header");
+    }
+  }
+  else if (!info.isVolumeList)
   {
     m_Stream = std::make_unique<NiftiVolumeStream>(info.files.front());
     if (m_Stream->VolumeCount() != info.timePoints || m_Stream->VoxelsPerVolume() != info.grid.VoxelCount())
@@ -48,6 +83,24 @@ SeriesVolumeReader<T>::Read(std::size_t maxVolumes, T * out)
   if (m_Stream)
   {
     m_Stream->ReadVolumes(count, out);
+  }
+  else if (m_Frames)
+  {
+    // Voxel after voxel: its `count` frames are adjacent in the interleaved buffer.
+    const std::size_t voxels = m_Info.grid.VoxelCount();
+    const std::size_t components = m_Frames->components;
+    const T *         in = m_Frames->image->GetBufferPointer() + m_Next;
+    for (std::size_t v = 0; v < voxels; ++v, in += components)
+    {
+      for (std::size_t t = 0; t < count; ++t)
+      {
+        out[t * voxels + v] = in[t];
+      }
+    }
+    if (m_Next + count == m_Info.timePoints)
+    {
+      m_Frames.reset(); // the series' memory is not needed any longer
+    }
   }
   else
   {

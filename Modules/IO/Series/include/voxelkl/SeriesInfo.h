@@ -49,17 +49,23 @@ struct SeriesInfo
   bool                     scaled{ false };      ///< NIfTI scl_slope/scl_inter present (ITK reads float)
   bool                     needsDouble{ false }; ///< float32 cannot hold its values exactly
   bool                     isVolumeList{ false };
-  std::string              format;              ///< "NIfTI", "NRRD", "MetaImage", ...
-  bool                     compressed{ false }; ///< .gz / compressed data
+  /** A 4D NRRD as 3D Slicer writes it (frames on a `list` axis, last for a volume sequence,
+   * first for a MultiVolume): ITK reads it as a 3D image whose voxels have one component
+   * per frame, frame t = component t. Only SeriesVolumeReader reads it right:
+   * itk::Image<T, 4> silently gives garbage. */
+  bool        framesAsComponents{ false };
+  std::string format;              ///< "NIfTI", "NRRD", "MetaImage", ...
+  bool        compressed{ false }; ///< .gz / compressed data
 
   /** The file, or "first.nii ... last.nii (N volumes)" for a list: for messages. */
   std::string
   Name() const;
 };
 
-/** Reads the headers of a series (no voxel data) and checks that it is a scalar 4D series
- * (or a list of scalar 3D volumes on one grid). Throws InputError naming the file and the
- * problem: missing, unreadable, not an image, 3D where 4D is expected, vector voxels. */
+/** Reads the headers of a series (no voxel data) and checks that it is a scalar 4D series,
+ * a 4D NRRD as 3D Slicer writes it (framesAsComponents), or a list of scalar 3D volumes on
+ * one grid. Throws InputError naming the file and the problem: missing, unreadable, not an
+ * image, 3D where 4D is expected, vector voxels. */
 SeriesInfo
 InspectSeries(const std::vector<std::string> & files);
 

@@ -12,14 +12,20 @@ namespace voxelkl
 {
 
 /** Volume-by-volume reader for the series that can be read that way in one pass: a
- * single-file NIfTI-1 4D image (.nii or .nii.gz: inflated once, front to back) or a list
- * of 3D volumes (any format ITK reads, one file per time point). Values are converted to
- * T (float or double) exactly as itk::ImageFileReader<itk::Image<T, 4>> would. */
+ * single-file NIfTI-1 4D image (.nii or .nii.gz: inflated once, front to back), a 4D NRRD
+ * as 3D Slicer writes it (SeriesInfo::framesAsComponents: read whole once, as ITK reads
+ * any NRRD, then frame t is component t of every voxel) or a list of 3D volumes (any
+ * format ITK reads, one file per time point). Values are converted to T (float or double)
+ * exactly as itk::ImageFileReader<itk::Image<T, 4>> would. */
 template <typename T>
 class SeriesVolumeReader
 {
 public:
   explicit SeriesVolumeReader(const SeriesInfo & info);
+  ~SeriesVolumeReader();
+  SeriesVolumeReader(const SeriesVolumeReader &) = delete;
+  SeriesVolumeReader &
+  operator=(const SeriesVolumeReader &) = delete;
 
   /** Whether this reader can read the series (else: ITK's tile-by-tile reading). */
   static bool
@@ -37,8 +43,11 @@ public:
   }
 
 private:
+  struct Frames; // the whole NRRD of a framesAsComponents series, until its last frame is read
+
   SeriesInfo                         m_Info;
-  std::unique_ptr<NiftiVolumeStream> m_Stream; // null for a list of 3D files
+  std::unique_ptr<NiftiVolumeStream> m_Stream; // a single NIfTI file
+  std::unique_ptr<Frames>            m_Frames; // a framesAsComponents NRRD
   std::size_t                        m_Next{ 0 };
 };
 
