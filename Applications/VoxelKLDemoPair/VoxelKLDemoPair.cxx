@@ -632,18 +632,16 @@ WritePair(const Model &       model,
           const std::string & generatedFile)
 {
   std::exception_ptr failure;
-  std::thread        worker(
-    [&]()
+  std::thread        worker([&]() {
+    try
     {
-      try
-      {
-        GenerateAndWriteSeries<TPixel>(model.generated, model.regressors, options, 2, generatedFile);
-      }
-      catch (...)
-      {
-        failure = std::current_exception();
-      }
-    });
+      GenerateAndWriteSeries<TPixel>(model.generated, model.regressors, options, 2, generatedFile);
+    }
+    catch (...)
+    {
+      failure = std::current_exception();
+    }
+  });
   try
   {
     GenerateAndWriteSeries<TPixel>(model.reference, model.regressors, options, 1, referenceFile);

@@ -89,8 +89,7 @@ TEST(VoxelMomentsApp, TilesThreadsAndListsGiveTheSameBits)
   TemporaryDirectory directory("moments-bits");
   const auto         series = MakeSeries({ 6, 5, 7, 19 }, Skewed);
   WriteSeries(series, directory / "bold.nii", "float32");
-  auto skewness = [&](std::vector<std::string> arguments, const std::string & name)
-  {
+  auto skewness = [&](std::vector<std::string> arguments, const std::string & name) {
     arguments.insert(arguments.end(), { "--skewness", directory / name });
     const auto result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, arguments);
     EXPECT_EQ(result.exitCode, 0) << result.err;

@@ -12,8 +12,7 @@ main()
   using Series = itk::Image<float, 4>;
   using Map = itk::Image<float, 3>;
   std::mt19937_64 engine(7);
-  auto            makeSeries = [&engine](double mean, double sd)
-  {
+  auto            makeSeries = [&engine](double mean, double sd) {
     auto series = Series::New();
     series->SetRegions(Series::SizeType{ { 8, 8, 6, 3000 } });
     series->Allocate();

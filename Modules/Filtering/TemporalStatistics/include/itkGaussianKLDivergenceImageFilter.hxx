@@ -89,8 +89,7 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(const Out
   auto *                 divergence = divergenceImage->GetBufferPointer() + divergenceImage->ComputeOffset(start);
   auto *                 status = statusImage->GetBufferPointer() + statusImage->ComputeOffset(start);
   auto *                 skipped = skippedImage->GetBufferPointer() + skippedImage->ComputeOffset(start);
-  auto                   row = [this, &start](unsigned int output)
-  {
+  auto                   row = [this, &start](unsigned int output) {
     OutputImageType * image = this->GetOutput(output);
     return image->GetBufferPointer() + image->ComputeOffset(start);
   };

@@ -110,8 +110,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::VerifyInputInformation(
   }
   const double coordinateTolerance = m_CoordinateTolerance * smallestSpacing;
 
-  auto compare = [&](const auto * other, const std::string & otherName)
-  {
+  auto compare = [&](const auto * other, const std::string & otherName) {
     std::ostringstream problem;
     for (unsigned int i = 0; i < OutputImageDimension && problem.str().empty(); ++i)
     {
@@ -198,8 +197,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
 
   // Rows of x: the unit of work and of progress. Which thread computes a row does not
   // change what it computes.
-  auto processRows = [&](const tbb::blocked_range<SizeValueType> & rows)
-  {
+  auto processRows = [&](const tbb::blocked_range<SizeValueType> & rows) {
     TotalProgressReporter      progress(this, region.GetNumberOfPixels());
     std::vector<unsigned char> inside(rowLength, 1);
     for (SizeValueType r = rows.begin(); r != rows.end(); ++r)

@@ -62,8 +62,7 @@ MakeVariedSeries(const Series::SizeType & size, unsigned int seed, double spread
 {
   return MakeSeries(
     size,
-    [spreadScale](long x, long y, long z, long t, std::mt19937_64 & engine)
-    {
+    [spreadScale](long x, long y, long z, long t, std::mt19937_64 & engine) {
       if (x == 0 && y == 0 && z == 0)
       {
         return 1000.0f; // constant voxel

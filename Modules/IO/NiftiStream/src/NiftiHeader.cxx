@@ -190,8 +190,9 @@ ParseNiftiHeader(const unsigned char * bytes, const std::string & path)
     throw InputError(path, "bad dim[1] = " + std::to_string(header.dim[1]));
   }
   // Like niftilib (nifti_convert_nhdr2nim): other sizes <= 0 within dim[0] mean 1.
-  const auto extent = [&header, dimensions](int i) -> std::size_t
-  { return i > dimensions || header.dim[i] <= 0 ? 1 : static_cast<std::size_t>(header.dim[i]); };
+  const auto extent = [&header, dimensions](int i) -> std::size_t {
+    return i > dimensions || header.dim[i] <= 0 ? 1 : static_cast<std::size_t>(header.dim[i]);
+  };
   layout.volumeSize = { extent(1), extent(2), extent(3) };
   layout.volumeCount = extent(4);
 

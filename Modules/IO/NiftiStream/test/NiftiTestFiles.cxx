@@ -101,13 +101,13 @@ ByteSwappedNifti(const std::vector<unsigned char> & nii, std::size_t bytesPerVox
   std::memcpy(&h, nii.data(), sizeof(h));
   unsigned char * base = out.data();
   // Field offsets from the struct itself, so that none is missed or mistyped.
-  const auto at = [&h](const void * field)
-  {
+  const auto at = [&h](const void * field) {
     return static_cast<std::size_t>(static_cast<const unsigned char *>(field) -
                                     reinterpret_cast<const unsigned char *>(&h));
   };
-  const auto run = [&](const void * field, std::size_t count, std::size_t size)
-  { SwapRun(base + at(field), count, size); };
+  const auto run = [&](const void * field, std::size_t count, std::size_t size) {
+    SwapRun(base + at(field), count, size);
+  };
   run(&h.sizeof_hdr, 1, 4);
   run(&h.extents, 1, 4);
   run(&h.session_error, 1, 2);

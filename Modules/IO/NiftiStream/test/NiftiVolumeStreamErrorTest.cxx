@@ -159,15 +159,13 @@ TEST_F(NiftiVolumeStreamErrors, CanReadOnlyNiftiNames)
 std::string
 ReadAllError(const std::string & path)
 {
-  return InputErrorOf(
-    [&path]
-    {
-      NiftiVolumeStream  stream(path);
-      std::vector<float> out(Voxels);
-      stream.ReadVolumes(1, out.data());
-      stream.ReadVolumes(3, out.data());
-      stream.ReadVolumes(2, out.data());
-    });
+  return InputErrorOf([&path] {
+    NiftiVolumeStream  stream(path);
+    std::vector<float> out(Voxels);
+    stream.ReadVolumes(1, out.data());
+    stream.ReadVolumes(3, out.data());
+    stream.ReadVolumes(2, out.data());
+  });
 }
 
 TEST_F(NiftiVolumeStreamErrors, TruncatedNii)

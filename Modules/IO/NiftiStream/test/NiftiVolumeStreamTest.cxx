@@ -355,18 +355,17 @@ TEST(NiftiVolumeStream, TwoStreamsInParallel)
   std::vector<float> readA, readB;
   std::string        errorA, errorB; // an exception must not escape a thread
   const auto         read =
-    [](const std::string & path, std::vector<std::size_t> chunks, std::vector<float> & into, std::string & error)
-  {
-    try
-    {
-      NiftiVolumeStream stream(path);
-      into = ReadInChunks<float>(stream, chunks);
-    }
-    catch (const std::exception & e)
-    {
-      error = e.what();
-    }
-  };
+    [](const std::string & path, std::vector<std::size_t> chunks, std::vector<float> & into, std::string & error) {
+      try
+      {
+        NiftiVolumeStream stream(path);
+        into = ReadInChunks<float>(stream, chunks);
+      }
+      catch (const std::exception & e)
+      {
+        error = e.what();
+      }
+    };
   std::thread first(read, a, std::vector<std::size_t>{ 1, 1, 2 }, std::ref(readA), std::ref(errorA));
   std::thread second(read, b, std::vector<std::size_t>{ 3 }, std::ref(readB), std::ref(errorB));
   first.join();

@@ -116,8 +116,7 @@ ComputeByVoxelTiles(const GaussianKLJob & job, unsigned int threads)
   const NiftiTileReader<T> generatedReader(job.generated);
   GaussianKLMaps           maps = AllocateMaps(job.reference.grid, job.fidelity);
   detail::ProgressCounter  progress(job.execution.progress, static_cast<double>(tiles));
-  auto                     computeTile = [&](std::size_t tile)
-  {
+  auto                     computeTile = [&](std::size_t tile) {
     const std::size_t        first = tile * detail::VoxelsPerTile;
     const std::size_t        count = std::min(detail::VoxelsPerTile, voxels - first);
     const unsigned char *    inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
@@ -191,27 +190,24 @@ ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
     SeriesVolumeReader<T> generatedReader(job.generated);
     std::vector<T>        referenceBlock(block * voxels);
     std::vector<T>        generatedBlock(block * voxels);
-    arena.execute(
-      [&]
+    arena.execute([&] {
+      for (;;)
       {
-        for (;;)
+        std::size_t count = 0;
+        tbb::parallel_invoke([&] { count = referenceReader.Read(block, referenceBlock.data()); },
+                             [&] { generatedReader.Read(block, generatedBlock.data()); });
+        if (count == 0)
         {
-          std::size_t count = 0;
-          tbb::parallel_invoke([&] { count = referenceReader.Read(block, referenceBlock.data()); },
-                               [&] { generatedReader.Read(block, generatedBlock.data()); });
-          if (count == 0)
-          {
-            break;
-          }
-          comparison.AddVolumePairs(referenceBlock.data(), generatedBlock.data(), count);
-          progress.Add(2.0 * static_cast<double>(count));
+          break;
         }
-      });
+        comparison.AddVolumePairs(referenceBlock.data(), generatedBlock.data(), count);
+        progress.Add(2.0 * static_cast<double>(count));
+      }
+    });
   }
   else
   {
-    auto accumulate = [&](const SeriesInfo & series, VoxelwiseAccumulators<VarianceAccumulatorArray> & accumulators)
-    {
+    auto accumulate = [&](const SeriesInfo & series, VoxelwiseAccumulators<VarianceAccumulatorArray> & accumulators) {
       SeriesVolumeReader<T> reader(series);
       std::vector<T>        buffer(block * voxels);
       while (const std::size_t count = reader.Read(block, buffer.data()))
@@ -221,35 +217,27 @@ ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
       }
     };
     // Both files at once: with two cores, each inflates its own.
-    arena.execute(
-      [&]
-      {
-        tbb::parallel_invoke([&] { accumulate(job.reference, reference); },
-                             [&] { accumulate(job.generated, generated); });
-      });
+    arena.execute([&] {
+      tbb::parallel_invoke([&] { accumulate(job.reference, reference); },
+                           [&] { accumulate(job.generated, generated); });
+    });
   }
   GaussianKLMaps maps = AllocateMaps(job.reference.grid, job.fidelity);
-  arena.execute(
-    [&]
-    {
-      tbb::parallel_for(
-        std::size_t{ 0 },
-        voxels,
-        [&](std::size_t v)
-        {
-          const bool inside = job.mask.inside.empty() || job.mask.inside[v] != 0;
-          if (paired)
-          {
-            const auto &        storage = comparison.Storage();
-            const PairedMoments moments = storage.Pairs(v);
-            StoreVoxel(job, maps, v, inside, storage.Reference(v), storage.Generated(v), &moments);
-          }
-          else
-          {
-            StoreVoxel(job, maps, v, inside, reference[v], generated[v], nullptr);
-          }
-        });
+  arena.execute([&] {
+    tbb::parallel_for(std::size_t{ 0 }, voxels, [&](std::size_t v) {
+      const bool inside = job.mask.inside.empty() || job.mask.inside[v] != 0;
+      if (paired)
+      {
+        const auto &        storage = comparison.Storage();
+        const PairedMoments moments = storage.Pairs(v);
+        StoreVoxel(job, maps, v, inside, storage.Reference(v), storage.Generated(v), &moments);
+      }
+      else
+      {
+        StoreVoxel(job, maps, v, inside, reference[v], generated[v], nullptr);
+      }
     });
+  });
   maps.report = { "volumes", 0, threads };
   return maps;
 }
@@ -283,13 +271,11 @@ ComputeByFilter(const GaussianKLJob & job, unsigned int threads)
                             : detail::AutomaticTiles(job.reference.grid,
                                                      std::max(job.reference.timePoints, job.generated.timePoints),
                                                      sizeof(T));
-  auto takeTile = [&](const itk::ImageRegion<3> & tile)
-  {
+  auto takeTile = [&](const itk::ImageRegion<3> & tile) {
     detail::CopyTile<MapImage>(filter->GetDivergenceOutput(), maps.divergence, tile);
     detail::CopyTile<StatusImage>(filter->GetStatusOutput(), maps.status, tile);
     detail::CopyTile<CountImage>(filter->GetNonFiniteSampleCountOutput(), maps.nonFiniteSamples, tile);
-    auto copyIfAsked = [&tile](MapImage * from, const MapPointer & to)
-    {
+    auto copyIfAsked = [&tile](MapImage * from, const MapPointer & to) {
       if (to)
       {
         detail::CopyTile<MapImage>(from, to, tile);

@@ -20,8 +20,9 @@ WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std
   auto writer = itk::ImageFileWriter<itk::Image<float, 3>>::New();
   writer->SetInput(image);
   writer->SetFileName(path);
-  const auto endsWith = [&path](const std::string & suffix)
-  { return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0; };
+  const auto endsWith = [&path](const std::string & suffix) {
+    return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
   // Maps are small: compress where the format's readers all understand it.
   writer->SetUseCompression(endsWith(".gz") || endsWith(".nrrd"));
   try

@@ -54,8 +54,7 @@ ComputeByVoxelTiles(const MomentsJob & job, unsigned int threads)
   MomentMaps                 maps = AllocateMaps(job.series.grid);
   detail::ProgressCounter    progress(job.execution.progress, static_cast<double>(tiles));
   std::atomic<std::uint64_t> skipped{ 0 };
-  auto                       computeTile = [&](std::size_t tile)
-  {
+  auto                       computeTile = [&](std::size_t tile) {
     const std::size_t                    first = tile * detail::VoxelsPerTile;
     const std::size_t                    count = std::min(detail::VoxelsPerTile, voxels - first);
     const unsigned char *                inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
@@ -132,8 +131,7 @@ ComputeByFilter(const MomentsJob & job, unsigned int threads)
                         requested,
                         job.series.Name(),
                         job.execution.progress,
-                        [&](const itk::ImageRegion<3> & tile)
-                        {
+                        [&](const itk::ImageRegion<3> & tile) {
                           for (unsigned int n = 0; n < MapCount; ++n)
                           {
                             detail::CopyTile<MapImage>(filter->GetOutput(n), maps.maps[n], tile);

@@ -42,14 +42,12 @@ public:
   void
   AddVolumes(const TValue * volumes, std::size_t count)
   {
-    ForEachRun(
-      [&](std::size_t first, std::size_t length, const unsigned char * inside, std::size_t voxels)
+    ForEachRun([&](std::size_t first, std::size_t length, const unsigned char * inside, std::size_t voxels) {
+      for (std::size_t t = 0; t < count; ++t)
       {
-        for (std::size_t t = 0; t < count; ++t)
-        {
-          m_Accumulators.PushTimePoint(first, length, volumes + t * voxels + first, inside);
-        }
-      });
+        m_Accumulators.PushTimePoint(first, length, volumes + t * voxels + first, inside);
+      }
+    });
     m_Volumes += count;
   }
 
@@ -59,14 +57,12 @@ public:
   void
   AddVolumePairs(const TValue * x, const TValue * y, std::size_t count)
   {
-    ForEachRun(
-      [&](std::size_t first, std::size_t length, const unsigned char * inside, std::size_t voxels)
+    ForEachRun([&](std::size_t first, std::size_t length, const unsigned char * inside, std::size_t voxels) {
+      for (std::size_t t = 0; t < count; ++t)
       {
-        for (std::size_t t = 0; t < count; ++t)
-        {
-          m_Accumulators.PushTimePoint(first, length, x + t * voxels + first, y + t * voxels + first, inside);
-        }
-      });
+        m_Accumulators.PushTimePoint(first, length, x + t * voxels + first, y + t * voxels + first, inside);
+      }
+    });
     m_Volumes += count;
   }
 
@@ -106,16 +102,14 @@ private:
   {
     const std::size_t     voxels = m_Accumulators.size();
     constexpr std::size_t run = 512;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 8 * run),
-                      [&](const auto & range)
-                      {
-                        for (std::size_t first = range.begin(); first < range.end(); first += run)
-                        {
-                          const std::size_t     length = std::min(run, range.end() - first);
-                          const unsigned char * inside = m_Mask.empty() ? nullptr : m_Mask.data() + first;
-                          body(first, length, inside, voxels);
-                        }
-                      });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 8 * run), [&](const auto & range) {
+      for (std::size_t first = range.begin(); first < range.end(); first += run)
+      {
+        const std::size_t     length = std::min(run, range.end() - first);
+        const unsigned char * inside = m_Mask.empty() ? nullptr : m_Mask.data() + first;
+        body(first, length, inside, voxels);
+      }
+    });
   }
 
   TStorage                   m_Accumulators;

@@ -18,9 +18,9 @@ namespace voxelkl
 /** The fidelity maps computed in the same pass as the KL map. */
 struct FidelityMaps
 {
-  bool   meanDifference{ false };   ///< mean_generated - mean_reference
-  bool   varianceLogRatio{ false }; ///< ln(var_generated / var_reference), floored variances
-  bool   paired{ false };           ///< MSE and Pearson r: the series must have the same length
+  bool   meanDifference{ false };     ///< mean_generated - mean_reference
+  bool   varianceLogRatio{ false };   ///< ln(var_generated / var_reference), floored variances
+  bool   paired{ false };             ///< MSE and Pearson r: the series must have the same length
   double undefinedCorrelation{ 0.0 }; ///< r written where a series is constant
 };
 
@@ -57,8 +57,8 @@ double
 GlobalMeanSquaredError(const GaussianKLMaps & maps);
 
 /** Checks the grids (InputError naming both files) and, for paired maps, the lengths; then
- * computes the maps, reading each series once: volume by volume when it can, else through itk::GaussianKLDivergenceImageFilter
- * in tiles. Identical results for any thread count, tile count and read mode. */
+ * computes the maps, reading each series once: volume by volume when it can, else through
+ * itk::GaussianKLDivergenceImageFilter in tiles. Identical results for any thread count, tile count and read mode. */
 GaussianKLMaps
 ComputeGaussianKL(const GaussianKLJob & job);
 
