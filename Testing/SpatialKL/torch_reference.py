@@ -30,7 +30,7 @@ try:
     import torch
     from torch.distributions import Categorical, kl_divergence
 except ImportError as error:  # Debian: apt-get install python3-torch
-    print(f"skipped: cannot import {error.name} ({error}); install python3-torch to run this test")
+    print(f"skipped: {error}; install python3-torch (Debian) to run this test")
     sys.exit(SKIP)
 
 
