@@ -70,11 +70,10 @@ Describe()
                            "Prefix of the statistics' column names: value gives value_mean, value_std, ...",
                            std::string("value")));
   d.AddGroup("Outputs", "The region table")
-    .Add(Parameter::OutputFile("table",
-                               "Region table",
-                               "Tab-separated table, one row per region; its schema is written beside it "
-                               "(T.schema.tsv).",
-                               { ".tsv" })
+    .Add(Parameter::OutputTable("table",
+                                "Region table",
+                                "Tab-separated table, one row per region; its schema is written beside it "
+                                "(T.schema.tsv).")
            .Required())
     .Add(Parameter::OutputFile(
       "summary", "JSON summary", "The same table as JSON, with the inputs and the grids.", { ".json" }));

@@ -21,11 +21,10 @@ AddRegionOptions(CommandDescription & description)
                               "'index name' lines (tab or space separated, e.g. MRIcron's aal.nii.txt) or an FSL atlas "
                               "XML; numbers alone without it.",
                               { ".txt", ".tsv", ".xml" }))
-    .Add(Parameter::OutputFile("regionTable",
-                               "Region table",
-                               "Per region: name, voxel count, mean, std, min, p5, p25, median, p75, p95, max of each "
-                               "map (TSV; a .schema.tsv is written beside it for 3D Slicer).",
-                               { ".tsv" }));
+    .Add(Parameter::OutputTable("regionTable",
+                                "Region table",
+                                "Per region: name, voxel count, mean, std, min, p5, p25, median, p75, p95, max of each "
+                                "map (TSV; a .schema.tsv is written beside it for 3D Slicer)."));
 }
 
 RegionRequest::RegionRequest(const ParsedArguments & arguments,

@@ -112,6 +112,14 @@ Parameter::OutputFile(std::string flag, std::string label, std::string descripti
 }
 
 Parameter
+Parameter::OutputTable(std::string flag, std::string label, std::string description)
+{
+  Parameter parameter(ParameterKind::OutputTable, std::move(flag), std::move(label), std::move(description));
+  parameter.m_Extensions = { ".tsv" };
+  return parameter;
+}
+
+Parameter
 Parameter::String(std::string flag, std::string label, std::string description, std::optional<std::string> defaultValue)
 {
   Parameter parameter(ParameterKind::String, std::move(flag), std::move(label), std::move(description));

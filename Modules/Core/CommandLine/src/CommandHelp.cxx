@@ -30,6 +30,8 @@ Placeholder(const Parameter & parameter)
     case ParameterKind::InputFile:
     case ParameterKind::OutputFile:
       return "FILE";
+    case ParameterKind::OutputTable:
+      return "TABLE.tsv";
     case ParameterKind::String:
       return "TEXT";
     case ParameterKind::Integer:

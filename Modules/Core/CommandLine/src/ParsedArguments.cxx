@@ -107,6 +107,7 @@ CheckValue(const Parameter & parameter, const std::string & text)
     case ParameterKind::OutputImage:
     case ParameterKind::InputFile:
     case ParameterKind::OutputFile:
+    case ParameterKind::OutputTable:
       if (text.empty())
       {
         throw UsageError(fmt::format("--{}: the file name is empty", parameter.Flag()));

@@ -23,6 +23,8 @@ ElementName(const Parameter & parameter)
     case ParameterKind::InputFile:
     case ParameterKind::OutputFile:
       return "file";
+    case ParameterKind::OutputTable:
+      return "table";
     case ParameterKind::String:
       return "string";
     // Slicer always passes a number, its widget showing 0 when there is no default. A
@@ -50,6 +52,7 @@ Channel(ParameterKind kind)
       return "input";
     case ParameterKind::OutputImage:
     case ParameterKind::OutputFile:
+    case ParameterKind::OutputTable:
       return "output";
     default:
       return nullptr; // only bulk data has a channel

@@ -1,6 +1,7 @@
 // The --xml output against the rules of 3D Slicer's ModuleDescriptionParser
 // (/work/shared/notes/slicer-cli.md, section 6).
 #include "voxelkl/SlicerXml.h"
+#include "voxelkl/CommandHelp.h"
 
 #include "ExampleCommand.h"
 
@@ -311,4 +312,18 @@ TEST(SlicerXml, InvalidDescriptionGivesNoXml)
   EXPECT_THROW(voxelkl::FormatSlicerXml(d), std::logic_error);
 }
 
+} // namespace
+
+namespace
+{
+TEST(SlicerXml, OutputTableIsASlicerTable)
+{
+  voxelkl::CommandDescription d = voxelkl::test::ExampleCommand();
+  d.AddGroup("Tables").Add(voxelkl::Parameter::OutputTable("regionTable", "Regions", "Per-region statistics."));
+  const std::string xml = voxelkl::FormatSlicerXml(d);
+  // A plain table (no type: "color" is the only one), written by the executable.
+  EXPECT_NE(xml.find("<table fileExtensions=\".tsv\">\n      <name>regionTable</name>"), std::string::npos) << xml;
+  EXPECT_NE(ElementOf(xml, "table", "regionTable").find("<channel>output</channel>"), std::string::npos);
+  EXPECT_NE(voxelkl::FormatHelp(d).find("--regionTable TABLE.tsv"), std::string::npos);
+}
 } // namespace

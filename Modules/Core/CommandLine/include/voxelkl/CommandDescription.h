@@ -17,6 +17,7 @@ enum class ParameterKind
   OutputImage,
   InputFile,
   OutputFile,
+  OutputTable, ///< a TSV table (plus its .schema.tsv): a table node in 3D Slicer
   String,
   Integer,
   Double,
@@ -44,6 +45,9 @@ public:
   InputFile(std::string flag, std::string label, std::string description, std::vector<std::string> extensions = {});
   static Parameter
   OutputFile(std::string flag, std::string label, std::string description, std::vector<std::string> extensions = {});
+  /** A tab-separated table: 3D Slicer offers a table node and passes a `.tsv` path. */
+  static Parameter
+  OutputTable(std::string flag, std::string label, std::string description);
   static Parameter
   String(std::string                flag,
          std::string                label,
