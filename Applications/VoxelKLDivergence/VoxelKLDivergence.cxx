@@ -12,6 +12,8 @@
 #include "voxelkl/RunCommand.h"
 
 #include <fmt/format.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <fstream>
 #include <iostream>
@@ -176,15 +178,26 @@ Run(const voxelkl::ParsedArguments & args)
   const auto maps = voxelkl::ComputeGaussianKL(job);
   bar.Finish();
 
-  voxelkl::WriteMap(maps.divergence, mapFile, output);
+  // The maps are independent files: compress and write them at the same time.
+  struct MapOutput
+  {
+    voxelkl::MapPointer map;
+    std::string         file, name;
+  };
+  std::vector<MapOutput>                           mapOutputs{ { maps.divergence, mapFile, output } };
+  const std::map<std::string, voxelkl::MapPointer> byOption{ { "mse", maps.meanSquaredError },
+                                                             { "correlation", maps.correlation },
+                                                             { "meanDifference", maps.meanDifference },
+                                                             { "varianceLogRatio", maps.varianceLogRatio } };
   for (const auto & [option, file] : fidelityFiles)
   {
-    const std::map<std::string, voxelkl::MapPointer> byOption{ { "mse", maps.meanSquaredError },
-                                                               { "correlation", maps.correlation },
-                                                               { "meanDifference", maps.meanDifference },
-                                                               { "varianceLogRatio", maps.varianceLogRatio } };
-    voxelkl::WriteMap(byOption.at(option), file, args.GetString(option));
+    mapOutputs.push_back({ byOption.at(option), file, args.GetString(option) });
   }
+  tbb::task_arena(static_cast<int>(voxelkl::EffectiveThreads(job.execution.threads))).execute([&] {
+    tbb::parallel_for(std::size_t{ 0 }, mapOutputs.size(), [&](std::size_t i) {
+      voxelkl::WriteMap(mapOutputs[i].map, mapOutputs[i].file, mapOutputs[i].name);
+    });
+  });
   const auto     statistics = voxelkl::ComputeKLMapStatistics(maps);
   nlohmann::json document = voxelkl::MakeKLSummary(job, maps, statistics);
   if (regions.Requested())

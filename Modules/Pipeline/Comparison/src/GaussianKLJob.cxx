@@ -314,6 +314,12 @@ Compute(const GaussianKLJob & job, unsigned int threads)
   {
     return ComputeByVolumes<T>(job, threads);
   }
+  if (job.reference.framesAsComponents || job.generated.framesAsComponents)
+  {
+    // ITK's 4D readers would read 3D Slicer's NRRD frames as one 3D vector image.
+    throw UsageError("a 4D NRRD from 3D Slicer is read volume by volume and can only be compared with NIfTI series, "
+                     "lists of 3D volumes or another such NRRD: convert the other series to NIfTI");
+  }
   if (job.reference.isVolumeList || job.generated.isVolumeList)
   {
     throw UsageError("a list of 3D volumes cannot be compared with a 4D series in a format other than NIfTI: convert "
