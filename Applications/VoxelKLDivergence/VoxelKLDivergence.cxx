@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 #include <tbb/task_arena.h>
 
 #include <fstream>
@@ -193,12 +194,17 @@ Run(const voxelkl::ParsedArguments & args)
   {
     mapOutputs.push_back({ byOption.at(option), file, args.GetString(option) });
   }
+  // ... and summarise them meanwhile.
+  voxelkl::KLMapStatistics statistics;
   tbb::task_arena(static_cast<int>(voxelkl::EffectiveThreads(job.execution.threads))).execute([&] {
-    tbb::parallel_for(std::size_t{ 0 }, mapOutputs.size(), [&](std::size_t i) {
-      voxelkl::WriteMap(mapOutputs[i].map, mapOutputs[i].file, mapOutputs[i].name);
-    });
+    tbb::parallel_invoke(
+      [&] {
+        tbb::parallel_for(std::size_t{ 0 }, mapOutputs.size(), [&](std::size_t i) {
+          voxelkl::WriteMap(mapOutputs[i].map, mapOutputs[i].file, mapOutputs[i].name);
+        });
+      },
+      [&] { statistics = voxelkl::ComputeKLMapStatistics(maps); });
   });
-  const auto     statistics = voxelkl::ComputeKLMapStatistics(maps);
   nlohmann::json document = voxelkl::MakeKLSummary(job, maps, statistics);
   if (regions.Requested())
   {
