@@ -2,6 +2,7 @@
 // 3D map (a KL map, a moment map, another tool's map) over the regions of a label atlas.
 #include "voxelkl/RegionStatistics.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/ExecutionArguments.h"
 #include "voxelkl/LabelNames.h"
 #include "voxelkl/LabelVolume.h"
 #include "voxelkl/MaskLoader.h"
@@ -24,11 +25,10 @@ using voxelkl::Parameter;
 voxelkl::CommandDescription
 Describe()
 {
-  voxelkl::CommandDescription d;
-  d.name = "RegionStatistics";
-  d.title = "Region statistics of a map";
-  d.category = "fMRI.VoxelKL";
-  d.synopsis = "summarise a 3D map over the regions of a label atlas, as a table";
+  voxelkl::CommandDescription d =
+    voxelkl::MakeCommandDescription("RegionStatistics",
+                                    "Region statistics of a map",
+                                    "summarise a 3D map over the regions of a label atlas, as a table");
   d.description = {
     "For every region of a label atlas, writes the voxel count and the mean, standard deviation, minimum, 5th, 25th, "
     "50th, 75th and 95th percentiles and maximum of the map over the region: where in the brain a generated series "
@@ -50,8 +50,6 @@ Describe()
       "RegionStatistics --input std.nii.gz --mapName std --labels HarvardOxford-cort-maxprob-thr25-2mm.nii.gz "
       "--labelNames HarvardOxford-Cortical.xml --table std_regions.tsv --summary std_regions.json" },
   };
-  d.license = "Apache-2.0";
-  d.acknowledgements = "Built on ITK.";
   d.AddGroup("Inputs", "The map and the atlas")
     .Add(Parameter::InputImage("input", "Map", "A 3D map (any voxel type).").Required())
     .Add(Parameter::InputImage("labels",

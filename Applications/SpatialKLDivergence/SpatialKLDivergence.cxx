@@ -22,11 +22,10 @@ using voxelkl::Parameter;
 voxelkl::CommandDescription
 Describe()
 {
-  voxelkl::CommandDescription d;
-  d.name = "SpatialKLDivergence";
-  d.title = "Spatial (softmax) KL divergence";
-  d.category = "fMRI.VoxelKL";
-  d.synopsis = "MindAligner's KL loss term: the KL divergence between the spatial softmaxes of paired volumes";
+  voxelkl::CommandDescription d = voxelkl::MakeCommandDescription(
+    "SpatialKLDivergence",
+    "Spatial (softmax) KL divergence",
+    "MindAligner's KL loss term: the KL divergence between the spatial softmaxes of paired volumes");
   d.description = {
     "For each pair of volumes (volume t of the generated series and volume t of the reference) it takes the softmax "
     "of the values over the voxels of the mask, a probability distribution over space, and computes the "
@@ -68,8 +67,6 @@ Describe()
       "SpatialKLDivergence --reference real.nii.gz --generated generated.nii.gz --direction forward --standardize "
       "voxel --temperature 2" },
   };
-  d.license = "Apache-2.0";
-  d.acknowledgements = "Built on ITK, oneTBB and Boost.";
   d.AddGroup("Inputs", "The two paired series")
     .Add(Parameter::InputImage("reference",
                                "Reference series",

@@ -28,11 +28,10 @@ using voxelkl::Parameter;
 voxelkl::CommandDescription
 Describe()
 {
-  voxelkl::CommandDescription d;
-  d.name = "VoxelKLDivergence";
-  d.title = "Voxel-wise KL divergence";
-  d.category = "fMRI.VoxelKL";
-  d.synopsis = "map the KL divergence between a generated and a reference fMRI series, voxel by voxel";
+  voxelkl::CommandDescription d = voxelkl::MakeCommandDescription(
+    "VoxelKLDivergence",
+    "Voxel-wise KL divergence",
+    "map the KL divergence between a generated and a reference fMRI series, voxel by voxel");
   d.description = {
     "At each voxel, fits a Gaussian to the time series of the reference (real) and of the generated series "
     "(mean and maximum-likelihood variance, divide by N as numpy.var) and writes the closed-form Kullback-Leibler "
@@ -59,8 +58,6 @@ Describe()
       "VoxelKLDivergence --reference real_000.nii --reference real_001.nii --generated gen_000.nii --generated "
       "gen_001.nii --direction reverse --output kl_reverse.nii.gz" },
   };
-  d.license = "Apache-2.0";
-  d.acknowledgements = "Built on ITK, oneTBB and Boost.";
   d.AddGroup("Inputs", "The two series to compare")
     .Add(Parameter::InputImage("reference",
                                "Reference series",

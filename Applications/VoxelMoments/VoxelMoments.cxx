@@ -23,11 +23,10 @@ constexpr const char * MapFlags[] = { "mean", "variance", "std", "skewness", "ku
 voxelkl::CommandDescription
 Describe()
 {
-  voxelkl::CommandDescription d;
-  d.name = "VoxelMoments";
-  d.title = "Voxel-wise temporal moments";
-  d.category = "fMRI.VoxelKL";
-  d.synopsis = "map the mean, variance, standard deviation, skewness and kurtosis of a 4D series over time";
+  voxelkl::CommandDescription d = voxelkl::MakeCommandDescription(
+    "VoxelMoments",
+    "Voxel-wise temporal moments",
+    "map the mean, variance, standard deviation, skewness and kurtosis of a 4D series over time");
   d.description = {
     "Computes, at every voxel, the moments of its time series in one numerically stable pass (shifted "
     "Welford/Terriberry updates in double precision) and writes the maps asked for. Non-finite samples are skipped; "
@@ -45,8 +44,6 @@ Describe()
       "VoxelMoments --input gen_000.nii --input gen_001.nii --input gen_002.nii --mask brain.nii.gz "
       "--skewness skew.nii.gz --kurtosis kurt.nii.gz" },
   };
-  d.license = "Apache-2.0";
-  d.acknowledgements = "Built on ITK, oneTBB and Boost.";
   d.AddGroup("Inputs", "The series")
     .Add(Parameter::InputImage("input",
                                "Series",

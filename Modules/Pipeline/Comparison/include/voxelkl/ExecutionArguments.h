@@ -1,4 +1,5 @@
-// The --threads and --tiles options every executable takes, declared and read in one place.
+// What every executable declares alike: its product fields and the --threads and --tiles
+// options, declared and read in one place.
 #ifndef voxelkl_ExecutionArguments_h
 #define voxelkl_ExecutionArguments_h
 
@@ -8,6 +9,11 @@
 
 namespace voxelkl
 {
+
+/** A VoxelKL executable's description with what all of them share (3D Slicer category,
+ * license, acknowledgements) filled in. */
+CommandDescription
+MakeCommandDescription(std::string name, std::string title, std::string synopsis);
 
 /** Adds the advanced "Execution" group: --threads and --tiles. */
 void
