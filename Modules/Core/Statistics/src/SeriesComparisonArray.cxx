@@ -8,6 +8,11 @@ namespace voxelkl
 void
 SeriesComparisonArray::Detach(std::size_t first, std::size_t count)
 {
+  if (m_Reference.size() != size())
+  {
+    m_Reference.Resize(size());
+    m_Generated.Resize(size());
+  }
   double * pairs[8];
   double * reference[5];
   double * generated[5];
