@@ -1,0 +1,384 @@
+#include "voxelkl/NonparametricKL.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace voxelkl
+{
+
+std::string
+ToString(KLEstimator estimator)
+{
+  switch (estimator)
+  {
+    case KLEstimator::Gaussian:
+      return "gaussian";
+    case KLEstimator::NearestNeighbour:
+      return "knn";
+    case KLEstimator::Histogram:
+      return "histogram";
+  }
+  return "gaussian";
+}
+
+KLEstimator
+ParseKLEstimator(const std::string & name)
+{
+  for (const KLEstimator estimator : { KLEstimator::Gaussian, KLEstimator::NearestNeighbour, KLEstimator::Histogram })
+  {
+    if (ToString(estimator) == name)
+    {
+      return estimator;
+    }
+  }
+  throw std::invalid_argument("unknown estimator '" + name + "' (gaussian, knn or histogram)");
+}
+
+void
+SortByValue(std::vector<TimedSample> & samples)
+{
+  std::sort(samples.begin(), samples.end(), [](const TimedSample & a, const TimedSample & b) {
+    return a.value < b.value || (a.value == b.value && a.time < b.time);
+  });
+}
+
+namespace
+{
+
+// Finite samples at times [0, t) of a series, for every t: how many candidates a window
+// leaves out, also where non-finite samples were dropped.
+std::vector<std::uint32_t>
+CountsBefore(const std::vector<TimedSample> & samples)
+{
+  std::uint32_t last = 0;
+  for (const TimedSample & s : samples)
+  {
+    last = std::max(last, s.time);
+  }
+  std::vector<std::uint32_t> counts(static_cast<std::size_t>(last) + 2, 0);
+  for (const TimedSample & s : samples)
+  {
+    ++counts[static_cast<std::size_t>(s.time) + 1];
+  }
+  for (std::size_t t = 1; t < counts.size(); ++t)
+  {
+    counts[t] += counts[t - 1];
+  }
+  return counts;
+}
+
+// Samples of the series at times in [low, high], from CountsBefore.
+std::size_t
+CountInTimes(const std::vector<std::uint32_t> & before, std::int64_t low, std::int64_t high)
+{
+  const auto last = static_cast<std::int64_t>(before.size()) - 1;
+  low = std::max<std::int64_t>(low, 0);
+  high = std::min<std::int64_t>(high, last - 1);
+  return high < low ? 0 : before[static_cast<std::size_t>(high) + 1] - before[static_cast<std::size_t>(low)];
+}
+
+// The distance from `value` to its k-th nearest sample of `sorted` that is not excluded,
+// walking outwards: sorted[left - 1] is the nearest candidate below, sorted[right] the
+// nearest above. Samples with |time - t| <= window are skipped when window >= 0. +inf if
+// fewer than k candidates exist.
+double
+KthDistance(const std::vector<TimedSample> & sorted,
+            std::size_t                      left,
+            std::size_t                      right,
+            double                           value,
+            std::int64_t                     time,
+            std::int64_t                     window,
+            unsigned int                     k)
+{
+  constexpr double infinity = std::numeric_limits<double>::infinity();
+  unsigned int     found = 0;
+  double           distance = infinity;
+  while (found < k)
+  {
+    const double below = left > 0 ? value - sorted[left - 1].value : infinity;
+    const double above = right < sorted.size() ? sorted[right].value - value : infinity;
+    if (below == infinity && above == infinity)
+    {
+      return infinity;
+    }
+    const TimedSample & candidate = below <= above ? sorted[--left] : sorted[right++];
+    distance = std::min(below, above);
+    if (window < 0 || std::llabs(static_cast<std::int64_t>(candidate.time) - time) > window)
+    {
+      ++found;
+    }
+  }
+  return distance;
+}
+
+} // namespace
+
+double
+NearestNeighbourKL(const std::vector<TimedSample> & p,
+                   const std::vector<TimedSample> & q,
+                   unsigned int                     k,
+                   unsigned int                     window,
+                   bool                             crossWindow)
+{
+  const std::vector<std::uint32_t> pBefore = CountsBefore(p);
+  const std::vector<std::uint32_t> qBefore = CountsBefore(q);
+  const auto                       w = static_cast<std::int64_t>(window);
+  double                           sum = 0.0;
+  std::size_t                      qRight = 0; // first q sample >= p[i]: p is sorted, so it only moves up
+  for (std::size_t i = 0; i < p.size(); ++i)
+  {
+    const double       value = p[i].value;
+    const std::int64_t time = p[i].time;
+    while (qRight < q.size() && q[qRight].value < value)
+    {
+      ++qRight;
+    }
+    // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i] itself.
+    const double      rho = KthDistance(p, i, i + 1, value, time, w, k);
+    const double      nu = KthDistance(q, qRight, qRight, value, time, crossWindow ? w : -1, k);
+    const std::size_t candidatesP = p.size() - CountInTimes(pBefore, time - w, time + w);
+    const std::size_t candidatesQ = q.size() - (crossWindow ? CountInTimes(qBefore, time - w, time + w) : 0);
+    sum += std::log(nu / rho) + std::log(static_cast<double>(candidatesQ) / static_cast<double>(candidatesP));
+  }
+  return sum / static_cast<double>(p.size());
+}
+
+std::size_t
+NearestNeighbourMinimumSamples(unsigned int k, unsigned int window)
+{
+  return 2 * static_cast<std::size_t>(window) + k + 1;
+}
+
+double
+LagOneAutocorrelation(const double * values, std::size_t count)
+{
+  double      sum = 0.0;
+  std::size_t finite = 0;
+  for (std::size_t t = 0; t < count; ++t)
+  {
+    if (std::isfinite(values[t]))
+    {
+      sum += values[t];
+      ++finite;
+    }
+  }
+  if (finite < 3)
+  {
+    return 0.0;
+  }
+  const double mean = sum / static_cast<double>(finite);
+  double       lagged = 0.0;
+  double       squares = 0.0;
+  for (std::size_t t = 0; t < count; ++t)
+  {
+    if (!std::isfinite(values[t]))
+    {
+      continue;
+    }
+    const double d = values[t] - mean;
+    squares += d * d;
+    if (t + 1 < count && std::isfinite(values[t + 1]))
+    {
+      lagged += d * (values[t + 1] - mean);
+    }
+  }
+  return squares > 0.0 ? lagged / squares : 0.0;
+}
+
+unsigned int
+AutomaticTheilerWindow(double phi, std::size_t timePoints, unsigned int k)
+{
+  if (timePoints < 2)
+  {
+    return 0;
+  }
+  const std::size_t quarter = (timePoints - 1) / 4;
+  const std::size_t keepK = timePoints - 1 > k ? (timePoints - 1 - k) / 2 : 0;
+  const auto        cap = static_cast<double>(std::min(quarter, keepK));
+  if (!(phi > 0.0))
+  {
+    return 0;
+  }
+  // phi >= 1 (a trend): as long as allowed. -ln(phi) > 0 otherwise.
+  const double window = phi < 1.0 ? std::ceil(3.0 / -std::log(phi)) : cap;
+  return static_cast<unsigned int>(std::min(window, cap));
+}
+
+double
+DequantisationUniform(std::uint64_t voxel, unsigned int series, std::uint32_t time)
+{
+  // SplitMix64 (Steele, Lea & Flood 2014) of the sample's coordinates: a counter-based
+  // generator, so no state is carried between voxels or threads.
+  std::uint64_t z =
+    voxel * 0x9E3779B97F4A7C15ULL ^ (static_cast<std::uint64_t>(time) << 1 | (series & 1u)) * 0xD1B54A32D192ED03ULL;
+  z += 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53; // the top 53 bits: [0, 1)
+}
+
+void
+Dequantise(std::vector<TimedSample> & samples, double step, std::uint64_t voxel, unsigned int series)
+{
+  for (TimedSample & s : samples)
+  {
+    s.value += step * (DequantisationUniform(voxel, series, s.time) - 0.5);
+  }
+  SortByValue(samples);
+}
+
+bool
+HasTies(const std::vector<TimedSample> & sorted)
+{
+  for (std::size_t i = 1; i < sorted.size(); ++i)
+  {
+    if (sorted[i].value == sorted[i - 1].value)
+    {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool
+SharesValue(const std::vector<TimedSample> & a, const std::vector<TimedSample> & b)
+{
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size())
+  {
+    if (a[i].value == b[j].value)
+    {
+      return true;
+    }
+    a[i].value < b[j].value ? ++i : ++j;
+  }
+  return false;
+}
+
+double
+SmallestGap(const std::vector<TimedSample> & sorted)
+{
+  double gap = 0.0;
+  for (std::size_t i = 1; i < sorted.size(); ++i)
+  {
+    const double d = sorted[i].value - sorted[i - 1].value;
+    if (d > 0.0 && (gap == 0.0 || d < gap))
+    {
+      gap = d;
+    }
+  }
+  return gap;
+}
+
+namespace
+{
+
+// Type 7 quantile of ascending values (numpy's default).
+double
+Quantile(const std::vector<double> & sorted, double fraction)
+{
+  const double      position = fraction * static_cast<double>(sorted.size() - 1);
+  const auto        below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+}
+
+} // namespace
+
+unsigned int
+FreedmanDiaconisBins(const std::vector<double> & pooledSorted)
+{
+  const std::size_t n = pooledSorted.size();
+  if (n < 2)
+  {
+    return 1;
+  }
+  const double range = pooledSorted.back() - pooledSorted.front();
+  if (!(range > 0.0))
+  {
+    return 1;
+  }
+  double       width = 2.0 * (Quantile(pooledSorted, 0.75) - Quantile(pooledSorted, 0.25));
+  const double root = std::cbrt(static_cast<double>(n));
+  if (!(width > 0.0))
+  {
+    // Over half the samples share a value: Scott's rule from the standard deviation.
+    double mean = 0.0;
+    for (const double v : pooledSorted)
+    {
+      mean += v;
+    }
+    mean /= static_cast<double>(n);
+    double squares = 0.0;
+    for (const double v : pooledSorted)
+    {
+      squares += (v - mean) * (v - mean);
+    }
+    width = 3.49 * std::sqrt(squares / static_cast<double>(n));
+    width = width > 0.0 ? width : range;
+    return static_cast<unsigned int>(std::clamp(std::ceil(range / (width / root)), 1.0, static_cast<double>(n)));
+  }
+  return static_cast<unsigned int>(std::clamp(std::ceil(range / (width / root)), 1.0, static_cast<double>(n)));
+}
+
+HistogramDivergences
+HistogramKL(const std::vector<TimedSample> & p,
+            const std::vector<TimedSample> & q,
+            unsigned int                     bins,
+            double                           pseudocount)
+{
+  std::vector<double> pooled;
+  pooled.reserve(p.size() + q.size());
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < p.size() || j < q.size()) // merge: both are sorted
+  {
+    if (j == q.size() || (i < p.size() && p[i].value <= q[j].value))
+    {
+      pooled.push_back(p[i++].value);
+    }
+    else
+    {
+      pooled.push_back(q[j++].value);
+    }
+  }
+  HistogramDivergences result;
+  result.bins = bins > 0 ? bins : FreedmanDiaconisBins(pooled);
+  const double low = pooled.front();
+  const double range = pooled.back() - low;
+  const auto   count = [&](const std::vector<TimedSample> & samples) {
+    std::vector<double> counts(result.bins, 0.0);
+    for (const TimedSample & s : samples)
+    {
+      const double position = range > 0.0 ? (s.value - low) / range * result.bins : 0.0;
+      const auto   bin = std::min(static_cast<std::size_t>(position), static_cast<std::size_t>(result.bins) - 1);
+      counts[bin] += 1.0;
+    }
+    return counts;
+  };
+  const std::vector<double> pCounts = count(p);
+  const std::vector<double> qCounts = count(q);
+  const double              pTotal = static_cast<double>(p.size()) + result.bins * pseudocount;
+  const double              qTotal = static_cast<double>(q.size()) + result.bins * pseudocount;
+  for (std::size_t b = 0; b < result.bins; ++b)
+  {
+    const double pj = (pCounts[b] + pseudocount) / pTotal;
+    const double qj = (qCounts[b] + pseudocount) / qTotal;
+    // A bin with no mass on one side adds nothing to the KL from that side (0 ln 0 = 0).
+    if (pj > 0.0)
+    {
+      result.forward += pj * std::log(pj / qj);
+    }
+    if (qj > 0.0)
+    {
+      result.reverse += qj * std::log(qj / pj);
+    }
+  }
+  return result;
+}
+
+} // namespace voxelkl
