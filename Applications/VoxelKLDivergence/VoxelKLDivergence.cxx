@@ -1,7 +1,7 @@
 // VoxelKLDivergence: is the generated signal distributed like the real one, voxel by voxel?
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionArguments.h"
-#include "voxelkl/GaussianKLJob.h"
+#include "voxelkl/KLMapJob.h"
 #include "voxelkl/KLSummary.h"
 #include "voxelkl/MapWriter.h"
 #include "voxelkl/OutputTransaction.h"
@@ -49,6 +49,18 @@ Describe()
     "the same constant the KL is 0; otherwise every variance below the floor is raised to it (default: relative, "
     "(1e-6 * max(|mean_ref|, |mean_gen|, 1))^2). Such voxels are counted in the summary and left out of its "
     "statistics, which are over valid voxels only. Non-finite samples are skipped and counted.",
+    "--estimator knn or histogram estimates the KL from the samples themselves, so a generated signal with the "
+    "right mean and variance but the wrong shape (skew, heavy tails, sharpness) is seen. Both need every time point "
+    "of a voxel at once: they read tiles of voxels x all time points, in place from uncompressed float NIfTI, else "
+    "from a scratch copy made in one pass (a .nii.gz is inflated once) in the temporary directory (TMPDIR; voxels x "
+    "time points x 4 bytes per series). Integer data are dequantised first: each sample v_t becomes v_t + s (u - "
+    "1/2), s the quantisation step (NIfTI scl_slope, else 1) and u a uniform number fixed by (voxel, series, t), so "
+    "tied values never make a k-NN distance 0 and the result is the same on every run; float data with tied values "
+    "are dequantised by their smallest gap. k-NN leaves out neighbours within the Theiler window in time, in both "
+    "series when they have the same length (paired). Estimates near 0 can be slightly negative (the k-NN estimator "
+    "is nearly unbiased, not positive). Where a series is constant (no density) the Gaussian treatment above is "
+    "kept and the voxel is counted as constant or floored; where a series has fewer finite samples than k-NN needs "
+    "(2 w + k + 1) the voxel is counted with no samples and written as 0.",
   };
   d.examples = {
     { "Compare a model's output with the real series, with a brain mask and a JSON summary",
@@ -57,6 +69,9 @@ Describe()
     { "MindAligner's direction, KL(generated || reference), from lists of 3D volumes",
       "VoxelKLDivergence --reference real_000.nii --reference real_001.nii --generated gen_000.nii --generated "
       "gen_001.nii --direction reverse --output kl_reverse.nii.gz" },
+    { "A non-parametric map that also sees the shape of the distributions (10 neighbours, Theiler window of 5 volumes)",
+      "VoxelKLDivergence --reference sub-01_bold.nii.gz --generated sub-01_aligned.nii.gz --mask brain.nii.gz "
+      "--estimator knn --neighbours 10 --theilerWindow 5 --output kl_knn.nii.gz --summary kl_knn.json" },
   };
   d.AddGroup("Inputs", "The two series to compare")
     .Add(Parameter::InputImage("reference",
@@ -108,6 +123,38 @@ Describe()
                                 "KL(generated || reference), symmetric = their sum.",
                                 { "forward", "reverse", "symmetric" },
                                 "forward"))
+    .Add(Parameter::Enumeration(
+      "estimator",
+      "Estimator",
+      "gaussian = closed form between the Gaussians fitted at each voxel (mean and variance only; default); knn = "
+      "k-nearest-neighbour estimate (Wang, Kulkarni & Verdu 2009), which also sees skew, tails and sharpness; "
+      "histogram = plug-in on bins shared by the two series. knn and histogram read every time point of a voxel at "
+      "once (see the description).",
+      { "gaussian", "knn", "histogram" },
+      "gaussian"))
+    .Add(Parameter::Integer("neighbours",
+                            "Neighbours (k)",
+                            "k of the knn estimator: larger k lowers the spread "
+                            "and raises the bias where the densities differ a lot.",
+                            5))
+    .Add(
+      Parameter::Integer("theilerWindow",
+                         "Theiler window",
+                         "knn: neighbours within this many volumes of a sample in time are not counted, because "
+                         "autocorrelation makes them close in value. -1 (default): automatic per voxel, "
+                         "ceil(3 / -ln(phi)) for the larger lag-1 autocorrelation phi of the two series (0 if phi <= "
+                         "0), at most (T - 1) / 4.",
+                         -1))
+    .Add(Parameter::Integer("bins",
+                            "Histogram bins",
+                            "histogram: number of equal-width bins over the pooled range of the two series. 0 "
+                            "(default): Freedman-Diaconis per voxel, width 2 IQR N^(-1/3).",
+                            0))
+    .Add(Parameter::Double("pseudocount",
+                           "Pseudocount",
+                           "histogram: added to every bin count of both series (0.5, Krichevsky-Trofimov, by "
+                           "default), so that no voxel is infinite. Must be > 0.",
+                           0.5))
     .Add(Parameter::Double("varianceFloor",
                            "Variance floor",
                            "Smallest variance used, in squared intensity units "
@@ -117,18 +164,53 @@ Describe()
   voxelkl::AddExecutionOptions(d);
   d.AddReturnValue(voxelkl::ReturnValue::Double("meanKL", "Mean KL", "Mean KL over valid voxels, in nats."))
     .AddReturnValue(voxelkl::ReturnValue::Double("medianKL", "Median KL", "Median KL over valid voxels, in nats."))
-    .AddReturnValue(voxelkl::ReturnValue::Integer("validVoxels", "Valid voxels", "Voxels with a finite Gaussian KL."))
+    .AddReturnValue(voxelkl::ReturnValue::Integer(
+      "validVoxels", "Valid voxels", "Voxels with a KL estimate (both series non-constant, enough finite samples)."))
     .AddReturnValue(voxelkl::ReturnValue::Integer(
       "constantVoxels", "Constant voxels", "Voxels where both series are the same constant (KL 0)."));
   return d;
 }
 
+voxelkl::EstimatorSettings
+ReadEstimator(const voxelkl::ParsedArguments & args)
+{
+  voxelkl::EstimatorSettings settings;
+  settings.estimator = voxelkl::ParseKLEstimator(args.GetString("estimator"));
+  const int neighbours = args.GetInt("neighbours");
+  const int window = args.GetInt("theilerWindow");
+  const int bins = args.GetInt("bins");
+  settings.pseudocount = args.GetDouble("pseudocount");
+  if (neighbours < 1)
+  {
+    throw voxelkl::UsageError(fmt::format("--neighbours must be at least 1, not {}", neighbours));
+  }
+  if (window < -1)
+  {
+    throw voxelkl::UsageError(fmt::format("--theilerWindow must be -1 (automatic) or at least 0, not {}", window));
+  }
+  if (bins < 0)
+  {
+    throw voxelkl::UsageError(fmt::format("--bins must be 0 (Freedman-Diaconis) or a positive count, not {}", bins));
+  }
+  if (!(settings.pseudocount > 0.0) || !std::isfinite(settings.pseudocount))
+  {
+    throw voxelkl::UsageError(
+      fmt::format("--pseudocount must be a positive number (an empty bin would make the KL infinite), not {}",
+                  settings.pseudocount));
+  }
+  settings.neighbours = static_cast<unsigned int>(neighbours);
+  settings.theilerWindow = window;
+  settings.bins = static_cast<unsigned int>(bins);
+  return settings;
+}
+
 int
 Run(const voxelkl::ParsedArguments & args)
 {
-  voxelkl::GaussianKLJob job;
+  voxelkl::KLMapJob job;
   job.execution = voxelkl::ReadExecutionOptions(args);
   job.direction = voxelkl::ParseKLDirection(args.GetString("direction"));
+  job.estimator = ReadEstimator(args);
   if (const auto floor = args.GetOptionalDouble("varianceFloor"))
   {
     if (!(*floor > 0.0) || !std::isfinite(*floor))
@@ -173,7 +255,7 @@ Run(const voxelkl::ParsedArguments & args)
 
   voxelkl::ProgressBar bar("VoxelKLDivergence");
   job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };
-  const auto maps = voxelkl::ComputeGaussianKL(job);
+  const auto maps = voxelkl::ComputeKLMaps(job);
   bar.Finish();
 
   // The maps are independent files: compress and write them at the same time.
@@ -229,7 +311,8 @@ Run(const voxelkl::ParsedArguments & args)
   }
   outputs.Commit();
 
-  std::cout << "KL map (" << voxelkl::ToString(job.direction) << ", nats): " << output << '\n';
+  std::cout << "KL map (" << voxelkl::ToString(job.direction) << ", " << job.estimator.Describe()
+            << ", nats): " << output << '\n';
   if (summary)
   {
     std::cout << "Summary: " << *summary << '\n';

@@ -7,6 +7,16 @@
 
 namespace voxelkl
 {
+namespace
+{
+
+bool
+ValueThenTime(const TimedSample & a, const TimedSample & b)
+{
+  return a.value < b.value || (a.value == b.value && a.time < b.time);
+}
+
+} // namespace
 
 std::string
 ToString(KLEstimator estimator)
@@ -39,50 +49,132 @@ ParseKLEstimator(const std::string & name)
 void
 SortByValue(std::vector<TimedSample> & samples)
 {
-  std::sort(samples.begin(), samples.end(), [](const TimedSample & a, const TimedSample & b) {
-    return a.value < b.value || (a.value == b.value && a.time < b.time);
-  });
+  // A voxel's series is sorted for every estimate, so this is the hot spot: an LSD radix
+  // sort (4 passes of 8 bits) on a 32-bit key that is monotone in the value, then an
+  // insertion pass that orders what the key could not separate. The result is the one
+  // order by (value, time), however the samples came in.
+  const std::size_t n = samples.size();
+  if (n < 64)
+  {
+    std::sort(samples.begin(), samples.end(), ValueThenTime);
+    return;
+  }
+  const auto [lowest, highest] = std::minmax_element(
+    samples.begin(), samples.end(), [](const TimedSample & a, const TimedSample & b) { return a.value < b.value; });
+  const double low = lowest->value;
+  const double range = highest->value - low;
+  // (v - low) * scale is monotone in v and within [0, 2^32) (scale rounds down).
+  const double               scale = range > 0.0 ? 4294967040.0 / range : 0.0;
+  std::vector<std::uint32_t> keys(n);
+  std::vector<std::uint32_t> otherKeys(n);
+  std::vector<TimedSample>   other(n);
+  for (std::size_t i = 0; i < n; ++i)
+  {
+    keys[i] = static_cast<std::uint32_t>((samples[i].value - low) * scale);
+  }
+  for (unsigned int shift = 0; shift < 32; shift += 8)
+  {
+    std::uint32_t counts[257] = {};
+    for (std::size_t i = 0; i < n; ++i)
+    {
+      ++counts[((keys[i] >> shift) & 0xFFu) + 1];
+    }
+    if (counts[((keys[0] >> shift) & 0xFFu) + 1] == n)
+    {
+      continue; // every key has this byte: the pass would not move anything
+    }
+    for (unsigned int d = 1; d < 257; ++d)
+    {
+      counts[d] += counts[d - 1];
+    }
+    for (std::size_t i = 0; i < n; ++i)
+    {
+      const std::uint32_t slot = counts[(keys[i] >> shift) & 0xFFu]++;
+      otherKeys[slot] = keys[i];
+      other[slot] = samples[i];
+    }
+    keys.swap(otherKeys);
+    samples.swap(other);
+  }
+  for (std::size_t i = 1; i < n; ++i)
+  {
+    for (std::size_t j = i; j > 0 && ValueThenTime(samples[j], samples[j - 1]); --j)
+    {
+      std::swap(samples[j], samples[j - 1]);
+    }
+  }
 }
 
 namespace
 {
 
-// Finite samples at times [0, t) of a series, for every t: how many candidates a window
-// leaves out, also where non-finite samples were dropped.
-std::vector<std::uint32_t>
-CountsBefore(const std::vector<TimedSample> & samples)
+// The candidates a window leaves to sample i: the series minus those at times within
+// [t - w, t + w] (sample i itself included). Closed form when the series has no gap (every
+// time point finite), else from counts of samples before each time point.
+class CandidateCounter
 {
-  std::uint32_t last = 0;
-  for (const TimedSample & s : samples)
+public:
+  CandidateCounter(const std::vector<TimedSample> & samples)
+    : m_Size(samples.size())
   {
-    last = std::max(last, s.time);
+    std::uint32_t last = 0;
+    for (const TimedSample & s : samples)
+    {
+      last = std::max(last, s.time);
+    }
+    m_Contiguous = samples.empty() || static_cast<std::size_t>(last) + 1 == samples.size();
+    if (!m_Contiguous)
+    {
+      m_Before = CountsBefore(samples, last);
+    }
   }
-  std::vector<std::uint32_t> counts(static_cast<std::size_t>(last) + 2, 0);
-  for (const TimedSample & s : samples)
-  {
-    ++counts[static_cast<std::size_t>(s.time) + 1];
-  }
-  for (std::size_t t = 1; t < counts.size(); ++t)
-  {
-    counts[t] += counts[t - 1];
-  }
-  return counts;
-}
 
-// Samples of the series at times in [low, high], from CountsBefore.
-std::size_t
-CountInTimes(const std::vector<std::uint32_t> & before, std::int64_t low, std::int64_t high)
-{
-  const auto last = static_cast<std::int64_t>(before.size()) - 1;
-  low = std::max<std::int64_t>(low, 0);
-  high = std::min<std::int64_t>(high, last - 1);
-  return high < low ? 0 : before[static_cast<std::size_t>(high) + 1] - before[static_cast<std::size_t>(low)];
-}
+  /** Samples at times outside [t - w, t + w]. */
+  std::size_t
+  Outside(std::int64_t t, std::int64_t w) const
+  {
+    const auto         last = static_cast<std::int64_t>(m_Contiguous ? m_Size : m_Before.size() - 1) - 1;
+    const std::int64_t low = std::max<std::int64_t>(t - w, 0);
+    const std::int64_t high = std::min<std::int64_t>(t + w, last);
+    if (high < low)
+    {
+      return m_Size;
+    }
+    const std::size_t inside =
+      m_Contiguous ? static_cast<std::size_t>(high - low + 1)
+                   : m_Before[static_cast<std::size_t>(high) + 1] - m_Before[static_cast<std::size_t>(low)];
+    return m_Size - inside;
+  }
 
-// The distance from `value` to its k-th nearest sample of `sorted` that is not excluded,
-// walking outwards: sorted[left - 1] is the nearest candidate below, sorted[right] the
-// nearest above. Samples with |time - t| <= window are skipped when window >= 0. +inf if
-// fewer than k candidates exist.
+private:
+  static std::vector<std::uint32_t>
+  CountsBefore(const std::vector<TimedSample> & samples, std::uint32_t last)
+  {
+    std::vector<std::uint32_t> counts(static_cast<std::size_t>(last) + 2, 0);
+    for (const TimedSample & s : samples)
+    {
+      ++counts[static_cast<std::size_t>(s.time) + 1];
+    }
+    for (std::size_t t = 1; t < counts.size(); ++t)
+    {
+      counts[t] += counts[t - 1];
+    }
+    return counts;
+  }
+
+  std::size_t                m_Size;
+  bool                       m_Contiguous{ true };
+  std::vector<std::uint32_t> m_Before;
+};
+
+// The distance from `value` to its k-th nearest sample of `sorted` that is not excluded:
+// sorted[left - 1] is the nearest candidate below, sorted[right] the nearest above.
+// Samples with |time - t| <= window are skipped when window >= 0. +inf if fewer than k
+// candidates exist.
+// The k nearest are the j nearest below and the k - j nearest above for some j, so the
+// k-th distance is min over j of max(j-th below, (k - j)-th above): gathering k distances
+// on each side and taking that minimum has no data-dependent branch, where walking
+// outwards one neighbour at a time mispredicts about every other step.
 double
 KthDistance(const std::vector<TimedSample> & sorted,
             std::size_t                      left,
@@ -90,25 +182,38 @@ KthDistance(const std::vector<TimedSample> & sorted,
             double                           value,
             std::int64_t                     time,
             std::int64_t                     window,
-            unsigned int                     k)
+            unsigned int                     k,
+            double *                         below,
+            double *                         above)
 {
   constexpr double infinity = std::numeric_limits<double>::infinity();
-  unsigned int     found = 0;
-  double           distance = infinity;
-  while (found < k)
+  auto             kept = [&](const TimedSample & s) {
+    return window < 0 || std::llabs(static_cast<std::int64_t>(s.time) - time) > window;
+  };
+  unsigned int belowCount = 0;
+  for (std::size_t l = left; l > 0 && belowCount < k; --l)
   {
-    const double below = left > 0 ? value - sorted[left - 1].value : infinity;
-    const double above = right < sorted.size() ? sorted[right].value - value : infinity;
-    if (below == infinity && above == infinity)
-    {
-      return infinity;
-    }
-    const TimedSample & candidate = below <= above ? sorted[--left] : sorted[right++];
-    distance = std::min(below, above);
-    if (window < 0 || std::llabs(static_cast<std::int64_t>(candidate.time) - time) > window)
-    {
-      ++found;
-    }
+    below[belowCount] = value - sorted[l - 1].value;
+    belowCount += kept(sorted[l - 1]) ? 1 : 0;
+  }
+  unsigned int aboveCount = 0;
+  for (std::size_t r = right; r < sorted.size() && aboveCount < k; ++r)
+  {
+    above[aboveCount] = sorted[r].value - value;
+    aboveCount += kept(sorted[r]) ? 1 : 0;
+  }
+  if (belowCount + aboveCount < k)
+  {
+    return infinity;
+  }
+  const unsigned int first = k > aboveCount ? k - aboveCount : 0;
+  const unsigned int last = std::min(k, belowCount);
+  double             distance = infinity;
+  for (unsigned int j = first; j <= last; ++j)
+  {
+    const double fromBelow = j > 0 ? below[j - 1] : 0.0;
+    const double fromAbove = j < k ? above[k - j - 1] : 0.0;
+    distance = std::min(distance, std::max(fromBelow, fromAbove));
   }
   return distance;
 }
@@ -122,11 +227,20 @@ NearestNeighbourKL(const std::vector<TimedSample> & p,
                    unsigned int                     window,
                    bool                             crossWindow)
 {
-  const std::vector<std::uint32_t> pBefore = CountsBefore(p);
-  const std::vector<std::uint32_t> qBefore = CountsBefore(q);
-  const auto                       w = static_cast<std::int64_t>(window);
-  double                           sum = 0.0;
-  std::size_t                      qRight = 0; // first q sample >= p[i]: p is sorted, so it only moves up
+  const CandidateCounter pCandidates(p);
+  const CandidateCounter qCandidates(q);
+  const auto             w = static_cast<std::int64_t>(window);
+  // The sum of logs as a few logs of products: one log per sample would cost more than the
+  // neighbour search. The product is renormalised to [0.5, 1) times a power of two, so it
+  // cannot overflow.
+  // Numerators and denominators are multiplied apart, so that no division sits on the
+  // product's dependency chain.
+  double              numerator = 1.0;
+  double              denominator = 1.0;
+  int                 exponent = 0;
+  std::size_t         qRight = 0; // first q sample >= p[i]: p is sorted, so it only moves up
+  std::vector<double> below(k);
+  std::vector<double> above(k);
   for (std::size_t i = 0; i < p.size(); ++i)
   {
     const double       value = p[i].value;
@@ -136,12 +250,25 @@ NearestNeighbourKL(const std::vector<TimedSample> & p,
       ++qRight;
     }
     // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i] itself.
-    const double      rho = KthDistance(p, i, i + 1, value, time, w, k);
-    const double      nu = KthDistance(q, qRight, qRight, value, time, crossWindow ? w : -1, k);
-    const std::size_t candidatesP = p.size() - CountInTimes(pBefore, time - w, time + w);
-    const std::size_t candidatesQ = q.size() - (crossWindow ? CountInTimes(qBefore, time - w, time + w) : 0);
-    sum += std::log(nu / rho) + std::log(static_cast<double>(candidatesQ) / static_cast<double>(candidatesP));
+    const double rho = KthDistance(p, i, i + 1, value, time, w, k, below.data(), above.data());
+    const double nu = KthDistance(q, qRight, qRight, value, time, crossWindow ? w : -1, k, below.data(), above.data());
+    numerator *= nu * static_cast<double>(crossWindow ? qCandidates.Outside(time, w) : q.size());
+    denominator *= rho * static_cast<double>(pCandidates.Outside(time, w));
+    if ((i & 7u) == 7u || i + 1 == p.size())
+    {
+      int numeratorExponent = 0;
+      int denominatorExponent = 0;
+      numerator = std::frexp(numerator, &numeratorExponent);
+      denominator = std::frexp(denominator, &denominatorExponent);
+      exponent += numeratorExponent - denominatorExponent;
+      if (!std::isnormal(numerator) || !std::isnormal(denominator))
+      {
+        // A distance of 0 (a tie left in place) or none at all (too few candidates).
+        return std::log(numerator / denominator);
+      }
+    }
   }
+  const double sum = std::log(numerator / denominator) + exponent * std::log(2.0);
   return sum / static_cast<double>(p.size());
 }
 
@@ -156,15 +283,21 @@ LagOneAutocorrelation(const double * values, std::size_t count)
 {
   double      sum = 0.0;
   std::size_t finite = 0;
+  double      lowest = std::numeric_limits<double>::infinity();
+  double      highest = -std::numeric_limits<double>::infinity();
   for (std::size_t t = 0; t < count; ++t)
   {
     if (std::isfinite(values[t]))
     {
       sum += values[t];
       ++finite;
+      lowest = std::min(lowest, values[t]);
+      highest = std::max(highest, values[t]);
     }
   }
-  if (finite < 3)
+  // A constant series by comparison, not by its sum of squares: the rounded mean of equal
+  // values need not equal them, which would leave every deviation the same tiny number.
+  if (finite < 3 || lowest == highest)
   {
     return 0.0;
   }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <type_traits>
 #include <unistd.h>
+#include <utility>
 
 namespace voxelkl
 {
@@ -42,6 +43,14 @@ NiftiTileReader<T>::NiftiTileReader(const SeriesInfo & series)
   {
     throw InputError(m_Path, std::string("cannot open: ") + std::strerror(errno));
   }
+}
+
+template <typename T>
+NiftiTileReader<T>::NiftiTileReader(int descriptor, std::string name, std::size_t voxelsPerVolume)
+  : m_Path(std::move(name))
+  , m_Descriptor(descriptor)
+  , m_VoxelsPerVolume(voxelsPerVolume)
+{
 }
 
 template <typename T>

@@ -402,6 +402,16 @@ InspectSeries(const std::vector<std::string> & files)
     const NiftiVolumeStream stream(files.front());
     info.voxelType = stream.VoxelTypeName();
     info.scaled = stream.IsScaled();
+    info.quantisationStep = std::fabs(stream.Slope());
+  }
+  const bool integer = info.voxelType.rfind("int", 0) == 0 || info.voxelType.rfind("uint", 0) == 0;
+  if (!integer)
+  {
+    info.quantisationStep = 0.0;
+  }
+  else if (!(info.quantisationStep > 0.0))
+  {
+    info.quantisationStep = 1.0;
   }
   info.needsDouble = NeedsDouble(info.voxelType) && !info.scaled;
   if (info.scaled && info.voxelType == "float64")

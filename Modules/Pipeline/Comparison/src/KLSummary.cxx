@@ -29,7 +29,7 @@ ToJson(const SampleSummary & s)
 }
 
 KLMapStatistics
-ComputeKLMapStatistics(const GaussianKLMaps & maps)
+ComputeKLMapStatistics(const KLMaps & maps)
 {
   KLMapStatistics statistics;
   statistics.voxels = maps.divergence->GetLargestPossibleRegion().GetNumberOfPixels();
@@ -79,6 +79,16 @@ ComputeKLMapStatistics(const GaussianKLMaps & maps)
     }
     statistics.fidelity[m] = { named[m].first, Summarize(std::move(fidelity)) };
   });
+  if (maps.theilerWindows)
+  {
+    std::vector<double> windows;
+    windows.reserve(validVoxels.size());
+    for (const std::size_t v : validVoxels)
+    {
+      windows.push_back(maps.theilerWindows->GetBufferPointer()[v]);
+    }
+    statistics.theilerWindows = Summarize(std::move(windows));
+  }
   statistics.globalMeanSquaredError = GlobalMeanSquaredError(maps);
   if (maps.pairCounts)
   {
@@ -92,7 +102,7 @@ ComputeKLMapStatistics(const GaussianKLMaps & maps)
 }
 
 std::vector<std::pair<std::string, MapPointer>>
-FidelityMapsByName(const GaussianKLMaps & maps)
+FidelityMapsByName(const KLMaps & maps)
 {
   std::vector<std::pair<std::string, MapPointer>> named;
   for (const auto & [name, map] : { std::pair{ "mse", maps.meanSquaredError },
@@ -109,7 +119,7 @@ FidelityMapsByName(const GaussianKLMaps & maps)
 }
 
 nlohmann::json
-MakeKLSummary(const GaussianKLJob & job, const GaussianKLMaps & maps, const KLMapStatistics & statistics)
+MakeKLSummary(const KLMapJob & job, const KLMaps & maps, const KLMapStatistics & statistics)
 {
   nlohmann::json fidelity = nlohmann::json::object();
   for (const auto & [name, summary] : statistics.fidelity)
@@ -119,7 +129,7 @@ MakeKLSummary(const GaussianKLJob & job, const GaussianKLMaps & maps, const KLMa
   nlohmann::json inputs = { { "reference", DescribeSeries(job.reference) },
                             { "generated", DescribeSeries(job.generated) },
                             { "mask", job.mask.image ? nlohmann::json(job.mask.path) : nlohmann::json(nullptr) } };
-  nlohmann::json options = { { "estimator", "gaussian" },
+  nlohmann::json options = { { "estimator", ToString(job.estimator.estimator) },
                              { "direction", ToString(job.direction) },
                              { "varianceFloor", job.floor.Describe() },
                              { "threads", maps.report.threads },
@@ -132,16 +142,43 @@ MakeKLSummary(const GaussianKLJob & job, const GaussianKLMaps & maps, const KLMa
                            : job.direction == KLDirection::Reverse
                              ? "KL(generated || reference)"
                              : "KL(reference || generated) + KL(generated || reference)";
-  nlohmann::json document = { { "tool", "VoxelKLDivergence" },
-                              { "version", VOXELKL_VERSION },
-                              { "inputs", inputs },
-                              { "options", options },
-                              { "units", "nats" },
-                              { "divergence", meaning },
-                              { "voxels", voxels },
-                              { "skippedNonFiniteSamples", statistics.skippedSamples },
-                              { "kl", ToJson(statistics.kl) },
-                              { "klOver", "valid voxels: in the mask, both variances above the floor" } };
+  nlohmann::json document = {
+    { "tool", "VoxelKLDivergence" },
+    { "version", VOXELKL_VERSION },
+    { "inputs", inputs },
+    { "options", options },
+    { "units", "nats" },
+    { "divergence", meaning },
+    { "voxels", voxels },
+    { "skippedNonFiniteSamples", statistics.skippedSamples },
+    { "kl", ToJson(statistics.kl) },
+    { "klOver",
+      job.estimator.estimator == KLEstimator::Gaussian
+        ? "valid voxels: in the mask, both variances above the floor"
+        : "valid voxels: in the mask, both variances above the floor, enough finite samples" }
+  };
+  if (job.estimator.estimator == KLEstimator::NearestNeighbour)
+  {
+    document["options"]["neighbours"] = job.estimator.neighbours;
+    document["options"]["theilerWindow"] =
+      job.estimator.theilerWindow < 0 ? nlohmann::json("automatic") : nlohmann::json(job.estimator.theilerWindow);
+    if (statistics.theilerWindows.count > 0)
+    {
+      // The windows used, over the valid voxels.
+      document["theilerWindow"] = ToJson(statistics.theilerWindows);
+    }
+  }
+  if (job.estimator.estimator == KLEstimator::Histogram)
+  {
+    document["options"]["bins"] =
+      job.estimator.bins == 0 ? nlohmann::json("Freedman-Diaconis") : nlohmann::json(job.estimator.bins);
+    document["options"]["pseudocount"] = job.estimator.pseudocount;
+  }
+  if (job.estimator.estimator != KLEstimator::Gaussian)
+  {
+    document["options"]["dequantisation"] = { { "reference", job.reference.quantisationStep },
+                                              { "generated", job.generated.quantisationStep } };
+  }
   if (!statistics.fidelity.empty())
   {
     // Over the same valid voxels as the KL.

@@ -43,7 +43,7 @@ StoreVoxel(MomentMaps & maps, std::size_t v, bool inside, const MomentAccumulato
   return inside ? accumulator.Skipped() : 0;
 }
 
-// See GaussianKLJob.cxx for the three read paths.
+// See KLMapJob.cxx for the three read paths.
 template <typename T>
 MomentMaps
 ComputeByVoxelTiles(const MomentsJob & job, unsigned int threads)

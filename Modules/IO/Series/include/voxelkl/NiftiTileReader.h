@@ -26,6 +26,9 @@ public:
 
   /** Throws InputError naming the file if it cannot be opened. */
   explicit NiftiTileReader(const SeriesInfo & series);
+  /** Reads raw volumes of T that start at offset 0 of an open file (a scratch copy, see
+   * StageForTiles), which it closes when done; name is for messages. */
+  NiftiTileReader(int descriptor, std::string name, std::size_t voxelsPerVolume);
   ~NiftiTileReader();
   NiftiTileReader(const NiftiTileReader &) = delete;
   NiftiTileReader &

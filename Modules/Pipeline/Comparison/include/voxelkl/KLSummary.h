@@ -2,7 +2,7 @@
 #ifndef voxelkl_KLSummary_h
 #define voxelkl_KLSummary_h
 
-#include "voxelkl/GaussianKLJob.h"
+#include "voxelkl/KLMapJob.h"
 #include "voxelkl/SampleSummary.h"
 
 #include <nlohmann/json.hpp>
@@ -32,19 +32,20 @@ struct KLMapStatistics
   /** The fidelity maps computed (name -> summary over the same valid voxels). */
   std::vector<std::pair<std::string, SampleSummary>> fidelity;
   double                                             globalMeanSquaredError{ 0.0 };
+  SampleSummary                                      theilerWindows; ///< k-NN: the windows used over valid voxels
   double                                             pairs{ 0.0 };
 };
 
 /** The fidelity maps of a result by the names of their options and summaries. */
 std::vector<std::pair<std::string, MapPointer>>
-FidelityMapsByName(const GaussianKLMaps & maps);
+FidelityMapsByName(const KLMaps & maps);
 
 KLMapStatistics
-ComputeKLMapStatistics(const GaussianKLMaps & maps);
+ComputeKLMapStatistics(const KLMaps & maps);
 
 /** The whole summary document. */
 nlohmann::json
-MakeKLSummary(const GaussianKLJob & job, const GaussianKLMaps & maps, const KLMapStatistics & statistics);
+MakeKLSummary(const KLMapJob & job, const KLMaps & maps, const KLMapStatistics & statistics);
 
 } // namespace voxelkl
 

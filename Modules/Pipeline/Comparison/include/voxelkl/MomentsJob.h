@@ -29,7 +29,7 @@ struct MomentMaps
   ExecutionReport                                                                              report;
 };
 
-/** Computes the moment maps, reading the series once (see ComputeGaussianKL). */
+/** Computes the moment maps, reading the series once (see ComputeKLMaps). */
 MomentMaps
 ComputeMoments(const MomentsJob & job);
 

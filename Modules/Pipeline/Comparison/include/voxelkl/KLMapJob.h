@@ -1,10 +1,11 @@
 // The voxel-wise Gaussian KL map of two series on disk, end to end.
-#ifndef voxelkl_GaussianKLJob_h
-#define voxelkl_GaussianKLJob_h
+#ifndef voxelkl_KLMapJob_h
+#define voxelkl_KLMapJob_h
 
 #include "voxelkl/ExecutionOptions.h"
 #include "voxelkl/GaussianKL.h"
 #include "voxelkl/MaskLoader.h"
+#include "voxelkl/NonparametricVoxelKL.h"
 #include "voxelkl/SeriesInfo.h"
 #include "voxelkl/VoxelDivergence.h"
 
@@ -24,20 +25,21 @@ struct FidelityMaps
   double undefinedCorrelation{ 0.0 }; ///< r written where a series is constant
 };
 
-struct GaussianKLJob
+struct KLMapJob
 {
-  SeriesInfo       reference;
-  SeriesInfo       generated;
-  Mask             mask;
-  KLDirection      direction{ KLDirection::Forward };
-  VarianceFloor    floor{};
-  FidelityMaps     fidelity{};
-  ExecutionOptions execution{};
+  SeriesInfo        reference;
+  SeriesInfo        generated;
+  Mask              mask;
+  KLDirection       direction{ KLDirection::Forward };
+  EstimatorSettings estimator{}; ///< Gaussian closed form unless set
+  VarianceFloor     floor{};
+  FidelityMaps      fidelity{};
+  ExecutionOptions  execution{};
 };
 
 using MapPointer = itk::Image<float, 3>::Pointer;
 
-struct GaussianKLMaps
+struct KLMaps
 {
   MapPointer                            divergence;       ///< nats
   itk::Image<unsigned char, 3>::Pointer status;           ///< VoxelStatus per voxel
@@ -47,6 +49,7 @@ struct GaussianKLMaps
   MapPointer                            meanSquaredError; ///< null unless paired maps were asked for
   MapPointer                            correlation;      ///< null unless paired maps were asked for
   itk::Image<std::uint32_t, 3>::Pointer pairCounts;       ///< finite pairs per voxel (paired maps)
+  itk::Image<std::uint16_t, 3>::Pointer theilerWindows;   ///< k-NN only: the window used per voxel
   ExecutionReport                       report;
 };
 
@@ -54,13 +57,17 @@ struct GaussianKLMaps
  * and all finite pairs, from the written MSE map and pair counts (summed in voxel order in
  * double, so the same for every read path). 0 without paired maps. */
 double
-GlobalMeanSquaredError(const GaussianKLMaps & maps);
+GlobalMeanSquaredError(const KLMaps & maps);
 
 /** Checks the grids (InputError naming both files) and, for paired maps, the lengths; then
- * computes the maps, reading each series once: volume by volume when it can, else through
- * itk::GaussianKLDivergenceImageFilter in tiles. Identical results for any thread count, tile count and read mode. */
-GaussianKLMaps
-ComputeGaussianKL(const GaussianKLJob & job);
+ * computes the maps, reading each series once. Gaussian: volume by volume when it can, else
+ * through itk::GaussianKLDivergenceImageFilter in tiles. k-NN and histogram need each
+ * voxel's whole series: tiles of voxels x all time points, read in place from uncompressed
+ * float NIfTI, else from a scratch copy made in one pass (OpenTileReader); the Gaussian
+ * accumulators run alongside for the status and fidelity maps. Identical results for any
+ * thread count, tile count and read mode. */
+KLMaps
+ComputeKLMaps(const KLMapJob & job);
 
 } // namespace voxelkl
 

@@ -1,4 +1,4 @@
-#include "voxelkl/GaussianKLJob.h"
+#include "voxelkl/KLMapJob.h"
 
 #include "JobSupport.h"
 #include "voxelkl/Errors.h"
@@ -6,6 +6,7 @@
 #include "voxelkl/NiftiTileReader.h"
 #include "voxelkl/SeriesComparisonArray.h"
 #include "voxelkl/SeriesVolumeReader.h"
+#include "voxelkl/TileStaging.h"
 #include "voxelkl/VoxelwiseAccumulators.h"
 
 #include "itkImageFileReader.h"
@@ -13,6 +14,9 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
 #include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <memory>
 
 // Three ways to read the series, one result: every voxel's values are pushed in time order
 // through the same accumulator code, and its KL computed by the same function.
@@ -22,6 +26,8 @@
 //    inflated once (ComputeByVolumes).
 //  - Other 4D formats (MetaImage, NRRD): itk::GaussianKLDivergenceImageFilter streamed in
 //    tiles (ComputeByFilter).
+// The non-parametric estimators need all time points of a voxel at once: always tiles
+// (ComputeByVoxelTiles), from a scratch copy where the file cannot be read in place.
 
 namespace voxelkl
 {
@@ -30,10 +36,10 @@ namespace
 using StatusImage = itk::Image<unsigned char, 3>;
 using CountImage = itk::Image<std::uint32_t, 3>;
 
-GaussianKLMaps
-AllocateMaps(const SpatialGrid & grid, const FidelityMaps & fidelity)
+KLMaps
+AllocateMaps(const SpatialGrid & grid, const FidelityMaps & fidelity, KLEstimator estimator)
 {
-  GaussianKLMaps maps;
+  KLMaps maps;
   maps.divergence = detail::MakeImage<float>(grid);
   maps.status = detail::MakeImage<unsigned char>(grid);
   maps.nonFiniteSamples = detail::MakeImage<std::uint32_t>(grid);
@@ -44,6 +50,11 @@ AllocateMaps(const SpatialGrid & grid, const FidelityMaps & fidelity)
   if (fidelity.varianceLogRatio)
   {
     maps.varianceLogRatio = detail::MakeImage<float>(grid);
+  }
+  if (estimator == KLEstimator::NearestNeighbour)
+  {
+    maps.theilerWindows = detail::MakeImage<std::uint16_t>(grid);
+    maps.theilerWindows->FillBuffer(0);
   }
   if (fidelity.paired)
   {
@@ -66,8 +77,8 @@ Set(const MapPointer & map, std::size_t v, double value)
 // Writes voxel v of every map from the accumulators of that voxel (pairs: null unless
 // paired maps are computed).
 void
-StoreVoxel(const GaussianKLJob &       job,
-           GaussianKLMaps &            maps,
+StoreVoxel(const KLMapJob &            job,
+           KLMaps &                    maps,
            std::size_t                 v,
            bool                        inside,
            const VarianceAccumulator & reference,
@@ -104,50 +115,84 @@ StoreVoxel(const GaussianKLJob &       job,
   }
 }
 
-template <typename T>
-GaussianKLMaps
-ComputeByVoxelTiles(const GaussianKLJob & job, unsigned int threads)
+// Replaces the Gaussian KL of voxel v by the non-parametric estimate where the Gaussian
+// one is valid (elsewhere a series is constant or empty, and no density exists).
+void
+StoreNonparametric(const KLMapJob & job, KLMaps & maps, std::size_t v, NonparametricVoxelKL & estimator)
 {
-  const std::size_t        voxels = job.reference.grid.VoxelCount();
-  const std::size_t        tiles = (voxels + detail::VoxelsPerTile - 1) / detail::VoxelsPerTile;
-  const std::size_t        timePoints = std::max(job.reference.timePoints, job.generated.timePoints);
-  const bool               paired = job.fidelity.paired;
-  const NiftiTileReader<T> referenceReader(job.reference);
-  const NiftiTileReader<T> generatedReader(job.generated);
-  GaussianKLMaps           maps = AllocateMaps(job.reference.grid, job.fidelity);
-  detail::ProgressCounter  progress(job.execution.progress, static_cast<double>(tiles));
-  auto                     computeTile = [&](std::size_t tile) {
-    const std::size_t        first = tile * detail::VoxelsPerTile;
-    const std::size_t        count = std::min(detail::VoxelsPerTile, voxels - first);
+  if (maps.status->GetBufferPointer()[v] != static_cast<unsigned char>(VoxelStatus::Valid))
+  {
+    return;
+  }
+  const NonparametricVoxelResult result = estimator.Estimate(job.direction, v);
+  maps.divergence->GetBufferPointer()[v] = result.enough ? static_cast<float>(result.value) : 0.0f;
+  if (!result.enough)
+  {
+    maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(VoxelStatus::NoSamples);
+  }
+  if (maps.theilerWindows)
+  {
+    maps.theilerWindows->GetBufferPointer()[v] = static_cast<std::uint16_t>(std::min(result.window, 65535u));
+  }
+}
+
+template <typename T>
+KLMaps
+ComputeByVoxelTiles(const KLMapJob &           job,
+                    unsigned int               threads,
+                    const NiftiTileReader<T> & referenceReader,
+                    const NiftiTileReader<T> & generatedReader,
+                    detail::ProgressCounter &  progress)
+{
+  // The non-parametric estimators keep the whole tile: smaller tiles bound that memory.
+  const bool        wholeSeries = job.estimator.estimator != KLEstimator::Gaussian;
+  const std::size_t tileVoxels = wholeSeries ? detail::VoxelsPerTile / 4 : detail::VoxelsPerTile;
+  const std::size_t voxels = job.reference.grid.VoxelCount();
+  const std::size_t tiles = (voxels + tileVoxels - 1) / tileVoxels;
+  const std::size_t referenceLength = job.reference.timePoints;
+  const std::size_t generatedLength = job.generated.timePoints;
+  const std::size_t timePoints = std::max(referenceLength, generatedLength);
+  const bool        paired = job.fidelity.paired;
+  KLMaps            maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
+  auto              computeTile = [&](std::size_t tile) {
+    const std::size_t        first = tile * tileVoxels;
+    const std::size_t        count = std::min(tileVoxels, voxels - first);
     const unsigned char *    inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
-    std::vector<T>           referenceValues(count);
-    std::vector<T>           generatedValues(count);
+    std::vector<T>           referenceValues(count * (wholeSeries ? referenceLength : 1));
+    std::vector<T>           generatedValues(count * (wholeSeries ? generatedLength : 1));
     VarianceAccumulatorArray reference(paired ? 0 : count);
     VarianceAccumulatorArray generated(paired ? 0 : count);
     SeriesComparisonArray    comparison(paired ? count : 0);
     for (std::size_t t = 0; t < timePoints; ++t)
     {
-      if (t < job.reference.timePoints)
+      T * referenceVolume = referenceValues.data() + (wholeSeries ? t * count : 0);
+      T * generatedVolume = generatedValues.data() + (wholeSeries ? t * count : 0);
+      if (t < referenceLength)
       {
-        referenceReader.Read(t, first, count, referenceValues.data());
+        referenceReader.Read(t, first, count, referenceVolume);
       }
-      if (t < job.generated.timePoints)
+      if (t < generatedLength)
       {
-        generatedReader.Read(t, first, count, generatedValues.data());
+        generatedReader.Read(t, first, count, generatedVolume);
       }
       if (paired) // the lengths are equal: checked
       {
-        comparison.PushTimePoint(0, count, referenceValues.data(), generatedValues.data(), inside);
+        comparison.PushTimePoint(0, count, referenceVolume, generatedVolume, inside);
         continue;
       }
-      if (t < job.reference.timePoints)
+      if (t < referenceLength)
       {
-        reference.PushTimePoint(0, count, referenceValues.data(), inside);
+        reference.PushTimePoint(0, count, referenceVolume, inside);
       }
-      if (t < job.generated.timePoints)
+      if (t < generatedLength)
       {
-        generated.PushTimePoint(0, count, generatedValues.data(), inside);
+        generated.PushTimePoint(0, count, generatedVolume, inside);
       }
+    }
+    std::unique_ptr<NonparametricVoxelKL> estimator;
+    if (wholeSeries)
+    {
+      estimator = std::make_unique<NonparametricVoxelKL>(job.estimator);
     }
     for (std::size_t i = 0; i < count; ++i)
     {
@@ -161,6 +206,13 @@ ComputeByVoxelTiles(const GaussianKLJob & job, unsigned int threads)
       {
         StoreVoxel(job, maps, first + i, isInside, reference.Get(i), generated.Get(i), nullptr);
       }
+      if (estimator && isInside)
+      {
+        const auto stride = static_cast<std::ptrdiff_t>(count);
+        estimator->Load(0, referenceValues.data() + i, stride, referenceLength, job.reference.quantisationStep);
+        estimator->Load(1, generatedValues.data() + i, stride, generatedLength, job.generated.quantisationStep);
+        StoreNonparametric(job, maps, first + i, *estimator);
+      }
     }
     progress.Add(1.0);
   };
@@ -171,8 +223,41 @@ ComputeByVoxelTiles(const GaussianKLJob & job, unsigned int threads)
 }
 
 template <typename T>
-GaussianKLMaps
-ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
+KLMaps
+ComputeByVoxelTiles(const KLMapJob & job, unsigned int threads)
+{
+  const std::size_t tiles = (job.reference.grid.VoxelCount() + detail::VoxelsPerTile - 1) / detail::VoxelsPerTile;
+  const NiftiTileReader<T> referenceReader(job.reference);
+  const NiftiTileReader<T> generatedReader(job.generated);
+  detail::ProgressCounter  progress(job.execution.progress, static_cast<double>(tiles));
+  return ComputeByVoxelTiles<T>(job, threads, referenceReader, generatedReader, progress);
+}
+
+// Non-parametric: any series, in tiles; what cannot be read in place is first copied to
+// scratch, both series at once (each inflates its own file). Progress: the copy is the
+// first half of the work, the tiles the second.
+template <typename T>
+KLMaps
+ComputeWholeSeriesByTiles(const KLMapJob & job, unsigned int threads)
+{
+  const std::size_t       tileVoxels = detail::VoxelsPerTile / 4;
+  const auto              tiles = static_cast<double>((job.reference.grid.VoxelCount() + tileVoxels - 1) / tileVoxels);
+  const auto              volumes = static_cast<double>(job.reference.timePoints + job.generated.timePoints);
+  detail::ProgressCounter progress(job.execution.progress, 2.0 * tiles);
+  auto copied = [&](std::size_t count) { progress.Add(tiles * static_cast<double>(count) / volumes); };
+  std::unique_ptr<NiftiTileReader<T>> referenceReader;
+  std::unique_ptr<NiftiTileReader<T>> generatedReader;
+  tbb::task_arena                     arena(static_cast<int>(threads));
+  arena.execute([&] {
+    tbb::parallel_invoke([&] { referenceReader = OpenTileReader<T>(job.reference, copied); },
+                         [&] { generatedReader = OpenTileReader<T>(job.generated, copied); });
+  });
+  return ComputeByVoxelTiles<T>(job, threads, *referenceReader, *generatedReader, progress);
+}
+
+template <typename T>
+KLMaps
+ComputeByVolumes(const KLMapJob & job, unsigned int threads)
 {
   const std::size_t                               voxels = job.reference.grid.VoxelCount();
   const std::size_t                               block = detail::VolumesPerBlock(voxels, sizeof(T));
@@ -222,7 +307,7 @@ ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
                            [&] { accumulate(job.generated, generated); });
     });
   }
-  GaussianKLMaps maps = AllocateMaps(job.reference.grid, job.fidelity);
+  KLMaps maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
   arena.execute([&] {
     tbb::parallel_for(std::size_t{ 0 }, voxels, [&](std::size_t v) {
       const bool inside = job.mask.inside.empty() || job.mask.inside[v] != 0;
@@ -243,8 +328,8 @@ ComputeByVolumes(const GaussianKLJob & job, unsigned int threads)
 }
 
 template <typename T>
-GaussianKLMaps
-ComputeByFilter(const GaussianKLJob & job, unsigned int threads)
+KLMaps
+ComputeByFilter(const KLMapJob & job, unsigned int threads)
 {
   using Series = itk::Image<T, 4>;
   using Filter = itk::GaussianKLDivergenceImageFilter<Series, MapImage>;
@@ -265,7 +350,7 @@ ComputeByFilter(const GaussianKLJob & job, unsigned int threads)
   filter->SetUndefinedCorrelation(job.fidelity.undefinedCorrelation);
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
 
-  GaussianKLMaps     maps = AllocateMaps(job.reference.grid, job.fidelity);
+  KLMaps             maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
   const unsigned int requested =
     job.execution.tiles > 0 ? job.execution.tiles
                             : detail::AutomaticTiles(job.reference.grid,
@@ -301,9 +386,13 @@ ComputeByFilter(const GaussianKLJob & job, unsigned int threads)
 }
 
 template <typename T>
-GaussianKLMaps
-Compute(const GaussianKLJob & job, unsigned int threads)
+KLMaps
+Compute(const KLMapJob & job, unsigned int threads)
 {
+  if (job.estimator.estimator != KLEstimator::Gaussian)
+  {
+    return ComputeWholeSeriesByTiles<T>(job, threads);
+  }
   if (NiftiTileReader<T>::Supports(job.reference) && NiftiTileReader<T>::Supports(job.generated))
   {
     return ComputeByVoxelTiles<T>(job, threads);
@@ -330,8 +419,8 @@ Compute(const GaussianKLJob & job, unsigned int threads)
 
 } // namespace
 
-GaussianKLMaps
-ComputeGaussianKL(const GaussianKLJob & job)
+KLMaps
+ComputeKLMaps(const KLMapJob & job)
 {
   RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
   if (job.fidelity.paired && job.reference.timePoints != job.generated.timePoints)
@@ -341,13 +430,28 @@ ComputeGaussianKL(const GaussianKLJob & job)
                      std::to_string(job.reference.timePoints) + " and the generated series " +
                      std::to_string(job.generated.timePoints));
   }
+  if (job.estimator.estimator == KLEstimator::NearestNeighbour)
+  {
+    const unsigned int window = static_cast<unsigned int>(std::max(job.estimator.theilerWindow, 0));
+    const std::size_t  needed = NearestNeighbourMinimumSamples(job.estimator.neighbours, window);
+    for (const SeriesInfo * series : { &job.reference, &job.generated })
+    {
+      if (series->timePoints < needed)
+      {
+        throw InputError(series->Name(),
+                         "has " + std::to_string(series->timePoints) + " time points; the k-NN estimator with k = " +
+                           std::to_string(job.estimator.neighbours) + " and a Theiler window of " +
+                           std::to_string(window) + " needs at least " + std::to_string(needed) + " (2 w + k + 1)");
+      }
+    }
+  }
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   const bool         useDouble = job.reference.needsDouble || job.generated.needsDouble;
   return useDouble ? Compute<double>(job, threads) : Compute<float>(job, threads);
 }
 
 double
-GlobalMeanSquaredError(const GaussianKLMaps & maps)
+GlobalMeanSquaredError(const KLMaps & maps)
 {
   if (!maps.meanSquaredError || !maps.pairCounts)
   {
