@@ -49,12 +49,12 @@ ParseKLEstimator(const std::string & name)
 void
 SortByValue(std::vector<TimedSample> & samples)
 {
-  // A voxel's series is sorted for every estimate, so this is the hot spot: an LSD radix
-  // sort (4 passes of 8 bits) on a 32-bit key that is monotone in the value, then an
-  // insertion pass that orders what the key could not separate. The result is the one
-  // order by (value, time), however the samples came in.
+  // A voxel's series is sorted for every estimate, so this is a hot spot. An LSD radix
+  // sort (3 passes of 8 bits) orders 8-byte items: a 24-bit key monotone in the value
+  // above the sample's index. An insertion pass then orders what the key could not
+  // separate, so the result is the one order by (value, time) whatever the input order.
   const std::size_t n = samples.size();
-  if (n < 64)
+  if (n < 64 || n > 0xFFFFFFFFu)
   {
     std::sort(samples.begin(), samples.end(), ValueThenTime);
     return;
@@ -63,38 +63,44 @@ SortByValue(std::vector<TimedSample> & samples)
     samples.begin(), samples.end(), [](const TimedSample & a, const TimedSample & b) { return a.value < b.value; });
   const double low = lowest->value;
   const double range = highest->value - low;
-  // (v - low) * scale is monotone in v and within [0, 2^32) (scale rounds down).
-  const double               scale = range > 0.0 ? 4294967040.0 / range : 0.0;
-  std::vector<std::uint32_t> keys(n);
-  std::vector<std::uint32_t> otherKeys(n);
-  std::vector<TimedSample>   other(n);
+  // (v - low) * scale is monotone in v and within [0, 2^24).
+  const double                            scale = range > 0.0 ? 16777215.0 / range : 0.0;
+  thread_local std::vector<std::uint64_t> items;
+  thread_local std::vector<std::uint64_t> sorted;
+  thread_local std::vector<TimedSample>   original;
+  items.resize(n);
+  sorted.resize(n);
+  std::uint32_t counts[3][257] = {};
   for (std::size_t i = 0; i < n; ++i)
   {
-    keys[i] = static_cast<std::uint32_t>((samples[i].value - low) * scale);
+    const auto key = static_cast<std::uint64_t>((samples[i].value - low) * scale);
+    items[i] = key << 32 | i;
+    ++counts[0][(key & 0xFFu) + 1];
+    ++counts[1][((key >> 8) & 0xFFu) + 1];
+    ++counts[2][((key >> 16) & 0xFFu) + 1];
   }
-  for (unsigned int shift = 0; shift < 32; shift += 8)
+  for (unsigned int pass = 0; pass < 3; ++pass)
   {
-    std::uint32_t counts[257] = {};
-    for (std::size_t i = 0; i < n; ++i)
-    {
-      ++counts[((keys[i] >> shift) & 0xFFu) + 1];
-    }
-    if (counts[((keys[0] >> shift) & 0xFFu) + 1] == n)
+    const unsigned int shift = 32 + 8 * pass;
+    if (counts[pass][((items[0] >> shift) & 0xFFu) + 1] == n)
     {
       continue; // every key has this byte: the pass would not move anything
     }
+    std::uint32_t * offsets = counts[pass];
     for (unsigned int d = 1; d < 257; ++d)
     {
-      counts[d] += counts[d - 1];
+      offsets[d] += offsets[d - 1];
     }
     for (std::size_t i = 0; i < n; ++i)
     {
-      const std::uint32_t slot = counts[(keys[i] >> shift) & 0xFFu]++;
-      otherKeys[slot] = keys[i];
-      other[slot] = samples[i];
+      sorted[offsets[(items[i] >> shift) & 0xFFu]++] = items[i];
     }
-    keys.swap(otherKeys);
-    samples.swap(other);
+    items.swap(sorted);
+  }
+  original.assign(samples.begin(), samples.end());
+  for (std::size_t i = 0; i < n; ++i)
+  {
+    samples[i] = original[items[i] & 0xFFFFFFFFu];
   }
   for (std::size_t i = 1; i < n; ++i)
   {
@@ -175,6 +181,9 @@ private:
 // k-th distance is min over j of max(j-th below, (k - j)-th above): gathering k distances
 // on each side and taking that minimum has no data-dependent branch, where walking
 // outwards one neighbour at a time mispredicts about every other step.
+// K > 0: k known at compile time (the common ones), so the loops unroll; K = 0: k at run
+// time. Exclude: whether the window applies.
+template <unsigned int K, bool Exclude>
 double
 KthDistance(const std::vector<TimedSample> & sorted,
             std::size_t                      left,
@@ -182,14 +191,41 @@ KthDistance(const std::vector<TimedSample> & sorted,
             double                           value,
             std::int64_t                     time,
             std::int64_t                     window,
-            unsigned int                     k,
+            unsigned int                     runtimeK,
             double *                         below,
             double *                         above)
 {
-  constexpr double infinity = std::numeric_limits<double>::infinity();
-  auto             kept = [&](const TimedSample & s) {
-    return window < 0 || std::llabs(static_cast<std::int64_t>(s.time) - time) > window;
+  constexpr double   infinity = std::numeric_limits<double>::infinity();
+  const unsigned int k = K != 0 ? K : runtimeK;
+  // |t_j - t| > w as one unsigned comparison.
+  const auto span = static_cast<std::uint64_t>(2 * window);
+  auto       kept = [&](const TimedSample & s) {
+    return !Exclude || static_cast<std::uint64_t>(static_cast<std::int64_t>(s.time) - time + window) > span;
   };
+  if constexpr (K != 0)
+  {
+    // Most often none of the K nearest on either side is in the window: then they are the
+    // candidates, and the loads and tests below are independent of each other.
+    if (left >= K && right + K <= sorted.size())
+    {
+      bool any = false;
+      for (unsigned int j = 0; j < K; ++j)
+      {
+        below[j] = value - sorted[left - 1 - j].value;
+        above[j] = sorted[right + j].value - value;
+        any |= !kept(sorted[left - 1 - j]) | !kept(sorted[right + j]);
+      }
+      if (!any)
+      {
+        double distance = std::min(below[K - 1], above[K - 1]);
+        for (unsigned int j = 1; j < K; ++j)
+        {
+          distance = std::min(distance, std::max(below[j - 1], above[K - j - 1]));
+        }
+        return distance;
+      }
+    }
+  }
   unsigned int belowCount = 0;
   for (std::size_t l = left; l > 0 && belowCount < k; --l)
   {
@@ -206,6 +242,16 @@ KthDistance(const std::vector<TimedSample> & sorted,
   {
     return infinity;
   }
+  if (belowCount == k && aboveCount == k)
+  {
+    // The common case, without bounds: j nearest below and k - j above, j = 0..k.
+    double distance = std::min(below[k - 1], above[k - 1]);
+    for (unsigned int j = 1; j < k; ++j)
+    {
+      distance = std::min(distance, std::max(below[j - 1], above[k - j - 1]));
+    }
+    return distance;
+  }
   const unsigned int first = k > aboveCount ? k - aboveCount : 0;
   const unsigned int last = std::min(k, belowCount);
   double             distance = infinity;
@@ -218,29 +264,28 @@ KthDistance(const std::vector<TimedSample> & sorted,
   return distance;
 }
 
-} // namespace
-
+template <unsigned int K>
 double
-NearestNeighbourKL(const std::vector<TimedSample> & p,
-                   const std::vector<TimedSample> & q,
-                   unsigned int                     k,
-                   unsigned int                     window,
-                   bool                             crossWindow)
+NearestNeighbourKLFor(const std::vector<TimedSample> & p,
+                      const std::vector<TimedSample> & q,
+                      unsigned int                     k,
+                      unsigned int                     window,
+                      bool                             crossWindow)
 {
   const CandidateCounter pCandidates(p);
   const CandidateCounter qCandidates(q);
   const auto             w = static_cast<std::int64_t>(window);
-  // The sum of logs as a few logs of products: one log per sample would cost more than the
-  // neighbour search. The product is renormalised to [0.5, 1) times a power of two, so it
-  // cannot overflow.
-  // Numerators and denominators are multiplied apart, so that no division sits on the
-  // product's dependency chain.
+  // The sum of logs as a few logs of products: one log per sample would cost as much as
+  // the neighbour search. Numerators and denominators are multiplied apart (no division
+  // on the dependency chain) and renormalised to [0.5, 1) times a power of two every 8
+  // samples, so they cannot overflow.
   double              numerator = 1.0;
   double              denominator = 1.0;
   int                 exponent = 0;
   std::size_t         qRight = 0; // first q sample >= p[i]: p is sorted, so it only moves up
   std::vector<double> below(k);
   std::vector<double> above(k);
+  const double        allQ = static_cast<double>(q.size());
   for (std::size_t i = 0; i < p.size(); ++i)
   {
     const double       value = p[i].value;
@@ -250,9 +295,19 @@ NearestNeighbourKL(const std::vector<TimedSample> & p,
       ++qRight;
     }
     // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i] itself.
-    const double rho = KthDistance(p, i, i + 1, value, time, w, k, below.data(), above.data());
-    const double nu = KthDistance(q, qRight, qRight, value, time, crossWindow ? w : -1, k, below.data(), above.data());
-    numerator *= nu * static_cast<double>(crossWindow ? qCandidates.Outside(time, w) : q.size());
+    const double rho = KthDistance<K, true>(p, i, i + 1, value, time, w, k, below.data(), above.data());
+    double       nu = 0.0;
+    double       candidatesQ = allQ;
+    if (crossWindow)
+    {
+      nu = KthDistance<K, true>(q, qRight, qRight, value, time, w, k, below.data(), above.data());
+      candidatesQ = static_cast<double>(qCandidates.Outside(time, w));
+    }
+    else
+    {
+      nu = KthDistance<K, false>(q, qRight, qRight, value, time, w, k, below.data(), above.data());
+    }
+    numerator *= nu * candidatesQ;
     denominator *= rho * static_cast<double>(pCandidates.Outside(time, w));
     if ((i & 7u) == 7u || i + 1 == p.size())
     {
@@ -270,6 +325,30 @@ NearestNeighbourKL(const std::vector<TimedSample> & p,
   }
   const double sum = std::log(numerator / denominator) + exponent * std::log(2.0);
   return sum / static_cast<double>(p.size());
+}
+
+} // namespace
+
+double
+NearestNeighbourKL(const std::vector<TimedSample> & p,
+                   const std::vector<TimedSample> & q,
+                   unsigned int                     k,
+                   unsigned int                     window,
+                   bool                             crossWindow)
+{
+  switch (k)
+  {
+    case 1:
+      return NearestNeighbourKLFor<1>(p, q, k, window, crossWindow);
+    case 3:
+      return NearestNeighbourKLFor<3>(p, q, k, window, crossWindow);
+    case 5:
+      return NearestNeighbourKLFor<5>(p, q, k, window, crossWindow);
+    case 10:
+      return NearestNeighbourKLFor<10>(p, q, k, window, crossWindow);
+    default:
+      return NearestNeighbourKLFor<0>(p, q, k, window, crossWindow);
+  }
 }
 
 std::size_t
@@ -464,7 +543,8 @@ HistogramKL(const std::vector<TimedSample> & p,
             unsigned int                     bins,
             double                           pseudocount)
 {
-  std::vector<double> pooled;
+  thread_local std::vector<double> pooled;
+  pooled.clear();
   pooled.reserve(p.size() + q.size());
   std::size_t i = 0;
   std::size_t j = 0;
@@ -483,12 +563,13 @@ HistogramKL(const std::vector<TimedSample> & p,
   result.bins = bins > 0 ? bins : FreedmanDiaconisBins(pooled);
   const double low = pooled.front();
   const double range = pooled.back() - low;
+  // Bin of v: floor((v - low) * (bins / range)), the top edge in the last bin.
+  const double perUnit = range > 0.0 ? static_cast<double>(result.bins) / range : 0.0;
   const auto   count = [&](const std::vector<TimedSample> & samples) {
     std::vector<double> counts(result.bins, 0.0);
     for (const TimedSample & s : samples)
     {
-      const double position = range > 0.0 ? (s.value - low) / range * result.bins : 0.0;
-      const auto   bin = std::min(static_cast<std::size_t>(position), static_cast<std::size_t>(result.bins) - 1);
+      const auto bin = std::min(static_cast<std::size_t>((s.value - low) * perUnit), counts.size() - 1);
       counts[bin] += 1.0;
     }
     return counts;

@@ -29,16 +29,24 @@ NonparametricVoxelKL::Prepare(std::uint64_t voxel)
 {
   for (unsigned int s = 0; s < 2; ++s)
   {
-    std::vector<TimedSample> & samples = m_Samples[s];
-    samples.clear();
-    for (std::size_t t = 0; t < m_Raw[s].size(); ++t)
+    std::vector<TimedSample> &  samples = m_Samples[s];
+    const std::vector<double> & raw = m_Raw[s];
+    samples.resize(raw.size());
+    std::size_t finite = 0;
+    for (std::size_t t = 0; t < raw.size(); ++t)
     {
-      if (std::isfinite(m_Raw[s][t]))
-      {
-        samples.push_back({ m_Raw[s][t], static_cast<std::uint32_t>(t) });
-      }
+      samples[finite] = { raw[t], static_cast<std::uint32_t>(t) };
+      finite += std::isfinite(raw[t]) ? 1 : 0;
     }
-    SortByValue(samples);
+    samples.resize(finite);
+    if (m_Step[s] > 0.0)
+    {
+      Dequantise(samples, m_Step[s], voxel, s); // sorts
+    }
+    else
+    {
+      SortByValue(samples);
+    }
   }
   // k = 1 also needs no value shared by the two series: the nearest q sample of a p
   // sample would be at distance 0.
@@ -46,17 +54,13 @@ NonparametricVoxelKL::Prepare(std::uint64_t voxel)
                              SharesValue(m_Samples[0], m_Samples[1]);
   for (unsigned int s = 0; s < 2; ++s)
   {
-    double step = m_Step[s];
-    if (step == 0.0 && (sharedMatters || HasTies(m_Samples[s])))
+    if (m_Step[s] == 0.0 && (sharedMatters || HasTies(m_Samples[s])))
     {
-      step = SmallestGap(m_Samples[s]);
+      double step = SmallestGap(m_Samples[s]);
       if (step == 0.0)
       {
         step = SmallestGap(m_Samples[1 - s]);
       }
-    }
-    if (step > 0.0)
-    {
       Dequantise(m_Samples[s], step, voxel, s);
     }
   }
