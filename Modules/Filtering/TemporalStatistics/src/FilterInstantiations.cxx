@@ -6,3 +6,5 @@ template class itk::TemporalMomentsImageFilter<voxelkl::FloatSeries, voxelkl::Ma
 template class itk::TemporalMomentsImageFilter<voxelkl::DoubleSeries, voxelkl::MapImage>;
 template class itk::GaussianKLDivergenceImageFilter<voxelkl::FloatSeries, voxelkl::MapImage>;
 template class itk::GaussianKLDivergenceImageFilter<voxelkl::DoubleSeries, voxelkl::MapImage>;
+template class itk::NonparametricKLDivergenceImageFilter<voxelkl::FloatSeries, voxelkl::MapImage>;
+template class itk::NonparametricKLDivergenceImageFilter<voxelkl::DoubleSeries, voxelkl::MapImage>;

@@ -5,6 +5,7 @@
 
 #include "itkGaussianKLDivergenceImageFilter.h"
 #include "itkImage.h"
+#include "itkNonparametricKLDivergenceImageFilter.h"
 #include "itkTemporalMomentsImageFilter.h"
 
 namespace voxelkl
@@ -23,5 +24,7 @@ extern template class itk::TemporalMomentsImageFilter<voxelkl::FloatSeries, voxe
 extern template class itk::TemporalMomentsImageFilter<voxelkl::DoubleSeries, voxelkl::MapImage>;
 extern template class itk::GaussianKLDivergenceImageFilter<voxelkl::FloatSeries, voxelkl::MapImage>;
 extern template class itk::GaussianKLDivergenceImageFilter<voxelkl::DoubleSeries, voxelkl::MapImage>;
+extern template class itk::NonparametricKLDivergenceImageFilter<voxelkl::FloatSeries, voxelkl::MapImage>;
+extern template class itk::NonparametricKLDivergenceImageFilter<voxelkl::DoubleSeries, voxelkl::MapImage>;
 
 #endif
