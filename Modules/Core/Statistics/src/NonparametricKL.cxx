@@ -1,5 +1,7 @@
 #include "voxelkl/NonparametricKL.h"
 
+#include "NearestNeighbourKernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -202,30 +204,6 @@ KthDistance(const std::vector<TimedSample> & sorted,
   auto       kept = [&](const TimedSample & s) {
     return !Exclude || static_cast<std::uint64_t>(static_cast<std::int64_t>(s.time) - time + window) > span;
   };
-  if constexpr (K != 0)
-  {
-    // Most often none of the K nearest on either side is in the window: then they are the
-    // candidates, and the loads and tests below are independent of each other.
-    if (left >= K && right + K <= sorted.size())
-    {
-      bool any = false;
-      for (unsigned int j = 0; j < K; ++j)
-      {
-        below[j] = value - sorted[left - 1 - j].value;
-        above[j] = sorted[right + j].value - value;
-        any |= !kept(sorted[left - 1 - j]) | !kept(sorted[right + j]);
-      }
-      if (!any)
-      {
-        double distance = std::min(below[K - 1], above[K - 1]);
-        for (unsigned int j = 1; j < K; ++j)
-        {
-          distance = std::min(distance, std::max(below[j - 1], above[K - j - 1]));
-        }
-        return distance;
-      }
-    }
-  }
   unsigned int belowCount = 0;
   for (std::size_t l = left; l > 0 && belowCount < k; --l)
   {
@@ -264,51 +242,32 @@ KthDistance(const std::vector<TimedSample> & sorted,
   return distance;
 }
 
-template <unsigned int K>
+// (1/n) sum_i [ln(nu_i / rho_i) + ln(M_i / N_i)] from the distances. The logs are taken
+// of products: one log per sample would cost as much as the neighbour search.
+// Numerators and denominators are multiplied apart (no division on the dependency chain)
+// and renormalised to [0.5, 1) times a power of two every 8 samples, so they cannot
+// overflow.
 double
-NearestNeighbourKLFor(const std::vector<TimedSample> & p,
-                      const std::vector<TimedSample> & q,
-                      unsigned int                     k,
-                      unsigned int                     window,
-                      bool                             crossWindow)
+SumOfLogRatios(const std::vector<TimedSample> & p,
+               const std::vector<TimedSample> & q,
+               const std::vector<double> &      rho,
+               const std::vector<double> &      nu,
+               unsigned int                     window,
+               bool                             crossWindow)
 {
   const CandidateCounter pCandidates(p);
   const CandidateCounter qCandidates(q);
   const auto             w = static_cast<std::int64_t>(window);
-  // The sum of logs as a few logs of products: one log per sample would cost as much as
-  // the neighbour search. Numerators and denominators are multiplied apart (no division
-  // on the dependency chain) and renormalised to [0.5, 1) times a power of two every 8
-  // samples, so they cannot overflow.
-  double              numerator = 1.0;
-  double              denominator = 1.0;
-  int                 exponent = 0;
-  std::size_t         qRight = 0; // first q sample >= p[i]: p is sorted, so it only moves up
-  std::vector<double> below(k);
-  std::vector<double> above(k);
-  const double        allQ = static_cast<double>(q.size());
+  const double           allQ = static_cast<double>(q.size());
+  double                 numerator = 1.0;
+  double                 denominator = 1.0;
+  int                    exponent = 0;
   for (std::size_t i = 0; i < p.size(); ++i)
   {
-    const double       value = p[i].value;
     const std::int64_t time = p[i].time;
-    while (qRight < q.size() && q[qRight].value < value)
-    {
-      ++qRight;
-    }
-    // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i] itself.
-    const double rho = KthDistance<K, true>(p, i, i + 1, value, time, w, k, below.data(), above.data());
-    double       nu = 0.0;
-    double       candidatesQ = allQ;
-    if (crossWindow)
-    {
-      nu = KthDistance<K, true>(q, qRight, qRight, value, time, w, k, below.data(), above.data());
-      candidatesQ = static_cast<double>(qCandidates.Outside(time, w));
-    }
-    else
-    {
-      nu = KthDistance<K, false>(q, qRight, qRight, value, time, w, k, below.data(), above.data());
-    }
-    numerator *= nu * candidatesQ;
-    denominator *= rho * static_cast<double>(pCandidates.Outside(time, w));
+    const double       candidatesQ = crossWindow ? static_cast<double>(qCandidates.Outside(time, w)) : allQ;
+    numerator *= nu[i] * candidatesQ;
+    denominator *= rho[i] * static_cast<double>(pCandidates.Outside(time, w));
     if ((i & 7u) == 7u || i + 1 == p.size())
     {
       int numeratorExponent = 0;
@@ -327,6 +286,110 @@ NearestNeighbourKLFor(const std::vector<TimedSample> & p,
   return sum / static_cast<double>(p.size());
 }
 
+// Any k: one sample at a time.
+double
+NearestNeighbourKLScalar(const std::vector<TimedSample> & p,
+                         const std::vector<TimedSample> & q,
+                         unsigned int                     k,
+                         unsigned int                     window,
+                         bool                             crossWindow)
+{
+  const auto          w = static_cast<std::int64_t>(window);
+  std::vector<double> rho(p.size());
+  std::vector<double> nu(p.size());
+  std::vector<double> below(k);
+  std::vector<double> above(k);
+  std::size_t         r = 0; // first q sample >= p[i]: p is sorted, so it only moves up
+  for (std::size_t i = 0; i < p.size(); ++i)
+  {
+    const double       value = p[i].value;
+    const std::int64_t time = p[i].time;
+    while (r < q.size() && q[r].value < value)
+    {
+      ++r;
+    }
+    // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i] itself.
+    rho[i] = KthDistance<0, true>(p, i, i + 1, value, time, w, k, below.data(), above.data());
+    nu[i] = crossWindow ? KthDistance<0, true>(q, r, r, value, time, w, k, below.data(), above.data())
+                        : KthDistance<0, false>(q, r, r, value, time, w, k, below.data(), above.data());
+  }
+  return SumOfLogRatios(p, q, rho, nu, window, crossWindow);
+}
+
+// The same estimate with the neighbour distances of all samples computed first by the
+// vectorised kernels; the samples they leave (a window candidate among the nearest, or
+// too near an end) are done by KthDistance.
+template <unsigned int K>
+double
+NearestNeighbourKLVectorised(const std::vector<TimedSample> & p,
+                             const std::vector<TimedSample> & q,
+                             unsigned int                     window,
+                             bool                             crossWindow)
+{
+  thread_local std::vector<double>        pValues, qValues, rho, nu;
+  thread_local std::vector<std::int32_t>  pTimes, qTimes;
+  thread_local std::vector<std::uint32_t> insertion;
+  thread_local std::vector<unsigned char> rhoFallback, nuFallback;
+  const std::size_t                       n = p.size();
+  const std::size_t                       m = q.size();
+  auto                                    split =
+    [](const std::vector<TimedSample> & samples, std::vector<double> & values, std::vector<std::int32_t> & times) {
+      values.resize(samples.size());
+      times.resize(samples.size());
+      for (std::size_t i = 0; i < samples.size(); ++i)
+      {
+        values[i] = samples[i].value;
+        times[i] = static_cast<std::int32_t>(samples[i].time);
+      }
+    };
+  split(p, pValues, pTimes);
+  split(q, qValues, qTimes);
+  insertion.resize(n);
+  rho.resize(n);
+  nu.resize(n);
+  rhoFallback.resize(n);
+  nuFallback.resize(n);
+  std::size_t r = 0; // first q sample >= p[i]: p is sorted, so it only moves up
+  for (std::size_t i = 0; i < n; ++i)
+  {
+    while (r < m && qValues[r] < pValues[i])
+    {
+      ++r;
+    }
+    insertion[i] = static_cast<std::uint32_t>(r);
+  }
+  const auto w = static_cast<std::int32_t>(window);
+  detail::KthNeighbourWithin(K, pValues.data(), pTimes.data(), n, w, rho.data(), rhoFallback.data());
+  detail::KthNeighbourAcross(K,
+                             pValues.data(),
+                             pTimes.data(),
+                             n,
+                             insertion.data(),
+                             qValues.data(),
+                             qTimes.data(),
+                             m,
+                             crossWindow,
+                             w,
+                             nu.data(),
+                             nuFallback.data());
+  double below[K];
+  double above[K];
+  for (std::size_t i = 0; i < n; ++i)
+  {
+    if (rhoFallback[i] != 0)
+    {
+      rho[i] = KthDistance<K, true>(p, i, i + 1, pValues[i], pTimes[i], w, K, below, above);
+    }
+    if (nuFallback[i] != 0)
+    {
+      nu[i] = crossWindow
+                ? KthDistance<K, true>(q, insertion[i], insertion[i], pValues[i], pTimes[i], w, K, below, above)
+                : KthDistance<K, false>(q, insertion[i], insertion[i], pValues[i], pTimes[i], w, K, below, above);
+    }
+  }
+  return SumOfLogRatios(p, q, rho, nu, window, crossWindow);
+}
+
 } // namespace
 
 double
@@ -339,15 +402,15 @@ NearestNeighbourKL(const std::vector<TimedSample> & p,
   switch (k)
   {
     case 1:
-      return NearestNeighbourKLFor<1>(p, q, k, window, crossWindow);
+      return NearestNeighbourKLVectorised<1>(p, q, window, crossWindow);
     case 3:
-      return NearestNeighbourKLFor<3>(p, q, k, window, crossWindow);
+      return NearestNeighbourKLVectorised<3>(p, q, window, crossWindow);
     case 5:
-      return NearestNeighbourKLFor<5>(p, q, k, window, crossWindow);
+      return NearestNeighbourKLVectorised<5>(p, q, window, crossWindow);
     case 10:
-      return NearestNeighbourKLFor<10>(p, q, k, window, crossWindow);
+      return NearestNeighbourKLVectorised<10>(p, q, window, crossWindow);
     default:
-      return NearestNeighbourKLFor<0>(p, q, k, window, crossWindow);
+      return NearestNeighbourKLScalar(p, q, k, window, crossWindow);
   }
 }
 

@@ -1,0 +1,47 @@
+// The k-th neighbour distances of the k-NN KL estimator for all samples of a sorted series
+// at once, in loops the compiler vectorises across samples (internal).
+#ifndef voxelkl_NearestNeighbourKernels_h
+#define voxelkl_NearestNeighbourKernels_h
+
+#include <cstddef>
+#include <cstdint>
+
+namespace voxelkl::detail
+{
+
+/** k values the kernels are compiled for; others take the scalar path. */
+bool
+HasNeighbourKernels(unsigned int k);
+
+/** For each interior sample i of the sorted series (k <= i < n - k), the distance to its
+ * k-th nearest other sample when none of the k nearest on either side is within the
+ * window (|t_j - t_i| <= window); fallback[i] = 1 where that does not hold or i is not
+ * interior, and rho[i] is then left to the caller. */
+void
+KthNeighbourWithin(unsigned int         k,
+                   const double *       values,
+                   const std::int32_t * times,
+                   std::size_t          n,
+                   std::int32_t         window,
+                   double *             rho,
+                   unsigned char *      fallback);
+
+/** The same for the distance from each p sample to its k-th nearest q sample; insertion[i]
+ * is the first q sample >= p[i]. The window applies when exclude is true. */
+void
+KthNeighbourAcross(unsigned int          k,
+                   const double *        pValues,
+                   const std::int32_t *  pTimes,
+                   std::size_t           n,
+                   const std::uint32_t * insertion,
+                   const double *        qValues,
+                   const std::int32_t *  qTimes,
+                   std::size_t           m,
+                   bool                  exclude,
+                   std::int32_t          window,
+                   double *              nu,
+                   unsigned char *       fallback);
+
+} // namespace voxelkl::detail
+
+#endif
