@@ -1,4 +1,4 @@
-# Third-party packages, all from Debian 12 (see CMake/install-dependencies.sh).
+# Third-party packages, all from Debian 12 (CMake/bootstrap.sh installs them).
 # The ITK components are listed explicitly: UseITK registers image IO factories only for
 # the IO modules named here, so NIfTI, NRRD and MetaImage must all appear.
 set(VOXELKL_ITK_COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIONRRD ITKIOMeta
@@ -10,3 +10,6 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(ZLIB REQUIRED)
+# libdeflate compresses the written .nii.gz maps (no CMake package in Debian 12: pkg-config).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)

@@ -17,7 +17,7 @@ jobs=${JOBS:-$(nproc)}
 
 # Build and run dependencies, all Debian 12 packages.
 packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
-  libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev)
+  libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libdeflate-dev)
 if [[ "$mode" == test ]]; then
   # libexpat1-dev: the Slicer XML checker; libxml2-utils: xmllint, a second opinion on it.
   packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils)

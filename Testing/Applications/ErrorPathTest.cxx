@@ -121,7 +121,10 @@ TEST_F(ErrorPaths, BadOptionValues)
   ExpectFailure(With({ "--direction", "backward" }, reference, generated), { "--direction", "backward" });
   ExpectFailure(With({ "--varianceFloor", "-1" }, reference, generated), { "--varianceFloor" });
   ExpectFailure(With({ "--threads", "-2" }, reference, generated), { "--threads" });
-  ExpectFailure(With({ "--bins", "3" }, reference, generated), { "bins" });
+  ExpectFailure(With({ "--bins", "-1" }, reference, generated), { "--bins", "-1" });
+  ExpectFailure(With({ "--estimator", "kde" }, reference, generated), { "kde" });
+  ExpectFailure(With({ "--estimator", "histogram", "--pseudocount", "0" }, reference, generated), { "--pseudocount" });
+  ExpectFailure(With({ "--estimator", "knn", "--neighbours", "0" }, reference, generated), { "--neighbours" });
   ExpectFailure({ "--reference", reference, "--generated", generated }, { "--output" });
   ExpectFailure({ "--reference", reference, "--generated", generated, "--output", directory / "kl.txt" }, { "kl.txt" });
   ExpectFailure(With({ "--summary", directory / "missing-dir/s.json" }, reference, generated), { "missing-dir" });
