@@ -13,6 +13,10 @@
 #   EXTRA_ARGS=""             more VoxelKLDivergence arguments, e.g. "--threads 2"
 #   VOXELKL_DIVERGENCE=...    the executable to time (default
 #                             BUILD_DIR/Applications/VoxelKLDivergence/VoxelKLDivergence)
+#   COST_OF="..."             also time each run with these arguments added (interleaved,
+#                             so both see the same machine) and report the ratio, e.g.
+#                             COST_OF="--estimator knn" COST_TARGET=5, or the paired maps
+#                             COST_OF="--mse m.nii.gz --correlation r.nii.gz" COST_TARGET=1.3
 # Targets: .nii within 2x cat, .nii.gz within 1.2x parallel gzip -dc, peak RSS < 256 MiB.
 set -euo pipefail
 
@@ -121,7 +125,7 @@ benchmark()
   local format=$1
   local reference=$WORK_DIR/$format/reference.$format generated=$WORK_DIR/$format/generated.$format
   local out=$WORK_DIR/results/$format
-  local kl_times=() kl_rss=() cat_times=() gzip_times=() run
+  local kl_times=() kl_rss=() cat_times=() gzip_times=() cost_times=() cost_rss=() run
   mkdir -p "$out"
   read_both "$reference" "$generated" # warm the page cache
   # shellcheck disable=SC2016 # $1 and $2 are expanded by the child bash
@@ -137,7 +141,21 @@ benchmark()
       --output "$out/kl.nii.gz" --summary "$out/kl.json" "${EXTRA[@]}"
     kl_times+=("$WALL")
     kl_rss+=("$RSS")
+    if ((${#COST[@]})); then
+      timed "$out/VoxelKLDivergence-cost.log" "$DIVERGENCE" --reference "$reference" --generated "$generated" \
+        --output "$out/kl-cost.nii.gz" --summary "$out/kl-cost.json" "${EXTRA[@]}" "${COST[@]}"
+      cost_times+=("$WALL")
+      cost_rss+=("$RSS")
+    fi
   done
+  if ((${#COST[@]})); then
+    local cost cost_ratio
+    cost=$(median "${cost_times[@]}")
+    cost_ratio=$(ratio "$cost" "$(median "${kl_times[@]}")")
+    COST_ROWS+=("$(printf '%-7s %10s %10s %7s %11s  %s' ".$format" "$(median "${kl_times[@]}")" "$cost" "$cost_ratio" \
+      "$(awk -v k="$(median "${cost_rss[@]}")" 'BEGIN { printf "%.0f", k / 1024 }')" \
+      "$([[ -n $COST_TARGET ]] && meets "$cost_ratio" "<=" "$COST_TARGET")")")
+  fi
 
   local kl cat_s cat_ratio rss_mib gzip_s="-" gzip_ratio="-" verdict
   kl=$(median "${kl_times[@]}")
@@ -177,6 +195,8 @@ WORK_DIR=${2:-/tmp/voxelkl-bench}
 REPEATS=${REPEATS:-5}
 FORMATS=${FORMATS:-nii nii.gz}
 read -r -a EXTRA <<<"${EXTRA_ARGS:-}"
+read -r -a COST <<<"${COST_OF:-}"
+COST_TARGET=${COST_TARGET:-}
 DEMO_PAIR=$BUILD_DIR/Applications/VoxelKLDemoPair/VoxelKLDemoPair
 DIVERGENCE=${VOXELKL_DIVERGENCE:-$BUILD_DIR/Applications/VoxelKLDivergence/VoxelKLDivergence}
 [[ $REPEATS =~ ^[1-9][0-9]*$ ]] || die "REPEATS must be a positive integer, got '$REPEATS'"
@@ -192,6 +212,7 @@ for format in $FORMATS; do
 done
 
 ROWS=()
+COST_ROWS=()
 for format in $FORMATS; do
   benchmark "$format"
 done
@@ -201,3 +222,9 @@ echo "VoxelKLDivergence${EXTRA[*]:+ ${EXTRA[*]}} on $SIZE x $TIME_POINTS float32
 print_row format "kl wall s" "kl RSS MiB" "cat s" kl/cat "gzip -dc s" kl/gzip targets
 printf '%s\n' "${ROWS[@]}"
 echo "targets: .nii within ${NII_TARGET}x cat; .nii.gz within ${GZ_TARGET}x parallel gzip -dc; peak RSS < ${RSS_TARGET_MIB} MiB"
+if ((${#COST_ROWS[@]})); then
+  echo
+  echo "cost of ${COST[*]}: medians of $REPEATS interleaved runs"
+  printf '%-7s %10s %10s %7s %11s  %s\n' format "without s" "with s" ratio "RSS MiB" "target${COST_TARGET:+ ${COST_TARGET}x}"
+  printf '%s\n' "${COST_ROWS[@]}"
+fi

@@ -349,14 +349,22 @@ NearestNeighbourKLVectorised(const std::vector<TimedSample> & p,
   nu.resize(n);
   rhoFallback.resize(n);
   nuFallback.resize(n);
-  std::size_t r = 0; // first q sample >= p[i]: p is sorted, so it only moves up
-  for (std::size_t i = 0; i < n; ++i)
+  // insertion[i]: the first q sample >= p[i]. A merge of the two sorted series in which
+  // every step advances one of them without a branch (its direction is a coin toss).
   {
-    while (r < m && qValues[r] < pValues[i])
+    std::size_t i = 0;
+    std::size_t r = 0;
+    while (i < n && r < m)
     {
-      ++r;
+      const bool qFirst = qValues[r] < pValues[i];
+      insertion[i] = static_cast<std::uint32_t>(r);
+      r += qFirst ? 1 : 0;
+      i += qFirst ? 0 : 1;
     }
-    insertion[i] = static_cast<std::uint32_t>(r);
+    for (; i < n; ++i)
+    {
+      insertion[i] = static_cast<std::uint32_t>(m);
+    }
   }
   const auto w = static_cast<std::int32_t>(window);
   detail::KthNeighbourWithin(K, pValues.data(), pTimes.data(), n, w, rho.data(), rhoFallback.data());
@@ -423,7 +431,8 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window)
 double
 LagOneAutocorrelation(const double * values, std::size_t count)
 {
-  double      sum = 0.0;
+  double      timeSum = 0.0;
+  double      valueSum = 0.0;
   std::size_t finite = 0;
   double      lowest = std::numeric_limits<double>::infinity();
   double      highest = -std::numeric_limits<double>::infinity();
@@ -431,35 +440,55 @@ LagOneAutocorrelation(const double * values, std::size_t count)
   {
     if (std::isfinite(values[t]))
     {
-      sum += values[t];
+      timeSum += static_cast<double>(t);
+      valueSum += values[t];
       ++finite;
       lowest = std::min(lowest, values[t]);
       highest = std::max(highest, values[t]);
     }
   }
-  // A constant series by comparison, not by its sum of squares: the rounded mean of equal
-  // values need not equal them, which would leave every deviation the same tiny number.
+  // A constant series by comparison: the rounded mean of equal values need not equal them.
   if (finite < 3 || lowest == highest)
   {
     return 0.0;
   }
-  const double mean = sum / static_cast<double>(finite);
-  double       lagged = 0.0;
-  double       squares = 0.0;
+  // The least-squares line over time: a drift is not autocorrelation, and would make the
+  // window as long as the series.
+  const double timeMean = timeSum / static_cast<double>(finite);
+  const double valueMean = valueSum / static_cast<double>(finite);
+  double       timeSquares = 0.0;
+  double       crossProducts = 0.0;
+  double       valueSquares = 0.0;
+  for (std::size_t t = 0; t < count; ++t)
+  {
+    if (std::isfinite(values[t]))
+    {
+      const double dt = static_cast<double>(t) - timeMean;
+      const double dv = values[t] - valueMean;
+      timeSquares += dt * dt;
+      crossProducts += dt * dv;
+      valueSquares += dv * dv;
+    }
+  }
+  const double slope = crossProducts / timeSquares;
+  auto   residual = [&](std::size_t t) { return values[t] - valueMean - slope * (static_cast<double>(t) - timeMean); };
+  double lagged = 0.0;
+  double squares = 0.0;
   for (std::size_t t = 0; t < count; ++t)
   {
     if (!std::isfinite(values[t]))
     {
       continue;
     }
-    const double d = values[t] - mean;
-    squares += d * d;
+    const double e = residual(t);
+    squares += e * e;
     if (t + 1 < count && std::isfinite(values[t + 1]))
     {
-      lagged += d * (values[t + 1] - mean);
+      lagged += e * residual(t + 1);
     }
   }
-  return squares > 0.0 ? lagged / squares : 0.0;
+  // A straight line leaves residuals of rounding size only: no autocorrelation to measure.
+  return squares > 1e-20 * valueSquares ? lagged / squares : 0.0;
 }
 
 unsigned int

@@ -672,24 +672,36 @@ TEST(NonparametricKLAccuracy, NonGaussianPairsAtT2000)
 double
 HandLagOne(const std::vector<double> & x)
 {
-  long double sum = 0;
+  // Residuals about the least-squares line over the finite (t, x_t), in long double.
+  long double timeSum = 0, valueSum = 0;
   std::size_t finite = 0;
-  for (double v : x)
-    if (std::isfinite(v))
+  for (std::size_t t = 0; t < x.size(); ++t)
+    if (std::isfinite(x[t]))
     {
-      sum += v;
+      timeSum += t;
+      valueSum += x[t];
       ++finite;
     }
-  const long double mean = sum / finite;
+  const long double timeMean = timeSum / finite;
+  const long double valueMean = valueSum / finite;
+  long double       sxy = 0, sxx = 0;
+  for (std::size_t t = 0; t < x.size(); ++t)
+    if (std::isfinite(x[t]))
+    {
+      sxy += (t - timeMean) * (x[t] - valueMean);
+      sxx += (t - timeMean) * (t - timeMean);
+    }
+  const long double slope = sxy / sxx;
+  auto              e = [&](std::size_t t) { return x[t] - valueMean - slope * (t - timeMean); };
   long double       numerator = 0;
   long double       denominator = 0;
   for (std::size_t t = 0; t < x.size(); ++t)
   {
     if (!std::isfinite(x[t]))
       continue;
-    denominator += (x[t] - mean) * (x[t] - mean);
+    denominator += e(t) * e(t);
     if (t + 1 < x.size() && std::isfinite(x[t + 1]))
-      numerator += (x[t] - mean) * (x[t + 1] - mean);
+      numerator += e(t) * e(t + 1);
   }
   return static_cast<double>(numerator / denominator);
 }
@@ -708,10 +720,20 @@ TEST(NonparametricKL, LagOneAutocorrelation)
     x[t] = nan;
   x[300] = std::numeric_limits<double>::infinity();
   EXPECT_NEAR(voxelkl::LagOneAutocorrelation(x.data(), x.size()), HandLagOne(x), 1e-12);
-  // A small example by hand: x = 1, 2, NaN, 4, 3, mean 2.5, deviations -1.5, -0.5, 1.5, 0.5:
-  // pairs (1,2) and (4,3): (0.75 + 0.75) / (2.25 + 0.25 + 2.25 + 0.25) = 0.3.
+  // A small example by hand: x = 1, 2, NaN, 4, 3 at t = 0, 1, 3, 4. Line: mean t 2, mean x
+  // 2.5, slope 6 / 10 = 0.6; residuals -0.3, 0.1, 0.9, -0.7; pairs (0,1) and (3,4):
+  // (-0.03 - 0.63) / (0.09 + 0.01 + 0.81 + 0.49) = -0.66 / 1.4.
   const std::vector<double> small{ 1, 2, nan, 4, 3 };
-  EXPECT_NEAR(voxelkl::LagOneAutocorrelation(small.data(), small.size()), 0.3, 1e-15);
+  EXPECT_NEAR(voxelkl::LagOneAutocorrelation(small.data(), small.size()), -0.66 / 1.4, 1e-15);
+  // A drift is not autocorrelation: white noise on a steep line stays near 0, and a
+  // straight line has none.
+  std::normal_distribution<double> white(0.0, 1.0);
+  std::vector<double>              drifting(500);
+  for (std::size_t t = 0; t < drifting.size(); ++t)
+    drifting[t] = 0.05 * static_cast<double>(t) + white(engine);
+  EXPECT_NEAR(voxelkl::LagOneAutocorrelation(drifting.data(), drifting.size()), 0.0, 0.15);
+  const std::vector<double> line{ 1, 2, 3, 4, 5, 6 };
+  EXPECT_EQ(voxelkl::LagOneAutocorrelation(line.data(), line.size()), 0.0);
   // Degenerate: fewer than 3 finite values, constant series (whose mean need not be exact).
   const std::vector<double> two{ nan, 1, nan, 5, nan };
   EXPECT_EQ(voxelkl::LagOneAutocorrelation(two.data(), two.size()), 0.0);

@@ -236,7 +236,14 @@ ReadHeader(const std::string & file, bool allowFrames = false)
   const bool rawMetaImage = EndsWith(file, ".mha") && !header.io->GetUseCompression();
   if (rawNifti || rawMetaImage)
   {
-    const std::uintmax_t expected = (rawNifti ? 352 : 0) + header.io->GetImageSizeInBytes();
+    // For NIfTI from the stored voxel type: ITK reports a scaled NIfTI as float, 4 bytes
+    // per voxel whatever is stored.
+    std::uintmax_t expected = header.io->GetImageSizeInBytes();
+    if (rawNifti && NiftiVolumeStream::CanRead(file))
+    {
+      const NiftiVolumeStream stream(file);
+      expected = stream.DataOffset() + stream.VoxelsPerVolume() * stream.VolumeCount() * stream.BytesPerVoxel();
+    }
     const std::uintmax_t actual = std::filesystem::file_size(file, error);
     if (!error && actual < expected)
     {

@@ -62,9 +62,11 @@ NearestNeighbourKL(const std::vector<TimedSample> & p,
 std::size_t
 NearestNeighbourMinimumSamples(unsigned int k, unsigned int window);
 
-/** Lag-1 autocorrelation of a series in time order, over consecutive finite pairs
- * (non-finite values are gaps): sum (x_t - m)(x_t+1 - m) / sum (x_t - m)^2, m the mean of
- * the finite values. 0 for fewer than 3 finite values or a constant series. */
+/** Lag-1 autocorrelation of a series in time order, about its least-squares line over
+ * time (a drift is not autocorrelation), over consecutive finite pairs (non-finite values
+ * are gaps): with e_t = x_t - m - b (t - t_mean) fitted over the finite values,
+ * sum e_t e_t+1 / sum e_t^2. 0 for fewer than 3 finite values, a constant series or a
+ * straight line. */
 double
 LagOneAutocorrelation(const double * values, std::size_t count);
 

@@ -122,6 +122,12 @@ public:
   {
     return m_Swap;
   }
+  /** Bytes of one stored voxel (2 for int16, scaled or not). */
+  std::size_t
+  BytesPerVoxel() const
+  {
+    return m_BytesPerVoxel;
+  }
 
   /** Reads the next count volumes into out[0 .. count * VoxelsPerVolume()), in file order
    * (x fastest, then y, z, t), converted to T and scaled. Throws InputError(path, ...) when
