@@ -137,14 +137,14 @@ Describe()
                             "k of the knn estimator: larger k lowers the spread "
                             "and raises the bias where the densities differ a lot.",
                             5))
-    .Add(
-      Parameter::Integer("theilerWindow",
-                         "Theiler window",
-                         "knn: neighbours within this many volumes of a sample in time are not counted, because "
-                         "autocorrelation makes them close in value. -1 (default): automatic per voxel, "
-                         "ceil(3 / -ln(phi)) for the larger lag-1 autocorrelation phi of the two series (0 if phi <= "
-                         "0), at most (T - 1) / 4.",
-                         -1))
+    .Add(Parameter::Integer("theilerWindow",
+                            "Theiler window",
+                            "knn: neighbours within this many volumes of a sample in time are not counted, because "
+                            "autocorrelation makes them close in value. -1 (default): automatic per voxel, "
+                            "ceil(3 / -ln(phi)) for the larger lag-1 autocorrelation phi of the two series about their "
+                            "linear trends (0 if phi <= "
+                            "0), at most (T - 1) / 4.",
+                            -1))
     .Add(Parameter::Integer("bins",
                             "Histogram bins",
                             "histogram: number of equal-width bins over the pooled range of the two series. 0 "
