@@ -72,8 +72,8 @@ LagOneAutocorrelation(const double * values, std::size_t count);
 
 /** The automatic Theiler window: three AR(1) correlation times, w = ceil(3 / -ln(phi))
  * for the lag-1 autocorrelation phi (LagOneAutocorrelation, about the trend) of the more
- * autocorrelated series (the lag at which
- * an AR(1) autocorrelation falls to e^-3 = 0.05); 0 when phi <= 0. Capped so that every
+ * autocorrelated series (the lag at which an AR(1) autocorrelation falls to e^-3 = 0.05);
+ * 0 when phi <= 0. Capped so that every
  * sample keeps at least half of the series, and k, as candidates:
  * w <= min((T - 1) / 4, (T - 1 - k) / 2). */
 unsigned int
