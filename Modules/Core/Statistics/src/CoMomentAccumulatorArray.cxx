@@ -37,12 +37,13 @@ PushUniform(std::size_t count,
 {
   const double n = counts[0] + 1.0;
   const double w = n - 1.0;
+  const double inverse = 1.0 / n; // one division for all voxels
   for (std::size_t i = 0; i < count; ++i)
   {
     const double dx = (static_cast<double>(x[i]) - shiftsX[i]) - meansX[i];
     const double dy = (static_cast<double>(y[i]) - shiftsY[i]) - meansY[i];
-    const double dxN = dx / n;
-    const double dyN = dy / n;
+    const double dxN = dx * inverse;
+    const double dyN = dy * inverse;
     m2X[i] += dx * dxN * w;
     m2Y[i] += dy * dyN * w;
     c[i] += dx * dyN * w;
@@ -83,9 +84,9 @@ PushGeneral(std::size_t count,
     const double differenceY = (yi - shiftY) - meansY[i];
     const double dx = take ? differenceX : 0.0;
     const double dy = take ? differenceY : 0.0;
-    const double denominator = n > 0.0 ? n : 1.0;
-    const double dxN = dx / denominator;
-    const double dyN = dy / denominator;
+    const double inverse = 1.0 / (n > 0.0 ? n : 1.0);
+    const double dxN = dx * inverse;
+    const double dyN = dy * inverse;
     const double w = n - 1.0;
     m2X[i] += dx * dxN * w;
     m2Y[i] += dy * dyN * w;
@@ -166,9 +167,22 @@ PushFirst(std::size_t count,
 
 template <typename T>
 VOXELKL_INLINE_INTO_CLONES bool
+AllFinite(std::size_t count, const T * x, const T * y)
+{
+  int exceptions = 0;
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    exceptions |= !IsFinite(x[i]) | !IsFinite(y[i]);
+  }
+  return exceptions == 0;
+}
+
+template <typename T>
+VOXELKL_INLINE_INTO_CLONES bool
 DispatchInStep(std::size_t count, const T * x, const T * y, double * state[8], const double * detached)
 {
-  if (count == 0 || !InStep(count, x, y, state[0], detached))
+  const bool inStep = detached != nullptr ? InStep(count, x, y, state[0], detached) : AllFinite(count, x, y);
+  if (count == 0 || !inStep)
   {
     return false;
   }
@@ -195,6 +209,18 @@ VOXELKL_KERNEL_CLONES bool
 PushPairsInStep(std::size_t count, const double * x, const double * y, double * state[8], const double * detached)
 {
   return DispatchInStep(count, x, y, state, detached);
+}
+
+VOXELKL_KERNEL_CLONES bool
+PushPairsKnownInStep(std::size_t count, const float * x, const float * y, double * state[8])
+{
+  return DispatchInStep(count, x, y, state, nullptr);
+}
+
+VOXELKL_KERNEL_CLONES bool
+PushPairsKnownInStep(std::size_t count, const double * x, const double * y, double * state[8])
+{
+  return DispatchInStep(count, x, y, state, nullptr);
 }
 
 VOXELKL_KERNEL_CLONES void

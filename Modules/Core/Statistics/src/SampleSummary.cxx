@@ -25,22 +25,34 @@ SortedPercentile(const std::vector<double> & sorted, double q)
 namespace
 {
 // The q-th percentile (type 7) of values, reordering them with selections instead of a full
-// sort: a map of a million voxels is summarised several times per run.
+// sort: a map of a million voxels is summarised several times per run. Only [first, last)
+// is selected in: the caller guarantees that the wanted order statistic lies there and that
+// every value after `last` is at least every value in it (an earlier selection at last - 1).
 double
-SelectPercentile(std::vector<double> & values, double q)
+SelectPercentile(std::vector<double> & values, double q, std::size_t first, std::size_t last)
 {
   const double      position = q / 100.0 * static_cast<double>(values.size() - 1);
   const std::size_t below = static_cast<std::size_t>(std::floor(position));
   const double      fraction = position - static_cast<double>(below);
-  std::nth_element(values.begin(), values.begin() + below, values.end());
+  std::nth_element(values.begin() + first, values.begin() + below, values.begin() + last);
   const double lower = values[below];
   if (fraction == 0.0 || below + 1 >= values.size())
   {
     return lower;
   }
-  // After nth_element every later element is >= lower: the next order statistic is their minimum.
-  const double upper = *std::min_element(values.begin() + below + 1, values.end());
+  // Every later element is >= lower: the next order statistic is their minimum, in
+  // [below + 1, last) when that is not empty, else among the values after last.
+  const auto   from = values.begin() + (below + 1 < last ? below + 1 : last);
+  const auto   to = below + 1 < last ? values.begin() + last : values.end();
+  const double upper = *std::min_element(from, to);
   return lower + fraction * (upper - lower);
+}
+
+// The index of the q-th percentile's lower order statistic.
+std::size_t
+Below(std::size_t count, double q)
+{
+  return static_cast<std::size_t>(std::floor(q / 100.0 * static_cast<double>(count - 1)));
 }
 } // namespace
 
@@ -63,11 +75,15 @@ Summarize(std::vector<double> values)
   const auto [minimum, maximum] = std::minmax_element(values.begin(), values.end());
   summary.min = *minimum;
   summary.max = *maximum;
-  summary.p5 = SelectPercentile(values, 5.0);
-  summary.p25 = SelectPercentile(values, 25.0);
-  summary.median = SelectPercentile(values, 50.0);
-  summary.p75 = SelectPercentile(values, 75.0);
-  summary.p95 = SelectPercentile(values, 95.0);
+  // The median first, then each quartile within its half and each outer percentile within
+  // its quarter: every selection after the first runs over a part of the values.
+  const std::size_t n = values.size();
+  summary.median = SelectPercentile(values, 50.0, 0, n);
+  const std::size_t median = Below(n, 50.0);
+  summary.p25 = SelectPercentile(values, 25.0, 0, median + 1);
+  summary.p75 = SelectPercentile(values, 75.0, median, n);
+  summary.p5 = SelectPercentile(values, 5.0, 0, Below(n, 25.0) + 1);
+  summary.p95 = SelectPercentile(values, 95.0, Below(n, 75.0), n);
   return summary;
 }
 

@@ -37,10 +37,11 @@ PushFiniteUniform(std::size_t count, const TValue * values, double * state[5])
   double * const __restrict means = state[2];
   double * const __restrict m2s = state[3];
   const double n = counts[0] + 1.0;
+  const double inverse = 1.0 / n;
   for (std::size_t i = 0; i < count; ++i)
   {
     const double delta = (static_cast<double>(values[i]) - shifts[i]) - means[i];
-    const double deltaN = delta / n;
+    const double deltaN = delta * inverse;
     m2s[i] += delta * deltaN * (n - 1.0);
     means[i] += deltaN;
     counts[i] = n;

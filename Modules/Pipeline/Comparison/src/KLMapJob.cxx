@@ -191,6 +191,26 @@ EstimateTile(const KLMapJob &       job,
   }
 }
 
+// Voxels per tile on the tile path. The per-voxel state of a tile is updated at every time
+// point, so it should stay in the L2 cache: the paired accumulators hold 72 bytes per voxel
+// (the series' own two 40 each), so paired tiles are half as large. The non-parametric
+// estimators also hold the tile's whole series.
+std::size_t
+TileVoxels(const KLMapJob & job)
+{
+  if (job.estimator.estimator != KLEstimator::Gaussian)
+  {
+    return detail::VoxelsPerTile / 4;
+  }
+  return job.fidelity.paired ? detail::VoxelsPerTile / 2 : detail::VoxelsPerTile;
+}
+
+std::size_t
+TileCount(const KLMapJob & job)
+{
+  return (job.reference.grid.VoxelCount() + TileVoxels(job) - 1) / TileVoxels(job);
+}
+
 template <typename T>
 KLMaps
 ComputeByVoxelTiles(const KLMapJob &           job,
@@ -199,11 +219,10 @@ ComputeByVoxelTiles(const KLMapJob &           job,
                     const NiftiTileReader<T> & generatedReader,
                     detail::ProgressCounter &  progress)
 {
-  // The non-parametric estimators keep the whole tile: smaller tiles bound that memory.
   const bool        wholeSeries = job.estimator.estimator != KLEstimator::Gaussian;
-  const std::size_t tileVoxels = wholeSeries ? detail::VoxelsPerTile / 4 : detail::VoxelsPerTile;
+  const std::size_t tileVoxels = TileVoxels(job);
   const std::size_t voxels = job.reference.grid.VoxelCount();
-  const std::size_t tiles = (voxels + tileVoxels - 1) / tileVoxels;
+  const std::size_t tiles = TileCount(job);
   const std::size_t referenceLength = job.reference.timePoints;
   const std::size_t generatedLength = job.generated.timePoints;
   const std::size_t timePoints = std::max(referenceLength, generatedLength);
@@ -273,7 +292,7 @@ template <typename T>
 KLMaps
 ComputeByVoxelTiles(const KLMapJob & job, unsigned int threads)
 {
-  const std::size_t tiles = (job.reference.grid.VoxelCount() + detail::VoxelsPerTile - 1) / detail::VoxelsPerTile;
+  const std::size_t        tiles = TileCount(job);
   const NiftiTileReader<T> referenceReader(job.reference);
   const NiftiTileReader<T> generatedReader(job.generated);
   detail::ProgressCounter  progress(job.execution.progress, static_cast<double>(tiles));
@@ -287,8 +306,7 @@ template <typename T>
 KLMaps
 ComputeWholeSeriesByTiles(const KLMapJob & job, unsigned int threads)
 {
-  const std::size_t       tileVoxels = detail::VoxelsPerTile / 4;
-  const auto              tiles = static_cast<double>((job.reference.grid.VoxelCount() + tileVoxels - 1) / tileVoxels);
+  const auto              tiles = static_cast<double>(TileCount(job));
   const auto              volumes = static_cast<double>(job.reference.timePoints + job.generated.timePoints);
   detail::ProgressCounter progress(job.execution.progress, 2.0 * tiles);
   auto copied = [&](std::size_t count) { progress.Add(tiles * static_cast<double>(count) / volumes); };

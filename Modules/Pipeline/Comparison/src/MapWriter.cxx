@@ -9,7 +9,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -40,9 +39,9 @@ WriteWithItk(const itk::Image<float, 3> * image, const std::string & path, bool 
 void
 Gzip(const std::string & from, const std::string & to)
 {
-  std::ifstream     input(from, std::ios::binary);
-  std::vector<char> data((std::istreambuf_iterator<char>(input)), std::istreambuf_iterator<char>());
-  if (!input && !input.eof())
+  std::ifstream     input(from, std::ios::binary | std::ios::ate);
+  std::vector<char> data(input ? static_cast<std::size_t>(input.tellg()) : 0);
+  if (!input || !input.seekg(0) || !input.read(data.data(), static_cast<std::streamsize>(data.size())))
   {
     throw std::runtime_error("cannot read " + from);
   }

@@ -33,6 +33,12 @@ bool
 PushPairsInStep(std::size_t count, const float * x, const float * y, double * state[8], const double * detached);
 bool
 PushPairsInStep(std::size_t count, const double * x, const double * y, double * state[8], const double * detached);
+/** The same when the caller knows the counts are equal and no voxel is detached: only the
+ * values are checked. */
+bool
+PushPairsKnownInStep(std::size_t count, const float * x, const float * y, double * state[8]);
+bool
+PushPairsKnownInStep(std::size_t count, const double * x, const double * y, double * state[8]);
 } // namespace detail
 
 /** The paired moments of `size` voxels, updated a time point at a time: one pass, shifted by

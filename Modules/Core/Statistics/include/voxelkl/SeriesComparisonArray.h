@@ -47,6 +47,15 @@ public:
   {
     double * state[8];
     m_Pairs.State(first, state);
+    // Whole-array pushes without a mask keep every count equal and detach no voxel until a
+    // value is not finite: then only the values need checking.
+    const bool whole = first == 0 && count == size() && inside == nullptr;
+    m_WholeInStep = m_WholeInStep && whole;
+    if (m_WholeInStep && detail::PushPairsKnownInStep(count, x, y, state))
+    {
+      return;
+    }
+    m_WholeInStep = false;
     if (inside == nullptr && detail::PushPairsInStep(count, x, y, state, m_Detached.data() + first))
     {
       return;
@@ -74,7 +83,8 @@ private:
   VarianceAccumulatorArray m_Reference;
   VarianceAccumulatorArray m_Generated;
   CoMomentAccumulatorArray m_Pairs;
-  std::vector<double>      m_Detached; // 1 once the series are accumulated apart (double: SIMD checks)
+  std::vector<double>      m_Detached;            // 1 once the series are accumulated apart (double: SIMD checks)
+  bool                     m_WholeInStep{ true }; // every push so far: all voxels, no mask, finite
 };
 
 } // namespace voxelkl

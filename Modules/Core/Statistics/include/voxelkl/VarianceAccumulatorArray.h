@@ -46,7 +46,7 @@ PushVarianceTimePoint(std::size_t           count,
     const double shift = (take & (previous == 0.0)) ? x : shifts[i];
     const double difference = (x - shift) - means[i];
     const double delta = take ? difference : 0.0;
-    const double deltaN = delta / (n > 0.0 ? n : 1.0);
+    const double deltaN = delta * (1.0 / (n > 0.0 ? n : 1.0));
     const double term = delta * deltaN * (n - 1.0);
     counts[i] = n;
     shifts[i] = shift;
