@@ -15,6 +15,20 @@ namespace voxelkl::detail
 namespace
 {
 
+// The K-th smallest of two ascending lists of K distances: j from below and K - j from
+// above for the best j.
+template <unsigned int K>
+VOXELKL_INLINE_INTO_CLONES double
+KthOfBothSides(const double * below, const double * above)
+{
+  double distance = std::min(below[K - 1], above[K - 1]);
+  for (unsigned int j = 1; j < K; ++j)
+  {
+    distance = std::min(distance, std::max(below[j - 1], above[K - j - 1]));
+  }
+  return distance;
+}
+
 template <unsigned int K>
 VOXELKL_INLINE_INTO_CLONES void
 WithinKernel(const double *       values,
@@ -47,12 +61,7 @@ WithinKernel(const double *       values,
       excluded |= (dBelow <= window) & (dBelow >= -window);
       excluded |= (dAbove <= window) & (dAbove >= -window);
     }
-    double distance = std::min(below[K - 1], above[K - 1]);
-    for (unsigned int j = 1; j < K; ++j)
-    {
-      distance = std::min(distance, std::max(below[j - 1], above[K - j - 1]));
-    }
-    rho[i] = distance;
+    rho[i] = KthOfBothSides<K>(below, above);
     fallback[i] = static_cast<unsigned char>(excluded);
   }
 }
@@ -94,12 +103,7 @@ AcrossKernel(const double *        pValues,
       excluded |= (dBelow <= w) & (dBelow >= -w);
       excluded |= (dAbove <= w) & (dAbove >= -w);
     }
-    double distance = std::min(below[K - 1], above[K - 1]);
-    for (unsigned int j = 1; j < K; ++j)
-    {
-      distance = std::min(distance, std::max(below[j - 1], above[K - j - 1]));
-    }
-    nu[i] = distance;
+    nu[i] = KthOfBothSides<K>(below, above);
     fallback[i] = static_cast<unsigned char>(excluded | (interior ? 0 : 1));
   }
 }
