@@ -2,7 +2,7 @@
 #ifndef itkGaussianKLDivergenceImageFilter_h
 #define itkGaussianKLDivergenceImageFilter_h
 
-#include "itkTemporalReductionImageFilter.h"
+#include "itkTemporalComparisonImageFilter.h"
 #include "voxelkl/VoxelDivergence.h"
 
 #include <cstdint>
@@ -36,59 +36,25 @@ namespace itk
  * finite pairs at each voxel (unsigned int). Streams: see
  * TemporalReductionImageFilter. */
 template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension - 1>>
-class GaussianKLDivergenceImageFilter : public TemporalReductionImageFilter<TInputImage, TOutputImage>
+class GaussianKLDivergenceImageFilter : public TemporalComparisonImageFilter<TInputImage, TOutputImage>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(GaussianKLDivergenceImageFilter);
 
   using Self = GaussianKLDivergenceImageFilter;
-  using Superclass = TemporalReductionImageFilter<TInputImage, TOutputImage>;
+  using Superclass = TemporalComparisonImageFilter<TInputImage, TOutputImage>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
   itkNewMacro(Self);
-  itkTypeMacro(GaussianKLDivergenceImageFilter, TemporalReductionImageFilter);
-  static_assert(std::is_same_v<typename TInputImage::PixelType, float> ||
-                  std::is_same_v<typename TInputImage::PixelType, double>,
-                "read the series as float or double (itk::ImageFileReader converts any voxel type)");
+  itkTypeMacro(GaussianKLDivergenceImageFilter, TemporalComparisonImageFilter);
 
   using typename Superclass::InputImageType;
   using typename Superclass::OutputImageType;
   using typename Superclass::OutputIndexType;
   static constexpr unsigned int OutputImageDimension = Superclass::OutputImageDimension;
-  using StatusImageType = Image<unsigned char, OutputImageDimension>;
+  using typename Superclass::StatusImageType;
   using SampleCountImageType = Image<std::uint32_t, OutputImageDimension>;
-
-  /** The real series (P in the seed note). Input 0. */
-  void
-  SetReferenceImage(const InputImageType * image)
-  {
-    this->SetNthInput(0, const_cast<InputImageType *>(image));
-  }
-  /** The series produced by a model (Q). Input 1. */
-  void
-  SetGeneratedImage(const InputImageType * image)
-  {
-    this->SetNthInput(1, const_cast<InputImageType *>(image));
-  }
-
-  itkSetEnumMacro(Direction, voxelkl::KLDirection);
-  itkGetEnumMacro(Direction, voxelkl::KLDirection);
-
-  void
-  SetVarianceFloor(const voxelkl::VarianceFloor & floor)
-  {
-    if (floor.relative != m_VarianceFloor.relative || floor.value != m_VarianceFloor.value)
-    {
-      m_VarianceFloor = floor;
-      this->Modified();
-    }
-  }
-  const voxelkl::VarianceFloor &
-  GetVarianceFloor() const
-  {
-    return m_VarianceFloor;
-  }
 
   /** Also compute the paired maps (MSE, correlation). Default off. */
   itkSetMacro(ComputePairedMaps, bool);
@@ -98,11 +64,6 @@ public:
   itkSetMacro(UndefinedCorrelation, double);
   itkGetConstMacro(UndefinedCorrelation, double);
 
-  OutputImageType *
-  GetDivergenceOutput()
-  {
-    return this->GetOutput(0);
-  }
   SampleCountImageType *
   GetPairCountOutput()
   {
@@ -128,11 +89,6 @@ public:
   {
     return this->GetOutput(6);
   }
-  StatusImageType *
-  GetStatusOutput()
-  {
-    return dynamic_cast<StatusImageType *>(this->ProcessObject::GetOutput(1));
-  }
   SampleCountImageType *
   GetNonFiniteSampleCountOutput()
   {
@@ -147,11 +103,6 @@ protected:
   ProcessObject::DataObjectPointer
   MakeOutput(ProcessObject::DataObjectPointerArraySizeType index) override;
 
-  std::string
-  GetSeriesName(unsigned int n) const override
-  {
-    return n == 0 ? "reference" : "generated";
-  }
   void
   VerifyInputInformation() ITKv5_CONST override;
   void
@@ -160,10 +111,8 @@ protected:
   PrintSelf(std::ostream & os, Indent indent) const override;
 
 private:
-  voxelkl::KLDirection   m_Direction{ voxelkl::KLDirection::Forward };
-  voxelkl::VarianceFloor m_VarianceFloor{};
-  bool                   m_ComputePairedMaps{ false };
-  double                 m_UndefinedCorrelation{ 0.0 };
+  bool   m_ComputePairedMaps{ false };
+  double m_UndefinedCorrelation{ 0.0 };
 };
 
 } // namespace itk

@@ -11,7 +11,6 @@ namespace itk
 template <typename TInputImage, typename TOutputImage>
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::GaussianKLDivergenceImageFilter()
 {
-  this->SetNumberOfRequiredInputs(2);
   this->SetNumberOfRequiredOutputs(8);
   for (unsigned int n = 1; n < 8; ++n)
   {
@@ -112,14 +111,14 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(const Out
     }
     const auto referenceMoments = m_ComputePairedMaps ? comparison.Reference(x) : reference.Get(x);
     const auto generatedMoments = m_ComputePairedMaps ? comparison.Generated(x) : generated.Get(x);
-    const auto result =
-      voxelkl::GaussianVoxelDivergence(referenceMoments, generatedMoments, m_Direction, m_VarianceFloor);
+    const auto result = voxelkl::GaussianVoxelDivergence(
+      referenceMoments, generatedMoments, this->GetDirection(), this->GetVarianceFloor());
     divergence[x] = static_cast<typename OutputImageType::PixelType>(result.value);
     status[x] = static_cast<unsigned char>(result.status);
     skipped[x] = static_cast<std::uint32_t>(referenceMoments.Skipped() + generatedMoments.Skipped());
     meanDifference[x] = static_cast<OutputPixelType>(generatedMoments.Mean() - referenceMoments.Mean());
-    varianceLogRatio[x] =
-      static_cast<OutputPixelType>(voxelkl::VarianceLogRatio(referenceMoments, generatedMoments, m_VarianceFloor));
+    varianceLogRatio[x] = static_cast<OutputPixelType>(
+      voxelkl::VarianceLogRatio(referenceMoments, generatedMoments, this->GetVarianceFloor()));
     const voxelkl::PairedMoments paired = m_ComputePairedMaps ? comparison.Pairs(x) : voxelkl::PairedMoments{};
     meanSquaredError[x] = static_cast<OutputPixelType>(paired.MeanSquaredError());
     correlation[x] = static_cast<OutputPixelType>(paired.Correlation(m_UndefinedCorrelation));
@@ -132,8 +131,6 @@ void
 GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
-  os << indent << "Direction: " << voxelkl::ToString(m_Direction) << std::endl;
-  os << indent << "VarianceFloor: " << m_VarianceFloor.Describe() << std::endl;
   os << indent << "ComputePairedMaps: " << m_ComputePairedMaps << std::endl;
   os << indent << "UndefinedCorrelation: " << m_UndefinedCorrelation << std::endl;
 }

@@ -2,7 +2,7 @@
 #ifndef itkNonparametricKLDivergenceImageFilter_h
 #define itkNonparametricKLDivergenceImageFilter_h
 
-#include "itkTemporalReductionImageFilter.h"
+#include "itkTemporalComparisonImageFilter.h"
 #include "voxelkl/NonparametricVoxelKL.h"
 #include "voxelkl/VoxelDivergence.h"
 
@@ -35,44 +35,25 @@ namespace itk
  * unsigned char), 2 the Theiler window used at each voxel (k-NN; 0 otherwise). Streams:
  * see TemporalReductionImageFilter; a tile holds tile x all time points of both series. */
 template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension - 1>>
-class NonparametricKLDivergenceImageFilter : public TemporalReductionImageFilter<TInputImage, TOutputImage>
+class NonparametricKLDivergenceImageFilter : public TemporalComparisonImageFilter<TInputImage, TOutputImage>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(NonparametricKLDivergenceImageFilter);
 
   using Self = NonparametricKLDivergenceImageFilter;
-  using Superclass = TemporalReductionImageFilter<TInputImage, TOutputImage>;
+  using Superclass = TemporalComparisonImageFilter<TInputImage, TOutputImage>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
   itkNewMacro(Self);
-  itkTypeMacro(NonparametricKLDivergenceImageFilter, TemporalReductionImageFilter);
-  static_assert(std::is_same_v<typename TInputImage::PixelType, float> ||
-                  std::is_same_v<typename TInputImage::PixelType, double>,
-                "read the series as float or double (itk::ImageFileReader converts any voxel type)");
+  itkTypeMacro(NonparametricKLDivergenceImageFilter, TemporalComparisonImageFilter);
 
   using typename Superclass::InputImageType;
   using typename Superclass::OutputImageType;
   using typename Superclass::OutputIndexType;
   static constexpr unsigned int OutputImageDimension = Superclass::OutputImageDimension;
-  using StatusImageType = Image<unsigned char, OutputImageDimension>;
+  using typename Superclass::StatusImageType;
   using WindowImageType = Image<std::uint16_t, OutputImageDimension>;
-
-  /** The real series (P in the seed note). Input 0. */
-  void
-  SetReferenceImage(const InputImageType * image)
-  {
-    this->SetNthInput(0, const_cast<InputImageType *>(image));
-  }
-  /** The series produced by a model (Q). Input 1. */
-  void
-  SetGeneratedImage(const InputImageType * image)
-  {
-    this->SetNthInput(1, const_cast<InputImageType *>(image));
-  }
-
-  itkSetEnumMacro(Direction, voxelkl::KLDirection);
-  itkGetEnumMacro(Direction, voxelkl::KLDirection);
 
   /** Which estimator and its parameters; Gaussian is refused (use
    * GaussianKLDivergenceImageFilter). Default: k-NN, k = 5, automatic Theiler window. */
@@ -88,34 +69,12 @@ public:
     return m_EstimatorSettings;
   }
 
-  void
-  SetVarianceFloor(const voxelkl::VarianceFloor & floor)
-  {
-    m_VarianceFloor = floor;
-    this->Modified();
-  }
-  const voxelkl::VarianceFloor &
-  GetVarianceFloor() const
-  {
-    return m_VarianceFloor;
-  }
-
   /** Quantisation steps of the series' stored values (0: continuous). */
   itkSetMacro(ReferenceQuantisationStep, double);
   itkGetConstMacro(ReferenceQuantisationStep, double);
   itkSetMacro(GeneratedQuantisationStep, double);
   itkGetConstMacro(GeneratedQuantisationStep, double);
 
-  OutputImageType *
-  GetDivergenceOutput()
-  {
-    return this->GetOutput(0);
-  }
-  StatusImageType *
-  GetStatusOutput()
-  {
-    return dynamic_cast<StatusImageType *>(this->ProcessObject::GetOutput(1));
-  }
   WindowImageType *
   GetTheilerWindowOutput()
   {
@@ -130,11 +89,6 @@ protected:
   ProcessObject::DataObjectPointer
   MakeOutput(ProcessObject::DataObjectPointerArraySizeType index) override;
 
-  std::string
-  GetSeriesName(unsigned int n) const override
-  {
-    return n == 0 ? "reference" : "generated";
-  }
   void
   VerifyPreconditions() ITKv5_CONST override;
   void
@@ -143,9 +97,7 @@ protected:
   PrintSelf(std::ostream & os, Indent indent) const override;
 
 private:
-  voxelkl::KLDirection       m_Direction{ voxelkl::KLDirection::Forward };
   voxelkl::EstimatorSettings m_EstimatorSettings{ voxelkl::KLEstimator::NearestNeighbour };
-  voxelkl::VarianceFloor     m_VarianceFloor{};
   double                     m_ReferenceQuantisationStep{ 0.0 };
   double                     m_GeneratedQuantisationStep{ 0.0 };
 };

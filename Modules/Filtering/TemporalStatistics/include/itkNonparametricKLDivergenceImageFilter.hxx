@@ -12,7 +12,6 @@ namespace itk
 template <typename TInputImage, typename TOutputImage>
 NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::NonparametricKLDivergenceImageFilter()
 {
-  this->SetNumberOfRequiredInputs(2);
   this->SetNumberOfRequiredOutputs(3);
   for (unsigned int n = 1; n < 3; ++n)
   {
@@ -93,8 +92,8 @@ NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(cons
       status[x] = static_cast<unsigned char>(voxelkl::VoxelStatus::OutsideMask);
       continue;
     }
-    const auto gaussian =
-      voxelkl::GaussianVoxelDivergence(reference.Get(x), generated.Get(x), m_Direction, m_VarianceFloor);
+    const auto gaussian = voxelkl::GaussianVoxelDivergence(
+      reference.Get(x), generated.Get(x), this->GetDirection(), this->GetVarianceFloor());
     status[x] = static_cast<unsigned char>(gaussian.status);
     divergence[x] = static_cast<typename OutputImageType::PixelType>(gaussian.value);
     if (gaussian.status != voxelkl::VoxelStatus::Valid)
@@ -105,7 +104,7 @@ NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(cons
       0, referenceRow.first + x, referenceRow.timeStride, referenceRow.timePoints, m_ReferenceQuantisationStep);
     estimator.Load(
       1, generatedRow.first + x, generatedRow.timeStride, generatedRow.timePoints, m_GeneratedQuantisationStep);
-    const auto result = estimator.Estimate(m_Direction, rowIndex + x);
+    const auto result = estimator.Estimate(this->GetDirection(), rowIndex + x);
     divergence[x] = static_cast<typename OutputImageType::PixelType>(result.enough ? result.value : 0.0);
     if (!result.enough)
     {
@@ -123,9 +122,7 @@ void
 NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
-  os << indent << "Direction: " << voxelkl::ToString(m_Direction) << std::endl;
   os << indent << "Estimator: " << m_EstimatorSettings.Describe() << std::endl;
-  os << indent << "VarianceFloor: " << m_VarianceFloor.Describe() << std::endl;
   os << indent << "ReferenceQuantisationStep: " << m_ReferenceQuantisationStep << std::endl;
   os << indent << "GeneratedQuantisationStep: " << m_GeneratedQuantisationStep << std::endl;
 }

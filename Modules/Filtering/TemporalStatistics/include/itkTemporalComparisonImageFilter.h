@@ -1,0 +1,109 @@
+// Base of the filters that compare a reference and a generated 4D series voxel by voxel.
+#ifndef itkTemporalComparisonImageFilter_h
+#define itkTemporalComparisonImageFilter_h
+
+#include "itkTemporalReductionImageFilter.h"
+#include "voxelkl/VoxelDivergence.h"
+
+#include <cstdint>
+#include <type_traits>
+
+namespace itk
+{
+
+/** \class TemporalComparisonImageFilter
+ * \brief What every KL map filter shares: the reference (input 0, P, the real series) and
+ * generated (input 1, Q) series, the direction of the divergence, the variance floor that
+ * decides where a series is constant, and the voxel status output (output 1,
+ * voxelkl::VoxelStatus as unsigned char). Output 0 is the divergence map. Streams: see
+ * TemporalReductionImageFilter. Derived classes make their outputs and implement
+ * ProcessRow(). */
+template <typename TInputImage, typename TOutputImage>
+class TemporalComparisonImageFilter : public TemporalReductionImageFilter<TInputImage, TOutputImage>
+{
+public:
+  ITK_DISALLOW_COPY_AND_MOVE(TemporalComparisonImageFilter);
+
+  using Self = TemporalComparisonImageFilter;
+  using Superclass = TemporalReductionImageFilter<TInputImage, TOutputImage>;
+  using Pointer = SmartPointer<Self>;
+  using ConstPointer = SmartPointer<const Self>;
+
+  itkTypeMacro(TemporalComparisonImageFilter, TemporalReductionImageFilter);
+  static_assert(std::is_same_v<typename TInputImage::PixelType, float> ||
+                  std::is_same_v<typename TInputImage::PixelType, double>,
+                "read the series as float or double (itk::ImageFileReader converts any voxel type)");
+
+  using typename Superclass::InputImageType;
+  using typename Superclass::OutputImageType;
+  static constexpr unsigned int OutputImageDimension = Superclass::OutputImageDimension;
+  using StatusImageType = Image<unsigned char, OutputImageDimension>;
+
+  /** The real series (P in the seed note). Input 0. */
+  void
+  SetReferenceImage(const InputImageType * image)
+  {
+    this->SetNthInput(0, const_cast<InputImageType *>(image));
+  }
+  /** The series produced by a model (Q). Input 1. */
+  void
+  SetGeneratedImage(const InputImageType * image)
+  {
+    this->SetNthInput(1, const_cast<InputImageType *>(image));
+  }
+
+  /** Forward KL(reference || generated) (default), Reverse, Symmetric (their sum). */
+  itkSetEnumMacro(Direction, voxelkl::KLDirection);
+  itkGetEnumMacro(Direction, voxelkl::KLDirection);
+
+  void
+  SetVarianceFloor(const voxelkl::VarianceFloor & floor)
+  {
+    if (floor.relative != m_VarianceFloor.relative || floor.value != m_VarianceFloor.value)
+    {
+      m_VarianceFloor = floor;
+      this->Modified();
+    }
+  }
+  const voxelkl::VarianceFloor &
+  GetVarianceFloor() const
+  {
+    return m_VarianceFloor;
+  }
+
+  OutputImageType *
+  GetDivergenceOutput()
+  {
+    return this->GetOutput(0);
+  }
+  StatusImageType *
+  GetStatusOutput()
+  {
+    return dynamic_cast<StatusImageType *>(this->ProcessObject::GetOutput(1));
+  }
+
+protected:
+  TemporalComparisonImageFilter() { this->SetNumberOfRequiredInputs(2); }
+  ~TemporalComparisonImageFilter() override = default;
+
+  std::string
+  GetSeriesName(unsigned int n) const override
+  {
+    return n == 0 ? "reference" : "generated";
+  }
+  void
+  PrintSelf(std::ostream & os, Indent indent) const override
+  {
+    Superclass::PrintSelf(os, indent);
+    os << indent << "Direction: " << voxelkl::ToString(m_Direction) << std::endl;
+    os << indent << "VarianceFloor: " << m_VarianceFloor.Describe() << std::endl;
+  }
+
+private:
+  voxelkl::KLDirection   m_Direction{ voxelkl::KLDirection::Forward };
+  voxelkl::VarianceFloor m_VarianceFloor{};
+};
+
+} // namespace itk
+
+#endif
