@@ -58,7 +58,10 @@ Describe()
     "tied values never make a k-NN distance 0 and the result is the same on every run; float data with tied values "
     "are dequantised by their smallest gap. k-NN leaves out neighbours within the Theiler window in time, in both "
     "series when they have the same length (paired). Estimates near 0 can be slightly negative (the k-NN estimator "
-    "is nearly unbiased, not positive). Where a series is constant (no density) the Gaussian treatment above is "
+    "is nearly unbiased, not positive). Both estimators are biased low where the first distribution has mass where "
+    "the second has almost none: KL(reference || generated) of a flattened generated signal (std x 0.4: 1.71 nats) "
+    "is 0.45 from k-NN at T = 200; the reverse direction does not suffer from this. Where a series is constant (no "
+    "density) the Gaussian treatment above is "
     "kept and the voxel is counted as constant or floored; where a series has fewer finite samples than k-NN needs "
     "(2 w + k + 1) the voxel is counted with no samples and written as 0.",
   };
