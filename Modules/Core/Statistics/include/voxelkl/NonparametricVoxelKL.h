@@ -19,7 +19,7 @@ namespace voxelkl
 /** Which estimator, and what a non-parametric one needs besides the samples. */
 struct EstimatorSettings
 {
-  KLEstimator  estimator{ KLEstimator::Gaussian }; ///< NonparametricVoxelKL needs another
+  KLEstimator estimator{ KLEstimator::Gaussian }; ///< NonparametricVoxelKL needs another
 
   unsigned int neighbours{ 5 };     ///< k of the k-NN estimator
   int          theilerWindow{ -1 }; ///< half-width in volumes; -1: AutomaticTheilerWindow per voxel
@@ -83,7 +83,7 @@ private:
   void
   Prepare(std::uint64_t voxel);
 
-  EstimatorSettings    m_Settings;
+  EstimatorSettings        m_Settings;
   std::vector<double>      m_Raw[2];
   double                   m_Step[2]{ 0.0, 0.0 };
   std::vector<TimedSample> m_Samples[2];

@@ -45,13 +45,13 @@ struct SeriesInfo
   std::vector<std::string> files;
   SpatialGrid              grid;
   std::size_t              timePoints{ 0 };
-  std::string              voxelType;            ///< as stored: "int16", "float32", ...
-  bool                     scaled{ false };      ///< NIfTI scl_slope/scl_inter present (ITK reads float)
+  std::string              voxelType;       ///< as stored: "int16", "float32", ...
+  bool                     scaled{ false }; ///< NIfTI scl_slope/scl_inter present (ITK reads float)
   /** The spacing of the values the file can hold: |scl_slope| (1 unscaled) for integer
    * voxels, 0 for float voxels (continuous). Non-parametric estimators dequantise by it. */
   double quantisationStep{ 0.0 };
-  bool                     needsDouble{ false }; ///< float32 cannot hold its values exactly
-  bool                     isVolumeList{ false };
+  bool   needsDouble{ false }; ///< float32 cannot hold its values exactly
+  bool   isVolumeList{ false };
   /** A 4D NRRD as 3D Slicer writes it (frames on a `list` axis, last for a volume sequence,
    * first for a MultiVolume): ITK reads it as a 3D image whose voxels have one component
    * per frame, frame t = component t. Only SeriesVolumeReader reads it right:
