@@ -200,7 +200,10 @@ TileVoxels(const KLMapJob & job)
 {
   if (job.estimator.estimator != KLEstimator::Gaussian)
   {
-    return detail::VoxelsPerTile / 4;
+    // At most ~16 MiB of each series per tile (counting 8 bytes per value), whatever the
+    // number of time points.
+    const std::size_t timePoints = std::max(job.reference.timePoints, job.generated.timePoints);
+    return std::clamp<std::size_t>((std::size_t{ 16 } << 20) / (8 * timePoints), 256, detail::VoxelsPerTile / 4);
   }
   return job.fidelity.paired ? detail::VoxelsPerTile / 2 : detail::VoxelsPerTile;
 }
