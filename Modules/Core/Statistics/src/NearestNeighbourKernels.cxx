@@ -31,33 +31,29 @@ KthOfBothSides(const double * below, const double * above)
 
 template <unsigned int K>
 VOXELKL_INLINE_INTO_CLONES void
-WithinKernel(const double *       values,
-             const std::int32_t * times,
-             std::size_t          n,
-             std::int32_t         window,
-             double *             rho,
-             unsigned char *      fallback)
+WithinKernel(SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback)
 {
-  std::fill(fallback, fallback + std::min<std::size_t>(K, n), 1);
+  const std::size_t n = p.size;
   if (n < 2 * K + 1)
   {
     std::fill(fallback, fallback + n, 1);
     return;
   }
+  std::fill(fallback, fallback + K, 1);
   std::fill(fallback + (n - K), fallback + n, 1);
   for (std::size_t i = K; i < n - K; ++i)
   {
-    const double       v = values[i];
-    const std::int32_t t = times[i];
+    const double       v = p.values[i];
+    const std::int32_t t = p.times[i];
     double             below[K];
     double             above[K];
     int                excluded = 0;
     for (unsigned int j = 0; j < K; ++j)
     {
-      below[j] = v - values[i - 1 - j];
-      above[j] = values[i + 1 + j] - v;
-      const std::int32_t dBelow = times[i - 1 - j] - t;
-      const std::int32_t dAbove = times[i + 1 + j] - t;
+      below[j] = v - p.values[i - 1 - j];
+      above[j] = p.values[i + 1 + j] - v;
+      const std::int32_t dBelow = p.times[i - 1 - j] - t;
+      const std::int32_t dAbove = p.times[i + 1 + j] - t;
       excluded |= (dBelow <= window) & (dBelow >= -window);
       excluded |= (dAbove <= window) & (dAbove >= -window);
     }
@@ -68,38 +64,38 @@ WithinKernel(const double *       values,
 
 template <unsigned int K>
 VOXELKL_INLINE_INTO_CLONES void
-AcrossKernel(const double *        pValues,
-             const std::int32_t *  pTimes,
-             std::size_t           n,
+AcrossKernel(SortedSeries          p,
              const std::uint32_t * insertion,
-             const double *        qValues,
-             const std::int32_t *  qTimes,
-             std::size_t           m,
+             SortedSeries          q,
              bool                  exclude,
              std::int32_t          window,
              double *              nu,
              unsigned char *       fallback)
 {
+  if (q.size < 2 * K)
+  {
+    std::fill(fallback, fallback + p.size, 1); // too short for the fixed offsets
+    return;
+  }
   // Without a window no candidate is ever left out: a window of -1 excludes nothing.
   const std::int32_t w = exclude ? window : -1;
-  for (std::size_t i = 0; i < n; ++i)
+  for (std::size_t i = 0; i < p.size; ++i)
   {
-    // Samples too near either end of q take the scalar path; read from a safe place
-    // (m >= 2K: checked by the caller).
+    // Samples too near either end of q take the scalar path; read from a safe place.
     const std::size_t  r = insertion[i];
-    const bool         interior = r >= K && r + K <= m;
-    const std::size_t  at = std::clamp<std::size_t>(r, K, m - K);
-    const double       v = pValues[i];
-    const std::int32_t t = pTimes[i];
+    const bool         interior = r >= K && r + K <= q.size;
+    const std::size_t  at = std::clamp<std::size_t>(r, K, q.size - K);
+    const double       v = p.values[i];
+    const std::int32_t t = p.times[i];
     double             below[K];
     double             above[K];
     int                excluded = 0;
     for (unsigned int j = 0; j < K; ++j)
     {
-      below[j] = v - qValues[at - 1 - j];
-      above[j] = qValues[at + j] - v;
-      const std::int32_t dBelow = qTimes[at - 1 - j] - t;
-      const std::int32_t dAbove = qTimes[at + j] - t;
+      below[j] = v - q.values[at - 1 - j];
+      above[j] = q.values[at + j] - v;
+      const std::int32_t dBelow = q.times[at - 1 - j] - t;
+      const std::int32_t dAbove = q.times[at + j] - t;
       excluded |= (dBelow <= w) & (dBelow >= -w);
       excluded |= (dAbove <= w) & (dAbove >= -w);
     }
@@ -108,25 +104,21 @@ AcrossKernel(const double *        pValues,
   }
 }
 
+// One entry point per k and instruction set (target_clones needs plain functions).
 #define VOXELKL_NEIGHBOUR_KERNELS(K)                                                                                   \
-  VOXELKL_KERNEL_CLONES void Within##K(                                                                                \
-    const double * v, const std::int32_t * t, std::size_t n, std::int32_t w, double * out, unsigned char * fallback)   \
+  VOXELKL_KERNEL_CLONES void Within##K(SortedSeries p, std::int32_t w, double * out, unsigned char * fallback)         \
   {                                                                                                                    \
-    WithinKernel<K>(v, t, n, w, out, fallback);                                                                        \
+    WithinKernel<K>(p, w, out, fallback);                                                                              \
   }                                                                                                                    \
-  VOXELKL_KERNEL_CLONES void Across##K(const double *        pv,                                                       \
-                                       const std::int32_t *  pt,                                                       \
-                                       std::size_t           n,                                                        \
+  VOXELKL_KERNEL_CLONES void Across##K(SortedSeries          p,                                                        \
                                        const std::uint32_t * r,                                                        \
-                                       const double *        qv,                                                       \
-                                       const std::int32_t *  qt,                                                       \
-                                       std::size_t           m,                                                        \
+                                       SortedSeries          q,                                                        \
                                        bool                  exclude,                                                  \
                                        std::int32_t          w,                                                        \
                                        double *              out,                                                      \
                                        unsigned char *       fallback)                                                 \
   {                                                                                                                    \
-    AcrossKernel<K>(pv, pt, n, r, qv, qt, m, exclude, w, out, fallback);                                               \
+    AcrossKernel<K>(p, r, q, exclude, w, out, fallback);                                                               \
   }
 
 VOXELKL_NEIGHBOUR_KERNELS(1)
@@ -136,70 +128,58 @@ VOXELKL_NEIGHBOUR_KERNELS(10)
 
 #undef VOXELKL_NEIGHBOUR_KERNELS
 
-} // namespace
-
-bool
-HasNeighbourKernels(unsigned int k)
+struct Kernels
 {
-  return k == 1 || k == 3 || k == 5 || k == 10;
-}
+  decltype(&Within1) within;
+  decltype(&Across1) across;
+};
 
-void
-KthNeighbourWithin(unsigned int         k,
-                   const double *       values,
-                   const std::int32_t * times,
-                   std::size_t          n,
-                   std::int32_t         window,
-                   double *             rho,
-                   unsigned char *      fallback)
+// The kernels compiled for k, or none.
+Kernels
+KernelsFor(unsigned int k)
 {
   switch (k)
   {
     case 1:
-      return Within1(values, times, n, window, rho, fallback);
+      return { Within1, Across1 };
     case 3:
-      return Within3(values, times, n, window, rho, fallback);
+      return { Within3, Across3 };
     case 5:
-      return Within5(values, times, n, window, rho, fallback);
+      return { Within5, Across5 };
     case 10:
-      return Within10(values, times, n, window, rho, fallback);
+      return { Within10, Across10 };
     default:
-      std::fill(fallback, fallback + n, 1);
+      return { nullptr, nullptr };
   }
+}
+
+} // namespace
+
+void
+KthNeighbourWithin(unsigned int k, SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback)
+{
+  if (const auto within = KernelsFor(k).within)
+  {
+    return within(p, window, rho, fallback);
+  }
+  std::fill(fallback, fallback + p.size, 1);
 }
 
 void
 KthNeighbourAcross(unsigned int          k,
-                   const double *        pValues,
-                   const std::int32_t *  pTimes,
-                   std::size_t           n,
+                   SortedSeries          p,
                    const std::uint32_t * insertion,
-                   const double *        qValues,
-                   const std::int32_t *  qTimes,
-                   std::size_t           m,
+                   SortedSeries          q,
                    bool                  exclude,
                    std::int32_t          window,
                    double *              nu,
                    unsigned char *       fallback)
 {
-  if (m < 2 * static_cast<std::size_t>(k))
+  if (const auto across = KernelsFor(k).across)
   {
-    std::fill(fallback, fallback + n, 1); // too short for the fixed offsets
-    return;
+    return across(p, insertion, q, exclude, window, nu, fallback);
   }
-  switch (k)
-  {
-    case 1:
-      return Across1(pValues, pTimes, n, insertion, qValues, qTimes, m, exclude, window, nu, fallback);
-    case 3:
-      return Across3(pValues, pTimes, n, insertion, qValues, qTimes, m, exclude, window, nu, fallback);
-    case 5:
-      return Across5(pValues, pTimes, n, insertion, qValues, qTimes, m, exclude, window, nu, fallback);
-    case 10:
-      return Across10(pValues, pTimes, n, insertion, qValues, qTimes, m, exclude, window, nu, fallback);
-    default:
-      std::fill(fallback, fallback + n, 1);
-  }
+  std::fill(fallback, fallback + p.size, 1);
 }
 
 } // namespace voxelkl::detail

@@ -9,34 +9,29 @@
 namespace voxelkl::detail
 {
 
-/** k values the kernels are compiled for; others take the scalar path. */
-bool
-HasNeighbourKernels(unsigned int k);
+/** A sorted series as the kernels read it: values ascending, the time point of each. */
+struct SortedSeries
+{
+  const double *       values;
+  const std::int32_t * times;
+  std::size_t          size;
+};
 
-/** For each interior sample i of the sorted series (k <= i < n - k), the distance to its
+/** For each interior sample i of the sorted series p (k <= i < n - k), the distance to its
  * k-th nearest other sample when none of the k nearest on either side is within the
  * window (|t_j - t_i| <= window); fallback[i] = 1 where that does not hold or i is not
- * interior, and rho[i] is then left to the caller. */
+ * interior, and rho[i] is then left to the caller. k is 1, 3, 5 or 10; for any other k
+ * every sample is left to the caller. */
 void
-KthNeighbourWithin(unsigned int         k,
-                   const double *       values,
-                   const std::int32_t * times,
-                   std::size_t          n,
-                   std::int32_t         window,
-                   double *             rho,
-                   unsigned char *      fallback);
+KthNeighbourWithin(unsigned int k, SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback);
 
 /** The same for the distance from each p sample to its k-th nearest q sample; insertion[i]
  * is the first q sample >= p[i]. The window applies when exclude is true. */
 void
 KthNeighbourAcross(unsigned int          k,
-                   const double *        pValues,
-                   const std::int32_t *  pTimes,
-                   std::size_t           n,
+                   SortedSeries          p,
                    const std::uint32_t * insertion,
-                   const double *        qValues,
-                   const std::int32_t *  qTimes,
-                   std::size_t           m,
+                   SortedSeries          q,
                    bool                  exclude,
                    std::int32_t          window,
                    double *              nu,

@@ -366,20 +366,11 @@ NearestNeighbourKLVectorised(const std::vector<TimedSample> & p,
       insertion[i] = static_cast<std::uint32_t>(m);
     }
   }
-  const auto w = static_cast<std::int32_t>(window);
-  detail::KthNeighbourWithin(K, pValues.data(), pTimes.data(), n, w, rho.data(), rhoFallback.data());
-  detail::KthNeighbourAcross(K,
-                             pValues.data(),
-                             pTimes.data(),
-                             n,
-                             insertion.data(),
-                             qValues.data(),
-                             qTimes.data(),
-                             m,
-                             crossWindow,
-                             w,
-                             nu.data(),
-                             nuFallback.data());
+  const auto                 w = static_cast<std::int32_t>(window);
+  const detail::SortedSeries pSorted{ pValues.data(), pTimes.data(), n };
+  const detail::SortedSeries qSorted{ qValues.data(), qTimes.data(), m };
+  detail::KthNeighbourWithin(K, pSorted, w, rho.data(), rhoFallback.data());
+  detail::KthNeighbourAcross(K, pSorted, insertion.data(), qSorted, crossWindow, w, nu.data(), nuFallback.data());
   double below[K];
   double above[K];
   for (std::size_t i = 0; i < n; ++i)
