@@ -5,8 +5,9 @@
 #include <algorithm>
 
 // Every sample's K nearest candidates on each side are read at fixed offsets (within the
-// series: i - j and i + j; across: insertion - j and insertion + j - 1), so that the loops
-// over samples have no data-dependent branch and vectorise; the K-th distance is then
+// series: i - j and i + j; across: insertion - j and insertion + j - 1; the series'
+// padding covers the ends), so that the loops over samples have no data-dependent branch
+// and vectorise; the K-th distance is then
 // min over j of max(j-th below, (K - j)-th above). The arithmetic per sample is the same
 // as the scalar path's, so the results do not depend on which path or vector width ran.
 
@@ -29,36 +30,40 @@ KthOfBothSides(const double * below, const double * above)
   return distance;
 }
 
+// A candidate left out by the window changes the K-th distance only if it is not farther
+// than that distance (the K-th distance counted without the window): only then does the
+// sample take the scalar path.
 template <unsigned int K>
 VOXELKL_INLINE_INTO_CLONES void
 WithinKernel(SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback)
 {
-  const std::size_t n = p.size;
-  if (n < 2 * K + 1)
-  {
-    std::fill(fallback, fallback + n, 1);
-    return;
-  }
-  std::fill(fallback, fallback + K, 1);
-  std::fill(fallback + (n - K), fallback + n, 1);
-  for (std::size_t i = K; i < n - K; ++i)
+  for (std::size_t i = 0; i < p.size; ++i)
   {
     const double       v = p.values[i];
     const std::int32_t t = p.times[i];
     double             below[K];
     double             above[K];
-    int                excluded = 0;
+    bool               belowOut[K];
+    bool               aboveOut[K];
     for (unsigned int j = 0; j < K; ++j)
     {
-      below[j] = v - p.values[i - 1 - j];
+      // The padding (+-inf, far times) stands in for missing neighbours near the ends.
+      below[j] = v - p.values[static_cast<std::ptrdiff_t>(i) - 1 - j];
       above[j] = p.values[i + 1 + j] - v;
-      const std::int32_t dBelow = p.times[i - 1 - j] - t;
+      const std::int32_t dBelow = p.times[static_cast<std::ptrdiff_t>(i) - 1 - j] - t;
       const std::int32_t dAbove = p.times[i + 1 + j] - t;
-      excluded |= (dBelow <= window) & (dBelow >= -window);
-      excluded |= (dAbove <= window) & (dAbove >= -window);
+      belowOut[j] = (dBelow <= window) & (dBelow >= -window);
+      aboveOut[j] = (dAbove <= window) & (dAbove >= -window);
     }
-    rho[i] = KthOfBothSides<K>(below, above);
-    fallback[i] = static_cast<unsigned char>(excluded);
+    const double distance = KthOfBothSides<K>(below, above);
+    int          matters = 0;
+    for (unsigned int j = 0; j < K; ++j)
+    {
+      matters |= belowOut[j] & (below[j] <= distance);
+      matters |= aboveOut[j] & (above[j] <= distance);
+    }
+    rho[i] = distance;
+    fallback[i] = static_cast<unsigned char>(matters);
   }
 }
 
@@ -72,35 +77,35 @@ AcrossKernel(SortedSeries          p,
              double *              nu,
              unsigned char *       fallback)
 {
-  if (q.size < 2 * K)
-  {
-    std::fill(fallback, fallback + p.size, 1); // too short for the fixed offsets
-    return;
-  }
   // Without a window no candidate is ever left out: a window of -1 excludes nothing.
   const std::int32_t w = exclude ? window : -1;
   for (std::size_t i = 0; i < p.size; ++i)
   {
-    // Samples too near either end of q take the scalar path; read from a safe place.
-    const std::size_t  r = insertion[i];
-    const bool         interior = r >= K && r + K <= q.size;
-    const std::size_t  at = std::clamp<std::size_t>(r, K, q.size - K);
+    const auto         at = static_cast<std::ptrdiff_t>(insertion[i]);
     const double       v = p.values[i];
     const std::int32_t t = p.times[i];
     double             below[K];
     double             above[K];
-    int                excluded = 0;
+    bool               belowOut[K];
+    bool               aboveOut[K];
     for (unsigned int j = 0; j < K; ++j)
     {
       below[j] = v - q.values[at - 1 - j];
       above[j] = q.values[at + j] - v;
       const std::int32_t dBelow = q.times[at - 1 - j] - t;
       const std::int32_t dAbove = q.times[at + j] - t;
-      excluded |= (dBelow <= w) & (dBelow >= -w);
-      excluded |= (dAbove <= w) & (dAbove >= -w);
+      belowOut[j] = (dBelow <= w) & (dBelow >= -w);
+      aboveOut[j] = (dAbove <= w) & (dAbove >= -w);
     }
-    nu[i] = KthOfBothSides<K>(below, above);
-    fallback[i] = static_cast<unsigned char>(excluded | (interior ? 0 : 1));
+    const double distance = KthOfBothSides<K>(below, above);
+    int          matters = 0;
+    for (unsigned int j = 0; j < K; ++j)
+    {
+      matters |= belowOut[j] & (below[j] <= distance);
+      matters |= aboveOut[j] & (above[j] <= distance);
+    }
+    nu[i] = distance;
+    fallback[i] = static_cast<unsigned char>(matters);
   }
 }
 

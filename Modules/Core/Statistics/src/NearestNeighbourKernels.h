@@ -3,25 +3,20 @@
 #ifndef voxelkl_NearestNeighbourKernels_h
 #define voxelkl_NearestNeighbourKernels_h
 
+#include "voxelkl/SortedPair.h"
+
 #include <cstddef>
 #include <cstdint>
 
 namespace voxelkl::detail
 {
 
-/** A sorted series as the kernels read it: values ascending, the time point of each. */
-struct SortedSeries
-{
-  const double *       values;
-  const std::int32_t * times;
-  std::size_t          size;
-};
+using voxelkl::SortedSeries;
 
-/** For each interior sample i of the sorted series p (k <= i < n - k), the distance to its
- * k-th nearest other sample when none of the k nearest on either side is within the
- * window (|t_j - t_i| <= window); fallback[i] = 1 where that does not hold or i is not
- * interior, and rho[i] is then left to the caller. k is 1, 3, 5 or 10; for any other k
- * every sample is left to the caller. */
+/** For each sample i of the sorted, padded series p, the distance to its k-th nearest other
+ * sample, when no sample within the window (|t_j - t_i| <= window) is among the k nearest;
+ * fallback[i] = 1 where one may be, and rho[i] is then left to the caller. k is 1, 3, 5
+ * or 10; for any other k every sample is left to the caller. */
 void
 KthNeighbourWithin(unsigned int k, SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback);
 

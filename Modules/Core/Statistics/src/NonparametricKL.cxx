@@ -1,5 +1,6 @@
 #include "voxelkl/NonparametricKL.h"
 
+#include "KernelClones.h"
 #include "NearestNeighbourKernels.h"
 
 #include <algorithm>
@@ -122,15 +123,15 @@ namespace
 class CandidateCounter
 {
 public:
-  CandidateCounter(const std::vector<TimedSample> & samples)
-    : m_Size(samples.size())
+  CandidateCounter(SortedSeries samples)
+    : m_Size(samples.size)
   {
-    std::uint32_t last = 0;
-    for (const TimedSample & s : samples)
+    std::int32_t last = 0;
+    for (std::size_t i = 0; i < samples.size; ++i)
     {
-      last = std::max(last, s.time);
+      last = std::max(last, samples.times[i]);
     }
-    m_Contiguous = samples.empty() || static_cast<std::size_t>(last) + 1 == samples.size();
+    m_Contiguous = samples.size == 0 || static_cast<std::size_t>(last) + 1 == samples.size;
     if (!m_Contiguous)
     {
       m_Before = CountsBefore(samples, last);
@@ -156,12 +157,12 @@ public:
 
 private:
   static std::vector<std::uint32_t>
-  CountsBefore(const std::vector<TimedSample> & samples, std::uint32_t last)
+  CountsBefore(SortedSeries samples, std::int32_t last)
   {
     std::vector<std::uint32_t> counts(static_cast<std::size_t>(last) + 2, 0);
-    for (const TimedSample & s : samples)
+    for (std::size_t i = 0; i < samples.size; ++i)
     {
-      ++counts[static_cast<std::size_t>(s.time) + 1];
+      ++counts[static_cast<std::size_t>(samples.times[i]) + 1];
     }
     for (std::size_t t = 1; t < counts.size(); ++t)
     {
@@ -187,34 +188,34 @@ private:
 // time. Exclude: whether the window applies.
 template <unsigned int K, bool Exclude>
 double
-KthDistance(const std::vector<TimedSample> & sorted,
-            std::size_t                      left,
-            std::size_t                      right,
-            double                           value,
-            std::int64_t                     time,
-            std::int64_t                     window,
-            unsigned int                     runtimeK,
-            double *                         below,
-            double *                         above)
+KthDistance(SortedSeries sorted,
+            std::size_t  left,
+            std::size_t  right,
+            double       value,
+            std::int64_t time,
+            std::int64_t window,
+            unsigned int runtimeK,
+            double *     below,
+            double *     above)
 {
   constexpr double   infinity = std::numeric_limits<double>::infinity();
   const unsigned int k = K != 0 ? K : runtimeK;
   // |t_j - t| > w as one unsigned comparison.
   const auto span = static_cast<std::uint64_t>(2 * window);
-  auto       kept = [&](const TimedSample & s) {
-    return !Exclude || static_cast<std::uint64_t>(static_cast<std::int64_t>(s.time) - time + window) > span;
+  auto       kept = [&](std::size_t j) {
+    return !Exclude || static_cast<std::uint64_t>(static_cast<std::int64_t>(sorted.times[j]) - time + window) > span;
   };
   unsigned int belowCount = 0;
   for (std::size_t l = left; l > 0 && belowCount < k; --l)
   {
-    below[belowCount] = value - sorted[l - 1].value;
-    belowCount += kept(sorted[l - 1]) ? 1 : 0;
+    below[belowCount] = value - sorted.values[l - 1];
+    belowCount += kept(l - 1) ? 1 : 0;
   }
   unsigned int aboveCount = 0;
-  for (std::size_t r = right; r < sorted.size() && aboveCount < k; ++r)
+  for (std::size_t r = right; r < sorted.size && aboveCount < k; ++r)
   {
-    above[aboveCount] = sorted[r].value - value;
-    aboveCount += kept(sorted[r]) ? 1 : 0;
+    above[aboveCount] = sorted.values[r] - value;
+    aboveCount += kept(r) ? 1 : 0;
   }
   if (belowCount + aboveCount < k)
   {
@@ -248,27 +249,27 @@ KthDistance(const std::vector<TimedSample> & sorted,
 // and renormalised to [0.5, 1) times a power of two every 8 samples, so they cannot
 // overflow.
 double
-SumOfLogRatios(const std::vector<TimedSample> & p,
-               const std::vector<TimedSample> & q,
-               const std::vector<double> &      rho,
-               const std::vector<double> &      nu,
-               unsigned int                     window,
-               bool                             crossWindow)
+SumOfLogRatios(SortedSeries   p,
+               SortedSeries   q,
+               const double * rho,
+               const double * nu,
+               unsigned int   window,
+               bool           crossWindow)
 {
   const CandidateCounter pCandidates(p);
   const CandidateCounter qCandidates(q);
   const auto             w = static_cast<std::int64_t>(window);
-  const double           allQ = static_cast<double>(q.size());
+  const double           allQ = static_cast<double>(q.size);
   double                 numerator = 1.0;
   double                 denominator = 1.0;
   int                    exponent = 0;
-  for (std::size_t i = 0; i < p.size(); ++i)
+  for (std::size_t i = 0; i < p.size; ++i)
   {
-    const std::int64_t time = p[i].time;
+    const std::int64_t time = p.times[i];
     const double       candidatesQ = crossWindow ? static_cast<double>(qCandidates.Outside(time, w)) : allQ;
     numerator *= nu[i] * candidatesQ;
     denominator *= rho[i] * static_cast<double>(pCandidates.Outside(time, w));
-    if ((i & 7u) == 7u || i + 1 == p.size())
+    if ((i & 7u) == 7u || i + 1 == p.size)
     {
       int numeratorExponent = 0;
       int denominatorExponent = 0;
@@ -283,113 +284,109 @@ SumOfLogRatios(const std::vector<TimedSample> & p,
     }
   }
   const double sum = std::log(numerator / denominator) + exponent * std::log(2.0);
-  return sum / static_cast<double>(p.size());
+  return sum / static_cast<double>(p.size);
 }
 
-// Any k: one sample at a time.
-double
-NearestNeighbourKLScalar(const std::vector<TimedSample> & p,
-                         const std::vector<TimedSample> & q,
-                         unsigned int                     k,
-                         unsigned int                     window,
-                         bool                             crossWindow)
-{
-  const auto          w = static_cast<std::int64_t>(window);
-  std::vector<double> rho(p.size());
-  std::vector<double> nu(p.size());
-  std::vector<double> below(k);
-  std::vector<double> above(k);
-  std::size_t         r = 0; // first q sample >= p[i]: p is sorted, so it only moves up
-  for (std::size_t i = 0; i < p.size(); ++i)
-  {
-    const double       value = p[i].value;
-    const std::int64_t time = p[i].time;
-    while (r < q.size() && q[r].value < value)
-    {
-      ++r;
-    }
-    // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i] itself.
-    rho[i] = KthDistance<0, true>(p, i, i + 1, value, time, w, k, below.data(), above.data());
-    nu[i] = crossWindow ? KthDistance<0, true>(q, r, r, value, time, w, k, below.data(), above.data())
-                        : KthDistance<0, false>(q, r, r, value, time, w, k, below.data(), above.data());
-  }
-  return SumOfLogRatios(p, q, rho, nu, window, crossWindow);
-}
-
-// The same estimate with the neighbour distances of all samples computed first by the
-// vectorised kernels; the samples they leave (a window candidate among the nearest, or
-// too near an end) are done by KthDistance.
+// The neighbour distances of all samples computed first by the vectorised kernels (for
+// k = 1, 3, 5, 10); the samples they leave (a window candidate among the nearest), and
+// every sample for other k, are done by KthDistance. K: k at compile time, or 0.
 template <unsigned int K>
 double
-NearestNeighbourKLVectorised(const std::vector<TimedSample> & p,
-                             const std::vector<TimedSample> & q,
-                             unsigned int                     window,
-                             bool                             crossWindow)
+NearestNeighbourKLSorted(SortedSeries          p,
+                         SortedSeries          q,
+                         const std::uint32_t * insertion,
+                         unsigned int          k,
+                         unsigned int          window,
+                         bool                  crossWindow)
 {
-  thread_local std::vector<double>        pValues, qValues, rho, nu;
-  thread_local std::vector<std::int32_t>  pTimes, qTimes;
-  thread_local std::vector<std::uint32_t> insertion;
+  thread_local std::vector<double>        rho, nu, below, above;
   thread_local std::vector<unsigned char> rhoFallback, nuFallback;
-  const std::size_t                       n = p.size();
-  const std::size_t                       m = q.size();
-  auto                                    split =
-    [](const std::vector<TimedSample> & samples, std::vector<double> & values, std::vector<std::int32_t> & times) {
-      values.resize(samples.size());
-      times.resize(samples.size());
-      for (std::size_t i = 0; i < samples.size(); ++i)
-      {
-        values[i] = samples[i].value;
-        times[i] = static_cast<std::int32_t>(samples[i].time);
-      }
-    };
-  split(p, pValues, pTimes);
-  split(q, qValues, qTimes);
-  insertion.resize(n);
+  const std::size_t                       n = p.size;
   rho.resize(n);
   nu.resize(n);
   rhoFallback.resize(n);
   nuFallback.resize(n);
-  // insertion[i]: the first q sample >= p[i]. A merge of the two sorted series in which
-  // every step advances one of them without a branch (its direction is a coin toss).
-  {
-    std::size_t i = 0;
-    std::size_t r = 0;
-    while (i < n && r < m)
-    {
-      const bool qFirst = qValues[r] < pValues[i];
-      insertion[i] = static_cast<std::uint32_t>(r);
-      r += qFirst ? 1 : 0;
-      i += qFirst ? 0 : 1;
-    }
-    for (; i < n; ++i)
-    {
-      insertion[i] = static_cast<std::uint32_t>(m);
-    }
-  }
-  const auto                 w = static_cast<std::int32_t>(window);
-  const detail::SortedSeries pSorted{ pValues.data(), pTimes.data(), n };
-  const detail::SortedSeries qSorted{ qValues.data(), qTimes.data(), m };
-  detail::KthNeighbourWithin(K, pSorted, w, rho.data(), rhoFallback.data());
-  detail::KthNeighbourAcross(K, pSorted, insertion.data(), qSorted, crossWindow, w, nu.data(), nuFallback.data());
-  double below[K];
-  double above[K];
+  below.resize(k);
+  above.resize(k);
+  const auto w = static_cast<std::int32_t>(window);
+  detail::KthNeighbourWithin(k, p, w, rho.data(), rhoFallback.data());
+  detail::KthNeighbourAcross(k, p, insertion, q, crossWindow, w, nu.data(), nuFallback.data());
   for (std::size_t i = 0; i < n; ++i)
   {
+    const double       value = p.values[i];
+    const std::int64_t time = p.times[i];
     if (rhoFallback[i] != 0)
     {
-      rho[i] = KthDistance<K, true>(p, i, i + 1, pValues[i], pTimes[i], w, K, below, above);
+      // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i].
+      rho[i] = KthDistance<K, true>(p, i, i + 1, value, time, w, k, below.data(), above.data());
     }
     if (nuFallback[i] != 0)
     {
-      nu[i] = crossWindow
-                ? KthDistance<K, true>(q, insertion[i], insertion[i], pValues[i], pTimes[i], w, K, below, above)
-                : KthDistance<K, false>(q, insertion[i], insertion[i], pValues[i], pTimes[i], w, K, below, above);
+      const std::size_t r = insertion[i];
+      nu[i] = crossWindow ? KthDistance<K, true>(q, r, r, value, time, w, k, below.data(), above.data())
+                          : KthDistance<K, false>(q, r, r, value, time, w, k, below.data(), above.data());
     }
   }
-  return SumOfLogRatios(p, q, rho, nu, window, crossWindow);
+  return SumOfLogRatios(p, q, rho.data(), nu.data(), window, crossWindow);
 }
 
+// A sorted vector of samples in the padded layout of SortedPair.
+class PaddedSeries
+{
+public:
+  explicit PaddedSeries(const std::vector<TimedSample> & samples)
+    : m_Values(samples.size() + 2 * SortedPair::Padding)
+    , m_Times(samples.size() + 2 * SortedPair::Padding)
+    , m_Size(samples.size())
+  {
+    constexpr std::size_t padding = SortedPair::Padding;
+    std::fill_n(m_Values.begin(), padding, -std::numeric_limits<double>::infinity());
+    std::fill_n(m_Values.end() - padding, padding, std::numeric_limits<double>::infinity());
+    std::fill_n(m_Times.begin(), padding, -(1 << 30));
+    std::fill_n(m_Times.end() - padding, padding, 1 << 30);
+    for (std::size_t i = 0; i < samples.size(); ++i)
+    {
+      m_Values[padding + i] = samples[i].value;
+      m_Times[padding + i] = static_cast<std::int32_t>(samples[i].time);
+    }
+  }
+
+  SortedSeries
+  View() const
+  {
+    return { m_Values.data() + SortedPair::Padding, m_Times.data() + SortedPair::Padding, m_Size };
+  }
+
+private:
+  std::vector<double>       m_Values;
+  std::vector<std::int32_t> m_Times;
+  std::size_t               m_Size;
+};
+
 } // namespace
+
+double
+NearestNeighbourKL(SortedSeries          p,
+                   SortedSeries          q,
+                   const std::uint32_t * insertion,
+                   unsigned int          k,
+                   unsigned int          window,
+                   bool                  crossWindow)
+{
+  switch (k)
+  {
+    case 1:
+      return NearestNeighbourKLSorted<1>(p, q, insertion, k, window, crossWindow);
+    case 3:
+      return NearestNeighbourKLSorted<3>(p, q, insertion, k, window, crossWindow);
+    case 5:
+      return NearestNeighbourKLSorted<5>(p, q, insertion, k, window, crossWindow);
+    case 10:
+      return NearestNeighbourKLSorted<10>(p, q, insertion, k, window, crossWindow);
+    default:
+      return NearestNeighbourKLSorted<0>(p, q, insertion, k, window, crossWindow);
+  }
+}
 
 double
 NearestNeighbourKL(const std::vector<TimedSample> & p,
@@ -398,19 +395,20 @@ NearestNeighbourKL(const std::vector<TimedSample> & p,
                    unsigned int                     window,
                    bool                             crossWindow)
 {
-  switch (k)
+  // insertion[i]: the first q sample >= p[i].
+  std::vector<std::uint32_t> insertion(p.size());
+  std::size_t                r = 0;
+  for (std::size_t i = 0; i < p.size(); ++i)
   {
-    case 1:
-      return NearestNeighbourKLVectorised<1>(p, q, window, crossWindow);
-    case 3:
-      return NearestNeighbourKLVectorised<3>(p, q, window, crossWindow);
-    case 5:
-      return NearestNeighbourKLVectorised<5>(p, q, window, crossWindow);
-    case 10:
-      return NearestNeighbourKLVectorised<10>(p, q, window, crossWindow);
-    default:
-      return NearestNeighbourKLScalar(p, q, k, window, crossWindow);
+    while (r < q.size() && q[r].value < p[i].value)
+    {
+      ++r;
+    }
+    insertion[i] = static_cast<std::uint32_t>(r);
   }
+  const PaddedSeries paddedP(p);
+  const PaddedSeries paddedQ(q);
+  return NearestNeighbourKL(paddedP.View(), paddedQ.View(), insertion.data(), k, window, crossWindow);
 }
 
 std::size_t
@@ -419,9 +417,102 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window)
   return 2 * static_cast<std::size_t>(window) + k + 1;
 }
 
+namespace
+{
+
+// Sums in Lanes interleaved partial sums (lane j takes t = j mod Lanes), added in a fixed
+// order at the end: independent chains the compiler can vectorise, with the same bits
+// whatever the vector width.
+constexpr std::size_t Lanes = 8;
+
+VOXELKL_INLINE_INTO_CLONES double
+AddLanes(const double (&lanes)[Lanes])
+{
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+// Calls add(lane, t) for t = first..count-1 with lane = (t - first) mod Lanes: whole
+// blocks of Lanes in a loop the compiler can vectorise, then the rest.
+template <typename Add>
+VOXELKL_INLINE_INTO_CLONES void
+ForEachInLanes(std::size_t first, std::size_t count, Add add)
+{
+  std::size_t t = first;
+  for (; t + Lanes <= count; t += Lanes)
+  {
+    for (std::size_t j = 0; j < Lanes; ++j)
+    {
+      add(j, t + j);
+    }
+  }
+  for (std::size_t j = 0; t + j < count; ++j)
+  {
+    add(j, t + j);
+  }
+}
+
+// LagOneAutocorrelation of a series without gaps: the same quantities, in passes without
+// a branch per sample (the usual case, and one that runs for every voxel). Time points as
+// 32-bit integers, which convert to double in one vector instruction.
+VOXELKL_KERNEL_CLONES double
+LagOneAutocorrelationWithoutGaps(const double * values, std::size_t count)
+{
+  double sums[Lanes] = {};
+  double lowest[Lanes];
+  double highest[Lanes];
+  std::fill_n(lowest, Lanes, values[0]);
+  std::fill_n(highest, Lanes, values[0]);
+  ForEachInLanes(0, count, [&](std::size_t j, std::size_t t) {
+    sums[j] += values[t];
+    lowest[j] = std::min(lowest[j], values[t]);
+    highest[j] = std::max(highest[j], values[t]);
+  });
+  if (*std::min_element(lowest, lowest + Lanes) == *std::max_element(highest, highest + Lanes))
+  {
+    return 0.0; // constant (see LagOneAutocorrelation)
+  }
+  const auto   n = static_cast<double>(count);
+  const double valueMean = AddLanes(sums) / n;
+  const double timeMean = (n - 1.0) / 2.0;
+  double       crossProducts[Lanes] = {};
+  double       valueSquares[Lanes] = {};
+  ForEachInLanes(0, count, [&](std::size_t j, std::size_t t) {
+    const double dv = values[t] - valueMean;
+    crossProducts[j] += (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv;
+    valueSquares[j] += dv * dv;
+  });
+  // sum (t - mean)^2 over t = 0..n-1, exact for any series length that fits in memory.
+  const double timeSquares = n * (n * n - 1.0) / 12.0;
+  const double slope = AddLanes(crossProducts) / timeSquares;
+  auto         residual = [&](std::size_t t) {
+    return values[t] - valueMean - slope * (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean);
+  };
+  double squares[Lanes] = {};
+  double lagged[Lanes] = {};
+  squares[0] = residual(0) * residual(0);
+  ForEachInLanes(1, count, [&](std::size_t j, std::size_t t) {
+    const double e = residual(t);
+    squares[j] += e * e;
+    lagged[j] += residual(t - 1) * e;
+  });
+  const double squareSum = AddLanes(squares);
+  return squareSum > 1e-20 * AddLanes(valueSquares) ? AddLanes(lagged) / squareSum : 0.0;
+}
+
+} // namespace
+
 double
 LagOneAutocorrelation(const double * values, std::size_t count)
 {
+  bool allFinite = true;
+  for (std::size_t t = 0; t < count; ++t)
+  {
+    allFinite &= std::isfinite(values[t]);
+  }
+  if (allFinite && count >= 3 && count <= 0x7FFFFFFF)
+  {
+    return LagOneAutocorrelationWithoutGaps(values, count);
+  }
   double      timeSum = 0.0;
   double      valueSum = 0.0;
   std::size_t finite = 0;
@@ -621,46 +712,30 @@ FreedmanDiaconisBins(const std::vector<double> & pooledSorted)
 }
 
 HistogramDivergences
-HistogramKL(const std::vector<TimedSample> & p,
-            const std::vector<TimedSample> & q,
-            unsigned int                     bins,
-            double                           pseudocount)
+HistogramKL(SortedSeries p, SortedSeries q, unsigned int bins, double pseudocount)
 {
   thread_local std::vector<double> pooled;
-  pooled.clear();
-  pooled.reserve(p.size() + q.size());
-  std::size_t i = 0;
-  std::size_t j = 0;
-  while (i < p.size() || j < q.size()) // merge: both are sorted
-  {
-    if (j == q.size() || (i < p.size() && p[i].value <= q[j].value))
-    {
-      pooled.push_back(p[i++].value);
-    }
-    else
-    {
-      pooled.push_back(q[j++].value);
-    }
-  }
+  pooled.resize(p.size + q.size);
+  std::merge(p.values, p.values + p.size, q.values, q.values + q.size, pooled.begin());
   HistogramDivergences result;
   result.bins = bins > 0 ? bins : FreedmanDiaconisBins(pooled);
   const double low = pooled.front();
   const double range = pooled.back() - low;
   // Bin of v: floor((v - low) * (bins / range)), the top edge in the last bin.
   const double perUnit = range > 0.0 ? static_cast<double>(result.bins) / range : 0.0;
-  const auto   count = [&](const std::vector<TimedSample> & samples) {
+  const auto   count = [&](SortedSeries samples) {
     std::vector<double> counts(result.bins, 0.0);
-    for (const TimedSample & s : samples)
+    for (std::size_t i = 0; i < samples.size; ++i)
     {
-      const auto bin = std::min(static_cast<std::size_t>((s.value - low) * perUnit), counts.size() - 1);
+      const auto bin = std::min(static_cast<std::size_t>((samples.values[i] - low) * perUnit), counts.size() - 1);
       counts[bin] += 1.0;
     }
     return counts;
   };
   const std::vector<double> pCounts = count(p);
   const std::vector<double> qCounts = count(q);
-  const double              pTotal = static_cast<double>(p.size()) + result.bins * pseudocount;
-  const double              qTotal = static_cast<double>(q.size()) + result.bins * pseudocount;
+  const double              pTotal = static_cast<double>(p.size) + result.bins * pseudocount;
+  const double              qTotal = static_cast<double>(q.size) + result.bins * pseudocount;
   for (std::size_t b = 0; b < result.bins; ++b)
   {
     const double pj = (pCounts[b] + pseudocount) / pTotal;
@@ -676,6 +751,17 @@ HistogramKL(const std::vector<TimedSample> & p,
     }
   }
   return result;
+}
+
+HistogramDivergences
+HistogramKL(const std::vector<TimedSample> & p,
+            const std::vector<TimedSample> & q,
+            unsigned int                     bins,
+            double                           pseudocount)
+{
+  const PaddedSeries paddedP(p);
+  const PaddedSeries paddedQ(q);
+  return HistogramKL(paddedP.View(), paddedQ.View(), bins, pseudocount);
 }
 
 } // namespace voxelkl

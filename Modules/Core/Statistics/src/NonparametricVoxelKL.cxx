@@ -25,44 +25,75 @@ EstimatorSettings::Describe() const
 }
 
 void
+NonparametricVoxelKL::Jitter(unsigned int series, double step, std::uint64_t voxel)
+{
+  std::vector<double> &             values = m_Values[series];
+  const std::vector<std::int32_t> & times = m_Times[series];
+  for (std::size_t i = 0; i < values.size(); ++i)
+  {
+    values[i] += step * (DequantisationUniform(voxel, series, static_cast<std::uint32_t>(times[i])) - 0.5);
+  }
+}
+
+void
+NonparametricVoxelKL::Sort()
+{
+  const double * const       values[2] = { m_Values[0].data(), m_Values[1].data() };
+  const std::int32_t * const times[2] = { m_Times[0].data(), m_Times[1].data() };
+  const std::size_t          size[2] = { m_Values[0].size(), m_Values[1].size() };
+  m_Pair.Sort(values, times, size);
+}
+
+void
 NonparametricVoxelKL::Prepare(std::uint64_t voxel)
 {
   for (unsigned int s = 0; s < 2; ++s)
   {
-    std::vector<TimedSample> &  samples = m_Samples[s];
     const std::vector<double> & raw = m_Raw[s];
-    samples.resize(raw.size());
+    std::vector<double> &       values = m_Values[s];
+    std::vector<std::int32_t> & times = m_Times[s];
+    values.resize(raw.size());
+    times.resize(raw.size());
     std::size_t finite = 0;
     for (std::size_t t = 0; t < raw.size(); ++t)
     {
-      samples[finite] = { raw[t], static_cast<std::uint32_t>(t) };
+      values[finite] = raw[t];
+      times[finite] = static_cast<std::int32_t>(t);
       finite += std::isfinite(raw[t]) ? 1 : 0;
     }
-    samples.resize(finite);
+    values.resize(finite);
+    times.resize(finite);
     if (m_Step[s] > 0.0)
     {
-      Dequantise(samples, m_Step[s], voxel, s); // sorts
-    }
-    else
-    {
-      SortByValue(samples);
+      Jitter(s, m_Step[s], voxel);
     }
   }
+  Sort();
   // k = 1 also needs no value shared by the two series: the nearest q sample of a p
   // sample would be at distance 0.
-  const bool sharedMatters = m_Settings.estimator == KLEstimator::NearestNeighbour && m_Settings.neighbours == 1 &&
-                             SharesValue(m_Samples[0], m_Samples[1]);
+  const bool sharedMatters =
+    m_Settings.estimator == KLEstimator::NearestNeighbour && m_Settings.neighbours == 1 && m_Pair.SharesValue();
+  const bool tied[2] = { m_Step[0] == 0.0 && (sharedMatters || m_Pair.HasTies(0)),
+                         m_Step[1] == 0.0 && (sharedMatters || m_Pair.HasTies(1)) };
   for (unsigned int s = 0; s < 2; ++s)
   {
-    if (m_Step[s] == 0.0 && (sharedMatters || HasTies(m_Samples[s])))
+    if (tied[s])
     {
-      double step = SmallestGap(m_Samples[s]);
+      if (s == 1 && tied[0])
+      {
+        Sort(); // series 0 was jittered: its gaps are those of its new values
+      }
+      double step = m_Pair.SmallestGap(s);
       if (step == 0.0)
       {
-        step = SmallestGap(m_Samples[1 - s]);
+        step = m_Pair.SmallestGap(1 - s);
       }
-      Dequantise(m_Samples[s], step, voxel, s);
+      Jitter(s, step, voxel);
     }
+  }
+  if (tied[0] || tied[1])
+  {
+    Sort();
   }
 }
 
@@ -70,10 +101,10 @@ NonparametricVoxelResult
 NonparametricVoxelKL::Estimate(KLDirection direction, std::uint64_t voxel)
 {
   Prepare(voxel);
-  const std::vector<TimedSample> & reference = m_Samples[0];
-  const std::vector<TimedSample> & generated = m_Samples[1];
-  NonparametricVoxelResult         result;
-  if (reference.empty() || generated.empty())
+  const SortedSeries       reference = m_Pair.Series(0);
+  const SortedSeries       generated = m_Pair.Series(1);
+  NonparametricVoxelResult result;
+  if (reference.size == 0 || generated.size == 0)
   {
     return result;
   }
@@ -96,18 +127,20 @@ NonparametricVoxelKL::Estimate(KLDirection direction, std::uint64_t voxel)
   {
     const double phi = std::max(LagOneAutocorrelation(m_Raw[0].data(), m_Raw[0].size()),
                                 LagOneAutocorrelation(m_Raw[1].data(), m_Raw[1].size()));
-    result.window = AutomaticTheilerWindow(phi, std::min(reference.size(), generated.size()), k);
+    result.window = AutomaticTheilerWindow(phi, std::min(reference.size, generated.size), k);
   }
   const std::size_t needed = NearestNeighbourMinimumSamples(k, result.window);
-  if (reference.size() < needed || generated.size() < needed)
+  if (reference.size < needed || generated.size < needed)
   {
     return result;
   }
   result.enough = true;
-  const double forward =
-    direction != KLDirection::Reverse ? NearestNeighbourKL(reference, generated, k, result.window, paired) : 0.0;
-  const double reverse =
-    direction != KLDirection::Forward ? NearestNeighbourKL(generated, reference, k, result.window, paired) : 0.0;
+  const double forward = direction != KLDirection::Reverse
+                           ? NearestNeighbourKL(reference, generated, m_Pair.Insertion(0), k, result.window, paired)
+                           : 0.0;
+  const double reverse = direction != KLDirection::Forward
+                           ? NearestNeighbourKL(generated, reference, m_Pair.Insertion(1), k, result.window, paired)
+                           : 0.0;
   result.value = forward + reverse;
   return result;
 }

@@ -4,6 +4,8 @@
 #ifndef voxelkl_NonparametricKL_h
 #define voxelkl_NonparametricKL_h
 
+#include "voxelkl/SortedPair.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,6 +58,16 @@ NearestNeighbourKL(const std::vector<TimedSample> & p,
                    unsigned int                     k,
                    unsigned int                     window,
                    bool                             crossWindow);
+
+/** The same for series sorted and padded by SortedPair; insertion[i]: the index of the
+ * first q sample >= p_i (SortedPair::Insertion). */
+double
+NearestNeighbourKL(SortedSeries          p,
+                   SortedSeries          q,
+                   const std::uint32_t * insertion,
+                   unsigned int          k,
+                   unsigned int          window,
+                   bool                  crossWindow);
 
 /** Samples each series needs so that every sample has k candidates outside a window of
  * half-width w: 2w + k + 1. */
@@ -125,6 +137,8 @@ HistogramKL(const std::vector<TimedSample> & p,
             const std::vector<TimedSample> & q,
             unsigned int                     bins,
             double                           pseudocount);
+HistogramDivergences
+HistogramKL(SortedSeries p, SortedSeries q, unsigned int bins, double pseudocount);
 
 } // namespace voxelkl
 

@@ -6,6 +6,7 @@
 
 #include "voxelkl/GaussianKL.h"
 #include "voxelkl/NonparametricKL.h"
+#include "voxelkl/SortedPair.h"
 
 #include <cmath>
 #include <cstddef>
@@ -82,11 +83,17 @@ public:
 private:
   void
   Prepare(std::uint64_t voxel);
+  void
+  Jitter(unsigned int series, double step, std::uint64_t voxel);
+  void
+  Sort();
 
-  EstimatorSettings        m_Settings;
-  std::vector<double>      m_Raw[2];
-  double                   m_Step[2]{ 0.0, 0.0 };
-  std::vector<TimedSample> m_Samples[2];
+  EstimatorSettings         m_Settings;
+  std::vector<double>       m_Raw[2];
+  double                    m_Step[2]{ 0.0, 0.0 };
+  std::vector<double>       m_Values[2]; // the finite samples, dequantised
+  std::vector<std::int32_t> m_Times[2];
+  SortedPair                m_Pair;
 };
 
 } // namespace voxelkl

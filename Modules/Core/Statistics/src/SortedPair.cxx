@@ -1,0 +1,250 @@
+#include "voxelkl/SortedPair.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace voxelkl
+{
+namespace
+{
+
+constexpr std::uint64_t SignBit = 0x8000000000000000ULL;
+
+// An unsigned integer in the same order as the finite double v: 2^63 + |v|'s bits for
+// v >= 0, 2^63 - |v|'s bits for v < 0 (so -0 and +0 are one key). Unlike the usual
+// "flip the bits of negatives", a negative float32 value keeps the 29 trailing zero bits
+// of its double, which lets the sort key drop them.
+std::uint64_t
+OrderedKey(double v)
+{
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  const std::uint64_t negative = bits >> 63;
+  const std::uint64_t magnitude = bits & ~SignBit;
+  return SignBit + ((magnitude ^ (0 - negative)) + negative);
+}
+
+// Far enough from any real time point that a window never reaches it, close enough to 0
+// that differences with real time points cannot overflow.
+constexpr std::int32_t PaddingTimeBelow = -(1 << 30);
+constexpr std::int32_t PaddingTimeAbove = 1 << 30;
+
+} // namespace
+
+void
+SortedPair::Sort(const double * const values[2], const std::int32_t * const times[2], const std::size_t size[2])
+{
+  const std::size_t total = size[0] + size[1];
+  m_Keys.resize(total);
+  m_Items.resize(total);
+  m_PooledValues.resize(total);
+  m_PooledTimes.resize(total);
+  std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t highest = 0;
+  for (std::size_t s = 0, offset = 0; s < 2; offset += size[s], ++s)
+  {
+    std::uint64_t * keys = m_Keys.data() + offset;
+    for (std::size_t i = 0; i < size[s]; ++i)
+    {
+      keys[i] = OrderedKey(values[s][i]);
+      lowest = std::min(lowest, keys[i]);
+      highest = std::max(highest, keys[i]);
+    }
+    std::copy_n(values[s], size[s], m_PooledValues.begin() + static_cast<std::ptrdiff_t>(offset));
+    std::copy_n(times[s], size[s], m_PooledTimes.begin() + static_cast<std::ptrdiff_t>(offset));
+  }
+  // The sort key: the key relative to the lowest, less the trailing bits no key uses.
+  std::uint64_t used = 0;
+  for (const std::uint64_t key : m_Keys)
+  {
+    used |= key - lowest;
+  }
+  int shift = 0;
+  m_Passes = 0;
+  m_Exact = true;
+  if (used != 0)
+  {
+    const int           trailing = __builtin_ctzll(used);
+    const std::uint64_t range = (highest - lowest) >> trailing;
+    const int           bits = 64 - __builtin_clzll(range);
+    m_Exact = bits <= 32;
+    shift = m_Exact ? trailing : trailing + bits - 24;
+    m_Passes = m_Exact ? static_cast<unsigned int>((bits + 7) / 8) : 3;
+  }
+  for (std::size_t i = 0; i < total; ++i)
+  {
+    m_Items[i] = ((m_Keys[i] - lowest) >> shift) << 32 | i;
+  }
+  RadixSort(total);
+
+  for (unsigned int s = 0; s < 2; ++s)
+  {
+    m_Size[s] = size[s];
+    m_Values[s].resize(size[s] + 2 * Padding);
+    m_Times[s].resize(size[s] + 2 * Padding);
+    m_Insertion[s].resize(size[s]);
+    std::fill_n(m_Values[s].begin(), Padding, -std::numeric_limits<double>::infinity());
+    std::fill_n(m_Values[s].end() - Padding, Padding, std::numeric_limits<double>::infinity());
+    std::fill_n(m_Times[s].begin(), Padding, PaddingTimeBelow);
+    std::fill_n(m_Times[s].end() - Padding, Padding, PaddingTimeAbove);
+  }
+  if (m_Exact)
+  {
+    Split<true>(total, static_cast<std::uint32_t>(size[0]));
+  }
+  else
+  {
+    Split<false>(total, static_cast<std::uint32_t>(size[0]));
+  }
+}
+
+// One pass over the pooled order: each series' samples, their place in the other series,
+// and repeated values. In a run of equal values series 0 comes first, so a series 1 sample
+// is above the run's series 0 samples, which are not smaller than it. Everything carried
+// from item to item stays in registers: a count indexed by the series would make each
+// item wait for the previous one's store.
+template <bool Exact>
+void
+SortedPair::Split(std::size_t total, std::uint32_t firstSize)
+{
+  double *        values0 = m_Values[0].data() + Padding;
+  double *        values1 = m_Values[1].data() + Padding;
+  std::int32_t *  times0 = m_Times[0].data() + Padding;
+  std::int32_t *  times1 = m_Times[1].data() + Padding;
+  std::uint32_t * insertion0 = m_Insertion[0].data();
+  std::uint32_t * insertion1 = m_Insertion[1].data();
+  std::uint32_t   count0 = 0;
+  std::uint32_t   count1 = 0;
+  std::uint32_t   firstRun = 0; // series 0 samples in the current run of equal values
+  bool            tied0 = false;
+  bool            tied1 = false;
+  bool            shared = false;
+  std::uint64_t   previousKey = std::numeric_limits<std::uint64_t>::max(); // no key
+  bool            previousSecond = false;
+  for (std::size_t i = 0; i < total; ++i)
+  {
+    const auto          index = static_cast<std::uint32_t>(m_Items[i]);
+    const std::uint64_t key = Exact ? m_Items[i] >> 32 : m_Keys[index];
+    const bool          second = index >= firstSize;
+    const bool          same = key == previousKey;
+    tied0 |= same & !second & !previousSecond;
+    tied1 |= same & second & previousSecond;
+    shared |= same & (second != previousSecond);
+    firstRun = (same ? firstRun : 0) + (second ? 0 : 1);
+    const std::uint32_t at = second ? count1 : count0;
+    const std::uint32_t below = second ? count0 - firstRun : count1;
+    count0 += second ? 0 : 1;
+    count1 += second ? 1 : 0;
+    (second ? values1 : values0)[at] = m_PooledValues[index];
+    (second ? times1 : times0)[at] = m_PooledTimes[index];
+    (second ? insertion1 : insertion0)[at] = below;
+    previousKey = key;
+    previousSecond = second;
+  }
+  m_Tied[0] = tied0;
+  m_Tied[1] = tied1;
+  m_Shared = shared;
+}
+
+void
+SortedPair::RadixSort(std::size_t total)
+{
+  // Digit counts in four interleaved sets: time-ordered values repeat their high digits
+  // from one sample to the next, and one set would chain every increment on the last.
+  constexpr unsigned int Sets = 4;
+  std::uint32_t          counts[Sets][4][256];
+  for (unsigned int set = 0; set < Sets; ++set)
+  {
+    for (unsigned int pass = 0; pass < m_Passes; ++pass)
+    {
+      std::fill_n(counts[set][pass], 256, 0u);
+    }
+  }
+  const unsigned int passes = m_Passes;
+  std::size_t        i = 0;
+  for (; i + Sets <= total; i += Sets)
+  {
+    for (unsigned int set = 0; set < Sets; ++set)
+    {
+      const std::uint64_t digits = m_Items[i + set] >> 32;
+      for (unsigned int pass = 0; pass < passes; ++pass)
+      {
+        ++counts[set][pass][(digits >> (8 * pass)) & 0xFFu];
+      }
+    }
+  }
+  for (; i < total; ++i)
+  {
+    const std::uint64_t digits = m_Items[i] >> 32;
+    for (unsigned int pass = 0; pass < passes; ++pass)
+    {
+      ++counts[0][pass][(digits >> (8 * pass)) & 0xFFu];
+    }
+  }
+  m_Scratch.resize(total);
+  for (unsigned int pass = 0; pass < passes; ++pass)
+  {
+    const unsigned int shift = 32 + 8 * pass;
+    std::uint32_t      offsets[256];
+    std::uint32_t      start = 0;
+    bool               moves = true;
+    for (unsigned int d = 0; d < 256; ++d)
+    {
+      const std::uint32_t inDigit = counts[0][pass][d] + counts[1][pass][d] + counts[2][pass][d] + counts[3][pass][d];
+      moves = moves && inDigit != total;
+      offsets[d] = start;
+      start += inDigit;
+    }
+    if (!moves)
+    {
+      continue; // every item has the same digit: the pass would not move anything
+    }
+    for (std::size_t j = 0; j < total; ++j)
+    {
+      m_Scratch[offsets[(m_Items[j] >> shift) & 0xFFu]++] = m_Items[j];
+    }
+    m_Items.swap(m_Scratch);
+  }
+  if (m_Exact)
+  {
+    return; // the sort key is the key: (key, pooled index) order already
+  }
+  // Items the top 24 bits could not separate are adjacent: order them by (key, index).
+  const auto before = [this](std::uint64_t a, std::uint64_t b) {
+    const std::uint64_t keyA = m_Keys[static_cast<std::uint32_t>(a)];
+    const std::uint64_t keyB = m_Keys[static_cast<std::uint32_t>(b)];
+    return keyA < keyB || (keyA == keyB && static_cast<std::uint32_t>(a) < static_cast<std::uint32_t>(b));
+  };
+  for (std::size_t j = 1; j < total; ++j)
+  {
+    for (std::size_t k = j; k > 0 && before(m_Items[k], m_Items[k - 1]); --k)
+    {
+      std::swap(m_Items[k], m_Items[k - 1]);
+    }
+  }
+}
+
+SortedSeries
+SortedPair::Series(unsigned int s) const
+{
+  return { m_Values[s].data() + Padding, m_Times[s].data() + Padding, m_Size[s] };
+}
+
+double
+SortedPair::SmallestGap(unsigned int s) const
+{
+  const SortedSeries series = Series(s);
+  double             gap = 0.0;
+  for (std::size_t i = 1; i < series.size; ++i)
+  {
+    const double d = series.values[i] - series.values[i - 1];
+    if (d > 0.0 && (gap == 0.0 || d < gap))
+    {
+      gap = d;
+    }
+  }
+  return gap;
+}
+
+} // namespace voxelkl
