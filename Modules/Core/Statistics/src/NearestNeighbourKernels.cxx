@@ -3,6 +3,11 @@
 #include "KernelClones.h"
 
 #include <algorithm>
+#include <limits>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 // Every sample's K nearest candidates on each side are read at fixed offsets (within the
 // series: i - j and i + j; across: insertion - j and insertion + j - 1; the series'
@@ -109,6 +114,89 @@ AcrossKernel(SortedSeries          p,
   }
 }
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define VOXELKL_AVX512_ACROSS 1
+// Across the series the K nearest q samples of a p sample v inserted at r are q[s..s+K-1]
+// for one start s in [r - K, r], so the K-th distance is the smallest over s of
+// max(v - q[s], q[s + K - 1] - v): the terms of KthOfBothSides, read as two contiguous
+// runs of q in the lanes of one register per sample. Across samples (AcrossKernel) every
+// neighbour takes a gather, since r differs from sample to sample. Exact operations
+// only (subtraction, max, min): the same bits as the other kernels and the scalar path.
+template <unsigned int K, bool Exclude>
+__attribute__((target("avx512f,avx512vl"))) void
+AcrossKernelAvx512(SortedSeries          p,
+                   const std::uint32_t * insertion,
+                   SortedSeries          q,
+                   std::int32_t          window,
+                   double *              nu,
+                   unsigned char *       fallback)
+{
+  constexpr unsigned int Terms = K + 1;
+  constexpr unsigned int Candidates = 2 * K; // q[r - K .. r + K - 1]
+  auto                   lanes = [](unsigned int from, unsigned int count) {
+    return static_cast<__mmask8>(count > from + 8 ? 0xFF : (1u << (count - from)) - 1u);
+  };
+  const __m256i span = _mm256_set1_epi32(2 * window);
+  for (std::size_t i = 0; i < p.size; ++i)
+  {
+    const __m512d        v = _mm512_set1_pd(p.values[i]);
+    const double *       first = q.values + static_cast<std::ptrdiff_t>(insertion[i]) - K;
+    const std::int32_t * firstTime = q.times + static_cast<std::ptrdiff_t>(insertion[i]) - K;
+    __m512d              best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
+    for (unsigned int c = 0; c < Terms; c += 8)
+    {
+      const __mmask8 m = lanes(c, Terms);
+      const __m512d  low = _mm512_sub_pd(v, _mm512_maskz_loadu_pd(m, first + c));
+      const __m512d  high = _mm512_sub_pd(_mm512_maskz_loadu_pd(m, first + c + K - 1), v);
+      best = _mm512_mask_min_pd(best, m, best, _mm512_max_pd(low, high));
+    }
+    const double distance = _mm512_reduce_min_pd(best);
+    nu[i] = distance;
+    if constexpr (Exclude)
+    {
+      // |t_j - t| <= w as (t_j - t + w) <= 2w unsigned; the padding's times are far away.
+      const __m256i shift = _mm256_set1_epi32(window - p.times[i]);
+      const __m512d limit = _mm512_set1_pd(distance);
+      __mmask8      matters = 0;
+      for (unsigned int c = 0; c < Candidates; c += 8)
+      {
+        const __mmask8 m = lanes(c, Candidates);
+        const __m512d  x = _mm512_maskz_loadu_pd(m, first + c);
+        const __m512d  gap = _mm512_max_pd(_mm512_sub_pd(v, x), _mm512_sub_pd(x, v));
+        const __m256i  times = _mm256_maskz_loadu_epi32(m, firstTime + c);
+        const __mmask8 inWindow = _mm256_mask_cmple_epu32_mask(m, _mm256_add_epi32(times, shift), span);
+        matters |= _mm512_mask_cmp_pd_mask(inWindow, gap, limit, _CMP_LE_OQ);
+      }
+      fallback[i] = matters != 0 ? 1 : 0;
+    }
+    else
+    {
+      fallback[i] = 0;
+    }
+  }
+}
+
+// The AVX-512 kernel for k, or none.
+template <bool Exclude>
+auto
+Avx512AcrossFor(unsigned int k) -> decltype(&AcrossKernelAvx512<1, Exclude>)
+{
+  switch (k)
+  {
+    case 1:
+      return AcrossKernelAvx512<1, Exclude>;
+    case 3:
+      return AcrossKernelAvx512<3, Exclude>;
+    case 5:
+      return AcrossKernelAvx512<5, Exclude>;
+    case 10:
+      return AcrossKernelAvx512<10, Exclude>;
+    default:
+      return nullptr;
+  }
+}
+#endif
+
 // One entry point per k and instruction set (target_clones needs plain functions).
 #define VOXELKL_NEIGHBOUR_KERNELS(K)                                                                                   \
   VOXELKL_KERNEL_CLONES void Within##K(SortedSeries p, std::int32_t w, double * out, unsigned char * fallback)         \
@@ -180,6 +268,13 @@ KthNeighbourAcross(unsigned int          k,
                    double *              nu,
                    unsigned char *       fallback)
 {
+#ifdef VOXELKL_AVX512_ACROSS
+  static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  if (const auto across = avx512 ? (exclude ? Avx512AcrossFor<true>(k) : Avx512AcrossFor<false>(k)) : nullptr)
+  {
+    return across(p, insertion, q, window, nu, fallback);
+  }
+#endif
   if (const auto across = KernelsFor(k).across)
   {
     return across(p, insertion, q, exclude, window, nu, fallback);

@@ -108,43 +108,43 @@ template <bool Exact>
 void
 SortedPair::Split(std::size_t total, std::uint32_t firstSize)
 {
-  double *        values0 = m_Values[0].data() + Padding;
-  double *        values1 = m_Values[1].data() + Padding;
-  std::int32_t *  times0 = m_Times[0].data() + Padding;
-  std::int32_t *  times1 = m_Times[1].data() + Padding;
-  std::uint32_t * insertion0 = m_Insertion[0].data();
-  std::uint32_t * insertion1 = m_Insertion[1].data();
-  std::uint32_t   count0 = 0;
-  std::uint32_t   count1 = 0;
-  std::uint32_t   firstRun = 0; // series 0 samples in the current run of equal values
-  bool            tied0 = false;
-  bool            tied1 = false;
-  bool            shared = false;
-  std::uint64_t   previousKey = std::numeric_limits<std::uint64_t>::max(); // no key
-  bool            previousSecond = false;
+  // Indexed by the series, so that the store goes to one or the other without a branch:
+  // which series comes next is a coin toss.
+  double * const        values[2] = { m_Values[0].data() + Padding, m_Values[1].data() + Padding };
+  std::int32_t * const  times[2] = { m_Times[0].data() + Padding, m_Times[1].data() + Padding };
+  std::uint32_t * const insertion[2] = { m_Insertion[0].data(), m_Insertion[1].data() };
+  std::uint32_t         count0 = 0;
+  std::uint32_t         count1 = 0;
+  std::uint32_t         firstRun = 0; // series 0 samples in the current run of equal values
+  unsigned int          tied0 = 0;
+  unsigned int          tied1 = 0;
+  unsigned int          shared = 0;
+  std::uint64_t         previousKey = std::numeric_limits<std::uint64_t>::max(); // no key
+  unsigned int          previousSecond = 0;
   for (std::size_t i = 0; i < total; ++i)
   {
     const auto          index = static_cast<std::uint32_t>(m_Items[i]);
     const std::uint64_t key = Exact ? m_Items[i] >> 32 : m_Keys[index];
-    const bool          second = index >= firstSize;
-    const bool          same = key == previousKey;
-    tied0 |= same & !second & !previousSecond;
+    const unsigned int  second = index >= firstSize ? 1u : 0u;
+    const unsigned int  same = key == previousKey ? 1u : 0u;
+    tied0 |= same & ~second & ~previousSecond & 1u;
     tied1 |= same & second & previousSecond;
-    shared |= same & (second != previousSecond);
-    firstRun = (same ? firstRun : 0) + (second ? 0 : 1);
-    const std::uint32_t at = second ? count1 : count0;
-    const std::uint32_t below = second ? count0 - firstRun : count1;
-    count0 += second ? 0 : 1;
-    count1 += second ? 1 : 0;
-    (second ? values1 : values0)[at] = m_PooledValues[index];
-    (second ? times1 : times0)[at] = m_PooledTimes[index];
-    (second ? insertion1 : insertion0)[at] = below;
+    shared |= same & (second ^ previousSecond);
+    firstRun = (firstRun & (0u - same)) + (second ^ 1u);
+    const std::uint32_t mask = 0u - second; // all ones for series 1
+    const std::uint32_t at = (count1 & mask) | (count0 & ~mask);
+    const std::uint32_t below = ((count0 - firstRun) & mask) | (count1 & ~mask);
+    count0 += second ^ 1u;
+    count1 += second;
+    values[second][at] = m_PooledValues[index];
+    times[second][at] = m_PooledTimes[index];
+    insertion[second][at] = below;
     previousKey = key;
     previousSecond = second;
   }
-  m_Tied[0] = tied0;
-  m_Tied[1] = tied1;
-  m_Shared = shared;
+  m_Tied[0] = tied0 != 0;
+  m_Tied[1] = tied1 != 0;
+  m_Shared = shared != 0;
 }
 
 void
