@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -420,81 +421,118 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window)
 namespace
 {
 
-// Sums in Lanes interleaved partial sums (lane j takes t = j mod Lanes), added in a fixed
-// order at the end: independent chains the compiler can vectorise, with the same bits
-// whatever the vector width.
-constexpr std::size_t Lanes = 8;
+// Sums in eight interleaved partial sums (lane j takes t = j mod 8), added in a fixed
+// order at the end: independent chains in one vector, with the same bits whatever the
+// instruction set (GCC's generic vectors: one AVX-512 register, two AVX2, four SSE2).
+using Lanes = double __attribute__((vector_size(64)));
+constexpr std::size_t LaneCount = 8;
 
-VOXELKL_INLINE_INTO_CLONES double
-AddLanes(const double (&lanes)[Lanes])
+VOXELKL_INLINE_INTO_CLONES Lanes
+LoadLanes(const double * from)
 {
-  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+  Lanes v;
+  std::memcpy(&v, from, sizeof v);
+  return v;
 }
 
-// Calls add(lane, t) for t = first..count-1 with lane = (t - first) mod Lanes: whole
-// blocks of Lanes in a loop the compiler can vectorise, then the rest.
-template <typename Add>
+VOXELKL_INLINE_INTO_CLONES double
+AddLanes(Lanes v)
+{
+  return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+}
+
+// Calls add(lanes, t) for t = first, first + 8, ... with lanes holding values[t..t + 7]
+// and their time points, then add for the rest one lane at a time (addOne(j, t)).
+template <typename AddBlock, typename AddOne>
 VOXELKL_INLINE_INTO_CLONES void
-ForEachInLanes(std::size_t first, std::size_t count, Add add)
+ForEachInLanes(std::size_t first, std::size_t count, AddBlock addBlock, AddOne addOne)
 {
   std::size_t t = first;
-  for (; t + Lanes <= count; t += Lanes)
+  Lanes       time = Lanes{ 0, 1, 2, 3, 4, 5, 6, 7 } + static_cast<double>(static_cast<std::int32_t>(first));
+  for (; t + LaneCount <= count; t += LaneCount, time += static_cast<double>(LaneCount))
   {
-    for (std::size_t j = 0; j < Lanes; ++j)
-    {
-      add(j, t + j);
-    }
+    addBlock(t, time);
   }
   for (std::size_t j = 0; t + j < count; ++j)
   {
-    add(j, t + j);
+    addOne(j, t + j);
   }
 }
 
 // LagOneAutocorrelation of a series without gaps: the same quantities, in passes without
-// a branch per sample (the usual case, and one that runs for every voxel). Time points as
-// 32-bit integers, which convert to double in one vector instruction.
+// a branch per sample (the usual case, and one that runs for every voxel).
 VOXELKL_KERNEL_CLONES double
 LagOneAutocorrelationWithoutGaps(const double * values, std::size_t count)
 {
-  double sums[Lanes] = {};
-  double lowest[Lanes];
-  double highest[Lanes];
-  std::fill_n(lowest, Lanes, values[0]);
-  std::fill_n(highest, Lanes, values[0]);
-  ForEachInLanes(0, count, [&](std::size_t j, std::size_t t) {
-    sums[j] += values[t];
-    lowest[j] = std::min(lowest[j], values[t]);
-    highest[j] = std::max(highest[j], values[t]);
-  });
-  if (*std::min_element(lowest, lowest + Lanes) == *std::max_element(highest, highest + Lanes))
+  Lanes sums = Lanes{};
+  Lanes lowest = Lanes{} + values[0];
+  Lanes highest = lowest;
+  ForEachInLanes(
+    0,
+    count,
+    [&](std::size_t t, Lanes) {
+      const Lanes v = LoadLanes(values + t);
+      sums += v;
+      lowest = v < lowest ? v : lowest;
+      highest = v > highest ? v : highest;
+    },
+    [&](std::size_t j, std::size_t t) {
+      sums[j] += values[t];
+      lowest[j] = std::min(lowest[j], values[t]);
+      highest[j] = std::max(highest[j], values[t]);
+    });
+  double low = lowest[0];
+  double high = highest[0];
+  for (std::size_t j = 1; j < LaneCount; ++j)
+  {
+    low = std::min(low, lowest[j]);
+    high = std::max(high, highest[j]);
+  }
+  if (low == high)
   {
     return 0.0; // constant (see LagOneAutocorrelation)
   }
   const auto   n = static_cast<double>(count);
   const double valueMean = AddLanes(sums) / n;
   const double timeMean = (n - 1.0) / 2.0;
-  double       crossProducts[Lanes] = {};
-  double       valueSquares[Lanes] = {};
-  ForEachInLanes(0, count, [&](std::size_t j, std::size_t t) {
-    const double dv = values[t] - valueMean;
-    crossProducts[j] += (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv;
-    valueSquares[j] += dv * dv;
-  });
+  Lanes        crossProducts = Lanes{};
+  Lanes        valueSquares = Lanes{};
+  ForEachInLanes(
+    0,
+    count,
+    [&](std::size_t t, Lanes time) {
+      const Lanes dv = LoadLanes(values + t) - valueMean;
+      crossProducts += (time - timeMean) * dv;
+      valueSquares += dv * dv;
+    },
+    [&](std::size_t j, std::size_t t) {
+      const double dv = values[t] - valueMean;
+      crossProducts[j] += (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv;
+      valueSquares[j] += dv * dv;
+    });
   // sum (t - mean)^2 over t = 0..n-1, exact for any series length that fits in memory.
   const double timeSquares = n * (n * n - 1.0) / 12.0;
   const double slope = AddLanes(crossProducts) / timeSquares;
   auto         residual = [&](std::size_t t) {
     return values[t] - valueMean - slope * (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean);
   };
-  double squares[Lanes] = {};
-  double lagged[Lanes] = {};
+  Lanes squares = Lanes{};
+  Lanes lagged = Lanes{};
   squares[0] = residual(0) * residual(0);
-  ForEachInLanes(1, count, [&](std::size_t j, std::size_t t) {
-    const double e = residual(t);
-    squares[j] += e * e;
-    lagged[j] += residual(t - 1) * e;
-  });
+  ForEachInLanes(
+    1,
+    count,
+    [&](std::size_t t, Lanes time) {
+      const Lanes e = LoadLanes(values + t) - valueMean - slope * (time - timeMean);
+      const Lanes before = LoadLanes(values + t - 1) - valueMean - slope * ((time - 1.0) - timeMean);
+      squares += e * e;
+      lagged += before * e;
+    },
+    [&](std::size_t j, std::size_t t) {
+      const double e = residual(t);
+      squares[j] += e * e;
+      lagged[j] += residual(t - 1) * e;
+    });
   const double squareSum = AddLanes(squares);
   return squareSum > 1e-20 * AddLanes(valueSquares) ? AddLanes(lagged) / squareSum : 0.0;
 }

@@ -76,7 +76,8 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
   {
     m_Items[i] = ((m_Keys[i] - lowest) >> shift) << 32 | i;
   }
-  RadixSort(total);
+  RadixSort(total,
+            m_Passes > 0 ? static_cast<unsigned int>(((highest - lowest) >> shift) >> (8 * (m_Passes - 1))) + 1 : 0);
 
   for (unsigned int s = 0; s < 2; ++s)
   {
@@ -89,76 +90,91 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
     std::fill_n(m_Times[s].begin(), Padding, PaddingTimeBelow);
     std::fill_n(m_Times[s].end() - Padding, Padding, PaddingTimeAbove);
   }
-  if (m_Exact)
-  {
-    Split<true>(total, static_cast<std::uint32_t>(size[0]));
-  }
-  else
-  {
-    Split<false>(total, static_cast<std::uint32_t>(size[0]));
-  }
+  Split(total, static_cast<std::uint32_t>(size[0]));
+  FindRepeats();
 }
 
-// One pass over the pooled order: each series' samples, their place in the other series,
-// and repeated values. In a run of equal values series 0 comes first, so a series 1 sample
-// is above the run's series 0 samples, which are not smaller than it. Everything carried
-// from item to item stays in registers: a count indexed by the series would make each
-// item wait for the previous one's store.
-template <bool Exact>
+// One pass over the pooled order: each series' samples and their place in the other
+// series. The counts stay in registers (a count indexed by the series would make each
+// item wait for the previous one's store), and the stores go to one series or the other
+// through a table, without a branch: which series comes next is a coin toss.
 void
 SortedPair::Split(std::size_t total, std::uint32_t firstSize)
 {
-  // Indexed by the series, so that the store goes to one or the other without a branch:
-  // which series comes next is a coin toss.
   double * const        values[2] = { m_Values[0].data() + Padding, m_Values[1].data() + Padding };
   std::int32_t * const  times[2] = { m_Times[0].data() + Padding, m_Times[1].data() + Padding };
   std::uint32_t * const insertion[2] = { m_Insertion[0].data(), m_Insertion[1].data() };
   std::uint32_t         count0 = 0;
   std::uint32_t         count1 = 0;
-  std::uint32_t         firstRun = 0; // series 0 samples in the current run of equal values
-  unsigned int          tied0 = 0;
-  unsigned int          tied1 = 0;
-  unsigned int          shared = 0;
-  std::uint64_t         previousKey = std::numeric_limits<std::uint64_t>::max(); // no key
-  unsigned int          previousSecond = 0;
   for (std::size_t i = 0; i < total; ++i)
   {
     const auto          index = static_cast<std::uint32_t>(m_Items[i]);
-    const std::uint64_t key = Exact ? m_Items[i] >> 32 : m_Keys[index];
     const unsigned int  second = index >= firstSize ? 1u : 0u;
-    const unsigned int  same = key == previousKey ? 1u : 0u;
-    tied0 |= same & ~second & ~previousSecond & 1u;
-    tied1 |= same & second & previousSecond;
-    shared |= same & (second ^ previousSecond);
-    firstRun = (firstRun & (0u - same)) + (second ^ 1u);
     const std::uint32_t mask = 0u - second; // all ones for series 1
     const std::uint32_t at = (count1 & mask) | (count0 & ~mask);
-    const std::uint32_t below = ((count0 - firstRun) & mask) | (count1 & ~mask);
+    insertion[second][at] = (count0 & mask) | (count1 & ~mask);
     count0 += second ^ 1u;
     count1 += second;
     values[second][at] = m_PooledValues[index];
     times[second][at] = m_PooledTimes[index];
-    insertion[second][at] = below;
-    previousKey = key;
-    previousSecond = second;
   }
-  m_Tied[0] = tied0 != 0;
-  m_Tied[1] = tied1 != 0;
-  m_Shared = shared != 0;
+}
+
+// Repeated values, from the sorted series: a tie within a series is two neighbours, a
+// value in both is a p sample equal to the first q sample not below it.
+void
+SortedPair::FindRepeats()
+{
+  for (unsigned int s = 0; s < 2; ++s)
+  {
+    const SortedSeries series = Series(s);
+    bool               tied = false;
+    for (std::size_t i = 1; i < series.size; ++i)
+    {
+      tied |= series.values[i] == series.values[i - 1];
+    }
+    m_Tied[s] = tied;
+  }
+  const SortedSeries p = Series(0);
+  const SortedSeries q = Series(1);
+  bool               shared = false;
+  for (std::size_t i = 0; i < p.size; ++i)
+  {
+    shared |= q.values[m_Insertion[0][i]] == p.values[i]; // q's padding: +inf at q.size
+  }
+  m_Shared = shared;
+  if (!shared)
+  {
+    return;
+  }
+  // The split counted the series 0 samples equal to a series 1 sample as below it: count
+  // only those smaller.
+  std::size_t below = 0;
+  for (std::size_t j = 0; j < q.size; ++j)
+  {
+    while (below < p.size && p.values[below] < q.values[j])
+    {
+      ++below;
+    }
+    m_Insertion[1][j] = static_cast<std::uint32_t>(below);
+  }
 }
 
 void
-SortedPair::RadixSort(std::size_t total)
+SortedPair::RadixSort(std::size_t total, unsigned int topDigits)
 {
   // Digit counts in four interleaved sets: time-ordered values repeat their high digits
   // from one sample to the next, and one set would chain every increment on the last.
   constexpr unsigned int Sets = 4;
-  std::uint32_t          counts[Sets][4][256];
+  // The top digit takes only the values up to the largest key's: few, for a series that
+  // spans a small part of its octave.
+  std::uint32_t counts[Sets][4][256];
+  auto          digits = [&](unsigned int pass) { return pass + 1 == m_Passes ? topDigits : 256u; };
   for (unsigned int set = 0; set < Sets; ++set)
   {
     for (unsigned int pass = 0; pass < m_Passes; ++pass)
     {
-      std::fill_n(counts[set][pass], 256, 0u);
+      std::fill_n(counts[set][pass], digits(pass), 0u);
     }
   }
   const unsigned int passes = m_Passes;
@@ -189,7 +205,7 @@ SortedPair::RadixSort(std::size_t total)
     std::uint32_t      offsets[256];
     std::uint32_t      start = 0;
     bool               moves = true;
-    for (unsigned int d = 0; d < 256; ++d)
+    for (unsigned int d = 0; d < digits(pass); ++d)
     {
       const std::uint32_t inDigit = counts[0][pass][d] + counts[1][pass][d] + counts[2][pass][d] + counts[3][pass][d];
       moves = moves && inDigit != total;

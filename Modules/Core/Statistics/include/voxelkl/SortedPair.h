@@ -72,10 +72,11 @@ public:
 
 private:
   void
-  RadixSort(std::size_t total);
-  template <bool Exact>
+  RadixSort(std::size_t total, unsigned int topDigits);
   void
   Split(std::size_t total, std::uint32_t firstSize);
+  void
+  FindRepeats();
 
   // The pooled samples: series 0 then series 1, each in time order.
   std::vector<double>        m_PooledValues;
