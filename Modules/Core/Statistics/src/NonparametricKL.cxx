@@ -459,6 +459,20 @@ ForEachInLanes(std::size_t first, std::size_t count, AddBlock addBlock, AddOne a
   }
 }
 
+// Whether every value is finite: v - v is 0 for finite v, NaN otherwise.
+VOXELKL_KERNEL_CLONES bool
+AllFinite(const double * values, std::size_t count)
+{
+  Lanes  differences = Lanes{};
+  double rest = 0.0;
+  ForEachInLanes(
+    0,
+    count,
+    [&](std::size_t t, Lanes) { differences += LoadLanes(values + t) - LoadLanes(values + t); },
+    [&](std::size_t, std::size_t t) { rest += values[t] - values[t]; });
+  return AddLanes(differences) + rest == 0.0;
+}
+
 // LagOneAutocorrelation of a series without gaps: the same quantities, in passes without
 // a branch per sample (the usual case, and one that runs for every voxel).
 VOXELKL_KERNEL_CLONES double
@@ -542,12 +556,7 @@ LagOneAutocorrelationWithoutGaps(const double * values, std::size_t count)
 double
 LagOneAutocorrelation(const double * values, std::size_t count)
 {
-  bool allFinite = true;
-  for (std::size_t t = 0; t < count; ++t)
-  {
-    allFinite &= std::isfinite(values[t]);
-  }
-  if (allFinite && count >= 3 && count <= 0x7FFFFFFF)
+  if (count >= 3 && count <= 0x7FFFFFFF && AllFinite(values, count))
   {
     return LagOneAutocorrelationWithoutGaps(values, count);
   }

@@ -1,5 +1,7 @@
 #include "voxelkl/SortedPair.h"
 
+#include "KernelClones.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -15,8 +17,8 @@ constexpr std::uint64_t SignBit = 0x8000000000000000ULL;
 // v >= 0, 2^63 - |v|'s bits for v < 0 (so -0 and +0 are one key). Unlike the usual
 // "flip the bits of negatives", a negative float32 value keeps the 29 trailing zero bits
 // of its double, which lets the sort key drop them.
-std::uint64_t
-OrderedKey(double v)
+VOXELKL_INLINE_INTO_CLONES std::uint64_t
+                           OrderedKey(double v)
 {
   std::uint64_t bits = 0;
   std::memcpy(&bits, &v, sizeof bits);
@@ -29,6 +31,63 @@ OrderedKey(double v)
 // that differences with real time points cannot overflow.
 constexpr std::int32_t PaddingTimeBelow = -(1 << 30);
 constexpr std::int32_t PaddingTimeAbove = 1 << 30;
+
+// keys[i] = OrderedKey(values[i]); lowest and highest take in the extremes. Vectorised per
+// instruction set: 64-bit minima need AVX-512.
+VOXELKL_KERNEL_CLONES void
+OrderedKeys(const double *  values,
+            std::size_t     count,
+            std::uint64_t * keys,
+            std::uint64_t & lowest,
+            std::uint64_t & highest)
+{
+  std::uint64_t low = lowest;
+  std::uint64_t high = highest;
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    const std::uint64_t key = OrderedKey(values[i]);
+    keys[i] = key;
+    low = std::min(low, key);
+    high = std::max(high, key);
+  }
+  lowest = low;
+  highest = high;
+}
+
+// The bits in which any key differs from the lowest, and the sort items
+// ((key - lowest) >> shift) << 32 | index.
+VOXELKL_KERNEL_CLONES std::uint64_t
+                      UsedBits(const std::uint64_t * keys, std::size_t count, std::uint64_t lowest)
+{
+  std::uint64_t used = 0;
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    used |= keys[i] - lowest;
+  }
+  return used;
+}
+
+VOXELKL_KERNEL_CLONES void
+MakeItems(const std::uint64_t * keys, std::size_t count, std::uint64_t lowest, int shift, std::uint64_t * items)
+{
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    items[i] = ((keys[i] - lowest) >> shift) << 32 | i;
+  }
+}
+
+// Whether two neighbours in the pooled order have the same sort key: the only way a value
+// can repeat when the sort key is exact.
+VOXELKL_KERNEL_CLONES bool
+NeighboursShareKey(const std::uint64_t * items, std::size_t count)
+{
+  unsigned int same = 0;
+  for (std::size_t i = 1; i < count; ++i)
+  {
+    same |= (items[i] >> 32) == (items[i - 1] >> 32) ? 1u : 0u;
+  }
+  return same != 0;
+}
 
 } // namespace
 
@@ -44,23 +103,13 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
   std::uint64_t highest = 0;
   for (std::size_t s = 0, offset = 0; s < 2; offset += size[s], ++s)
   {
-    std::uint64_t * keys = m_Keys.data() + offset;
-    for (std::size_t i = 0; i < size[s]; ++i)
-    {
-      keys[i] = OrderedKey(values[s][i]);
-      lowest = std::min(lowest, keys[i]);
-      highest = std::max(highest, keys[i]);
-    }
+    OrderedKeys(values[s], size[s], m_Keys.data() + offset, lowest, highest);
     std::copy_n(values[s], size[s], m_PooledValues.begin() + static_cast<std::ptrdiff_t>(offset));
     std::copy_n(times[s], size[s], m_PooledTimes.begin() + static_cast<std::ptrdiff_t>(offset));
   }
   // The sort key: the key relative to the lowest, less the trailing bits no key uses.
-  std::uint64_t used = 0;
-  for (const std::uint64_t key : m_Keys)
-  {
-    used |= key - lowest;
-  }
-  int shift = 0;
+  const std::uint64_t used = UsedBits(m_Keys.data(), total, lowest);
+  int                 shift = 0;
   m_Passes = 0;
   m_Exact = true;
   if (used != 0)
@@ -72,10 +121,7 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
     shift = m_Exact ? trailing : trailing + bits - 24;
     m_Passes = m_Exact ? static_cast<unsigned int>((bits + 7) / 8) : 3;
   }
-  for (std::size_t i = 0; i < total; ++i)
-  {
-    m_Items[i] = ((m_Keys[i] - lowest) >> shift) << 32 | i;
-  }
+  MakeItems(m_Keys.data(), total, lowest, shift, m_Items.data());
   RadixSort(total,
             m_Passes > 0 ? static_cast<unsigned int>(((highest - lowest) >> shift) >> (8 * (m_Passes - 1))) + 1 : 0);
 
@@ -91,6 +137,11 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
     std::fill_n(m_Times[s].end() - Padding, Padding, PaddingTimeAbove);
   }
   Split(total, static_cast<std::uint32_t>(size[0]));
+  if (m_Exact && !NeighboursShareKey(m_Items.data(), total))
+  {
+    m_Tied[0] = m_Tied[1] = m_Shared = false; // no value occurs twice in the pool
+    return;
+  }
   FindRepeats();
 }
 
