@@ -115,84 +115,126 @@ AcrossKernel(SortedSeries          p,
 }
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define VOXELKL_AVX512_ACROSS 1
-// Across the series the K nearest q samples of a p sample v inserted at r are q[s..s+K-1]
-// for one start s in [r - K, r], so the K-th distance is the smallest over s of
-// max(v - q[s], q[s + K - 1] - v): the terms of KthOfBothSides, read as two contiguous
-// runs of q in the lanes of one register per sample. Across samples (AcrossKernel) every
-// neighbour takes a gather, since r differs from sample to sample. Exact operations
-// only (subtraction, max, min): the same bits as the other kernels and the scalar path.
-template <unsigned int K, bool Exclude>
+#define VOXELKL_AVX512_KERNELS 1
+// One sample per iteration, its eight nearest candidates on each side in the lanes of one
+// register (within the series: p[i - 8..i - 1] and p[i + 1..i + 8]; across: q[r - 8..r - 1]
+// and q[r..r + 7], r the insertion point; the padding covers the ends). Candidates in the
+// window are squeezed out (compress), which leaves each side's kept distances in
+// ascending order, and the K-th distance is KthOfBothSides' min over j of
+// max(j-th below, (K - j)-th above) in lanes. Where the gathers of the kernels above
+// cost a load per neighbour and every window candidate near a sample sends it to the
+// scalar path, this reads four contiguous runs per sample and leaves to the scalar path
+// only a side with fewer than K candidates kept among its eight. Exact operations only
+// (subtraction, max, min): the same bits as the other kernels and the scalar path.
+template <unsigned int K, bool Exclude, bool Across>
 __attribute__((target("avx512f,avx512vl"))) void
-AcrossKernelAvx512(SortedSeries          p,
-                   const std::uint32_t * insertion,
-                   SortedSeries          q,
-                   std::int32_t          window,
-                   double *              nu,
-                   unsigned char *       fallback)
+NearestKernelAvx512(SortedSeries          p,
+                    const std::uint32_t * insertion,
+                    SortedSeries          q,
+                    std::int32_t          window,
+                    double *              distances,
+                    unsigned char *       fallback)
 {
-  constexpr unsigned int Terms = K + 1;
-  constexpr unsigned int Candidates = 2 * K; // q[r - K .. r + K - 1]
-  auto                   lanes = [](unsigned int from, unsigned int count) {
-    return static_cast<__mmask8>(count > from + 8 ? 0xFF : (1u << (count - from)) - 1u);
-  };
+  static_assert(K >= 1 && K <= 8, "eight candidates per side");
+  const __m512d infinity = _mm512_set1_pd(std::numeric_limits<double>::infinity());
+  const __m512i reverse = _mm512_set_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i reverseTimes = _mm256_set_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i span = _mm256_set1_epi32(2 * window);
+  // Lanes j = 0..K of the terms: X[j] = below[j - 1] (0 for j = 0), Y[j] = above[K - j - 1]
+  // (0 for j = K).
+  const __m512i  belowIndex = _mm512_set_epi64(6, 5, 4, 3, 2, 1, 0, 0);
+  constexpr auto above = [](unsigned int j) -> long long { return j < K ? K - 1 - j : 0; };
+  const __m512i  aboveIndex =
+    _mm512_set_epi64(above(7), above(6), above(5), above(4), above(3), above(2), above(1), above(0));
+  constexpr __mmask8 terms = static_cast<__mmask8>((1u << (K + 1)) - 1u);
+  constexpr __mmask8 aboveTerms = static_cast<__mmask8>((1u << K) - 1u);
   for (std::size_t i = 0; i < p.size; ++i)
   {
     const __m512d        v = _mm512_set1_pd(p.values[i]);
-    const double *       first = q.values + static_cast<std::ptrdiff_t>(insertion[i]) - K;
-    const std::int32_t * firstTime = q.times + static_cast<std::ptrdiff_t>(insertion[i]) - K;
-    __m512d              best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
-    for (unsigned int c = 0; c < Terms; c += 8)
-    {
-      const __mmask8 m = lanes(c, Terms);
-      const __m512d  low = _mm512_sub_pd(v, _mm512_maskz_loadu_pd(m, first + c));
-      const __m512d  high = _mm512_sub_pd(_mm512_maskz_loadu_pd(m, first + c + K - 1), v);
-      best = _mm512_mask_min_pd(best, m, best, _mm512_max_pd(low, high));
-    }
-    const double distance = _mm512_reduce_min_pd(best);
-    nu[i] = distance;
+    const std::ptrdiff_t below =
+      (Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i)) - 8;
+    const std::ptrdiff_t upward =
+      Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i) + 1;
+    const SortedSeries & from = Across ? q : p;
+    // Nearest first on both sides: below reversed.
+    const __m512d belowDistances =
+      _mm512_sub_pd(v, _mm512_permutexvar_pd(reverse, _mm512_loadu_pd(from.values + below)));
+    const __m512d aboveDistances = _mm512_sub_pd(_mm512_loadu_pd(from.values + upward), v);
+    __mmask8      keptBelow = 0xFF;
+    __mmask8      keptAbove = 0xFF;
     if constexpr (Exclude)
     {
       // |t_j - t| <= w as (t_j - t + w) <= 2w unsigned; the padding's times are far away.
       const __m256i shift = _mm256_set1_epi32(window - p.times[i]);
-      const __m512d limit = _mm512_set1_pd(distance);
-      __mmask8      matters = 0;
-      for (unsigned int c = 0; c < Candidates; c += 8)
-      {
-        const __mmask8 m = lanes(c, Candidates);
-        const __m512d  x = _mm512_maskz_loadu_pd(m, first + c);
-        const __m512d  gap = _mm512_max_pd(_mm512_sub_pd(v, x), _mm512_sub_pd(x, v));
-        const __m256i  times = _mm256_maskz_loadu_epi32(m, firstTime + c);
-        const __mmask8 inWindow = _mm256_mask_cmple_epu32_mask(m, _mm256_add_epi32(times, shift), span);
-        matters |= _mm512_mask_cmp_pd_mask(inWindow, gap, limit, _CMP_LE_OQ);
-      }
-      fallback[i] = matters != 0 ? 1 : 0;
+      const __m256i belowTimes = _mm256_permutexvar_epi32(
+        reverseTimes, _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.times + below)));
+      const __m256i aboveTimes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.times + upward));
+      keptBelow = static_cast<__mmask8>(~_mm256_cmple_epu32_mask(_mm256_add_epi32(belowTimes, shift), span));
+      keptAbove = static_cast<__mmask8>(~_mm256_cmple_epu32_mask(_mm256_add_epi32(aboveTimes, shift), span));
     }
-    else
-    {
-      fallback[i] = 0;
-    }
+    const __m512d nearBelow = _mm512_mask_compress_pd(infinity, keptBelow, belowDistances);
+    const __m512d nearAbove = _mm512_mask_compress_pd(infinity, keptAbove, aboveDistances);
+    const __m512d x = _mm512_maskz_permutexvar_pd(static_cast<__mmask8>(0xFE), belowIndex, nearBelow);
+    const __m512d y = _mm512_maskz_permutexvar_pd(aboveTerms, aboveIndex, nearAbove);
+    const __m512d termValues = _mm512_mask_max_pd(infinity, terms, x, y);
+    distances[i] = _mm512_reduce_min_pd(termValues);
+    fallback[i] = static_cast<unsigned char>((__builtin_popcount(keptBelow) < static_cast<int>(K)) |
+                                             (__builtin_popcount(keptAbove) < static_cast<int>(K)));
   }
 }
 
-// The AVX-512 kernel for k, or none.
-template <bool Exclude>
-auto
-Avx512AcrossFor(unsigned int k) -> decltype(&AcrossKernelAvx512<1, Exclude>)
+template <unsigned int K>
+bool
+NearestAvx512(SortedSeries          p,
+              const std::uint32_t * insertion,
+              SortedSeries          q,
+              bool                  exclude,
+              std::int32_t          window,
+              double *              distances,
+              unsigned char *       fallback)
 {
+  if (insertion == nullptr)
+  {
+    NearestKernelAvx512<K, true, false>(p, insertion, q, window, distances, fallback);
+  }
+  else if (exclude)
+  {
+    NearestKernelAvx512<K, true, true>(p, insertion, q, window, distances, fallback);
+  }
+  else
+  {
+    NearestKernelAvx512<K, false, true>(p, insertion, q, window, distances, fallback);
+  }
+  return true;
+}
+
+// The AVX-512 kernels where the CPU has them and k fits in eight lanes: within the series
+// when insertion is null, else across. False if none ran.
+bool
+TryAvx512(unsigned int          k,
+          SortedSeries          p,
+          const std::uint32_t * insertion,
+          SortedSeries          q,
+          bool                  exclude,
+          std::int32_t          window,
+          double *              distances,
+          unsigned char *       fallback)
+{
+  static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  if (!avx512)
+  {
+    return false;
+  }
   switch (k)
   {
     case 1:
-      return AcrossKernelAvx512<1, Exclude>;
+      return NearestAvx512<1>(p, insertion, q, exclude, window, distances, fallback);
     case 3:
-      return AcrossKernelAvx512<3, Exclude>;
+      return NearestAvx512<3>(p, insertion, q, exclude, window, distances, fallback);
     case 5:
-      return AcrossKernelAvx512<5, Exclude>;
-    case 10:
-      return AcrossKernelAvx512<10, Exclude>;
+      return NearestAvx512<5>(p, insertion, q, exclude, window, distances, fallback);
     default:
-      return nullptr;
+      return false;
   }
 }
 #endif
@@ -251,6 +293,12 @@ KernelsFor(unsigned int k)
 void
 KthNeighbourWithin(unsigned int k, SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback)
 {
+#ifdef VOXELKL_AVX512_KERNELS
+  if (TryAvx512(k, p, nullptr, p, true, window, rho, fallback))
+  {
+    return;
+  }
+#endif
   if (const auto within = KernelsFor(k).within)
   {
     return within(p, window, rho, fallback);
@@ -268,11 +316,10 @@ KthNeighbourAcross(unsigned int          k,
                    double *              nu,
                    unsigned char *       fallback)
 {
-#ifdef VOXELKL_AVX512_ACROSS
-  static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  if (const auto across = avx512 ? (exclude ? Avx512AcrossFor<true>(k) : Avx512AcrossFor<false>(k)) : nullptr)
+#ifdef VOXELKL_AVX512_KERNELS
+  if (TryAvx512(k, p, insertion, q, exclude, window, nu, fallback))
   {
-    return across(p, insertion, q, window, nu, fallback);
+    return;
   }
 #endif
   if (const auto across = KernelsFor(k).across)

@@ -211,66 +211,120 @@ SortedPair::FindRepeats()
   }
 }
 
-void
-SortedPair::RadixSort(std::size_t total, unsigned int topDigits)
+namespace
 {
-  // Digit counts in four interleaved sets: time-ordered values repeat their high digits
-  // from one sample to the next, and one set would chain every increment on the last.
-  constexpr unsigned int Sets = 4;
-  // The top digit takes only the values up to the largest key's: few, for a series that
-  // spans a small part of its octave.
-  std::uint32_t counts[Sets][4][256];
-  auto          digits = [&](unsigned int pass) { return pass + 1 == m_Passes ? topDigits : 256u; };
-  for (unsigned int set = 0; set < Sets; ++set)
+
+// Stable LSD radix sort of items on the 8-bit digits of item >> 32, Passes of them;
+// digits of the last pass are below topDigits. scratch: as large as items. Returns
+// whether the sorted items ended in scratch.
+template <unsigned int Passes>
+bool
+RadixSortPasses(std::uint64_t * items, std::uint64_t * scratch, std::size_t total, unsigned int topDigits)
+{
+  // Digit counts. The top digit takes few values (as many as the series spans of its key
+  // range) and repeats from one time-ordered sample to the next, so its counts go to
+  // four interleaved sets, else every increment would wait for the one before.
+  constexpr unsigned int Top = Passes - 1;
+  std::uint32_t          lower[Passes > 1 ? Passes - 1 : 1][256];
+  std::uint32_t          top[4][256];
+  for (unsigned int pass = 0; pass < Top; ++pass)
   {
-    for (unsigned int pass = 0; pass < m_Passes; ++pass)
-    {
-      std::fill_n(counts[set][pass], digits(pass), 0u);
-    }
+    std::fill_n(lower[pass], 256, 0u);
   }
-  const unsigned int passes = m_Passes;
-  std::size_t        i = 0;
-  for (; i + Sets <= total; i += Sets)
+  for (auto & set : top)
   {
-    for (unsigned int set = 0; set < Sets; ++set)
+    std::fill_n(set, topDigits, 0u);
+  }
+  auto count = [&](std::uint64_t item, unsigned int set) {
+    const std::uint64_t digits = item >> 32;
+    for (unsigned int pass = 0; pass < Top; ++pass)
     {
-      const std::uint64_t digits = m_Items[i + set] >> 32;
-      for (unsigned int pass = 0; pass < passes; ++pass)
-      {
-        ++counts[set][pass][(digits >> (8 * pass)) & 0xFFu];
-      }
+      ++lower[pass][(digits >> (8 * pass)) & 0xFFu];
     }
+    ++top[set][(digits >> (8 * Top)) & 0xFFu];
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= total; i += 4)
+  {
+    count(items[i], 0);
+    count(items[i + 1], 1);
+    count(items[i + 2], 2);
+    count(items[i + 3], 3);
   }
   for (; i < total; ++i)
   {
-    const std::uint64_t digits = m_Items[i] >> 32;
-    for (unsigned int pass = 0; pass < passes; ++pass)
-    {
-      ++counts[0][pass][(digits >> (8 * pass)) & 0xFFu];
-    }
+    count(items[i], 0);
   }
-  m_Scratch.resize(total);
-  for (unsigned int pass = 0; pass < passes; ++pass)
+  for (unsigned int d = 0; d < topDigits; ++d)
   {
-    const unsigned int shift = 32 + 8 * pass;
-    std::uint32_t      offsets[256];
-    std::uint32_t      start = 0;
-    bool               moves = true;
-    for (unsigned int d = 0; d < digits(pass); ++d)
-    {
-      const std::uint32_t inDigit = counts[0][pass][d] + counts[1][pass][d] + counts[2][pass][d] + counts[3][pass][d];
-      moves = moves && inDigit != total;
-      offsets[d] = start;
-      start += inDigit;
-    }
-    if (!moves)
+    top[0][d] += top[1][d] + top[2][d] + top[3][d];
+  }
+  bool inScratch = false;
+  for (unsigned int pass = 0; pass < Passes; ++pass)
+  {
+    const std::uint32_t * counts = pass == Top ? top[0] : lower[pass];
+    const unsigned int    digits = pass == Top ? topDigits : 256;
+    const unsigned int    shift = 32 + 8 * pass;
+    if (counts[(items[0] >> shift) & 0xFFu] == total)
     {
       continue; // every item has the same digit: the pass would not move anything
     }
-    for (std::size_t j = 0; j < total; ++j)
+    // Two independent chains: the first half of the items fills each digit's range from
+    // its start, the second half from its end, backwards. Stable, and twice the items in
+    // flight of one pass from the front.
+    std::uint32_t front[256];
+    std::uint32_t back[256];
+    std::uint32_t start = 0;
+    for (unsigned int d = 0; d < digits; ++d)
     {
-      m_Scratch[offsets[(m_Items[j] >> shift) & 0xFFu]++] = m_Items[j];
+      front[d] = start;
+      start += counts[d];
+      back[d] = start;
     }
+    const std::size_t half = total / 2;
+    for (std::size_t j = 0; j < half; ++j)
+    {
+      const std::uint64_t first = items[j];
+      const std::uint64_t last = items[total - 1 - j];
+      scratch[front[(first >> shift) & 0xFFu]++] = first;
+      scratch[--back[(last >> shift) & 0xFFu]] = last;
+    }
+    if (total % 2 != 0)
+    {
+      scratch[front[(items[half] >> shift) & 0xFFu]] = items[half];
+    }
+    std::swap(items, scratch);
+    inScratch = !inScratch;
+  }
+  return inScratch;
+}
+
+} // namespace
+
+void
+SortedPair::RadixSort(std::size_t total, unsigned int topDigits)
+{
+  m_Scratch.resize(total);
+  bool swapped = false;
+  switch (m_Passes)
+  {
+    case 1:
+      swapped = RadixSortPasses<1>(m_Items.data(), m_Scratch.data(), total, topDigits);
+      break;
+    case 2:
+      swapped = RadixSortPasses<2>(m_Items.data(), m_Scratch.data(), total, topDigits);
+      break;
+    case 3:
+      swapped = RadixSortPasses<3>(m_Items.data(), m_Scratch.data(), total, topDigits);
+      break;
+    case 4:
+      swapped = RadixSortPasses<4>(m_Items.data(), m_Scratch.data(), total, topDigits);
+      break;
+    default:
+      break; // 0: every key is the same
+  }
+  if (swapped)
+  {
     m_Items.swap(m_Scratch);
   }
   if (m_Exact)
