@@ -14,6 +14,45 @@ namespace voxelkl
 namespace
 {
 
+// Sums in eight interleaved partial sums (lane j takes t = j mod 8), added in a fixed
+// order at the end: independent chains in one vector, with the same bits whatever the
+// instruction set (GCC's generic vectors: one AVX-512 register, two AVX2, four SSE2).
+using Lanes = double __attribute__((vector_size(64)));
+using Longs = long long __attribute__((vector_size(64)));
+constexpr std::size_t LaneCount = 8;
+
+VOXELKL_INLINE_INTO_CLONES Lanes
+LoadLanes(const double * from)
+{
+  Lanes v;
+  std::memcpy(&v, from, sizeof v);
+  return v;
+}
+
+VOXELKL_INLINE_INTO_CLONES double
+AddLanes(Lanes v)
+{
+  return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+}
+
+// Calls add(lanes, t) for t = first, first + 8, ... with lanes holding values[t..t + 7]
+// and their time points, then add for the rest one lane at a time (addOne(j, t)).
+template <typename AddBlock, typename AddOne>
+VOXELKL_INLINE_INTO_CLONES void
+ForEachInLanes(std::size_t first, std::size_t count, AddBlock addBlock, AddOne addOne)
+{
+  std::size_t t = first;
+  Lanes       time = Lanes{ 0, 1, 2, 3, 4, 5, 6, 7 } + static_cast<double>(static_cast<std::int32_t>(first));
+  for (; t + LaneCount <= count; t += LaneCount, time += static_cast<double>(LaneCount))
+  {
+    addBlock(t, time);
+  }
+  for (std::size_t j = 0; t + j < count; ++j)
+  {
+    addOne(j, t + j);
+  }
+}
+
 bool
 ValueThenTime(const TimedSample & a, const TimedSample & b)
 {
@@ -244,6 +283,95 @@ KthDistance(SortedSeries sorted,
   return distance;
 }
 
+// Puts each lane of products into [0.5, 1) times a power of two, which adds to exponents.
+// False if a lane is not a normal number (a zero distance, or none at all).
+VOXELKL_INLINE_INTO_CLONES bool
+Renormalise(Lanes & products, Longs & exponents)
+{
+  Longs bits;
+  std::memcpy(&bits, &products, sizeof bits);
+  const Longs exponent = (bits >> 52) & 0x7FF;
+  Longs       abnormal = (exponent == 0) | (exponent == 0x7FF) | (bits < 0);
+  for (std::size_t j = 0; j < LaneCount; ++j)
+  {
+    if (abnormal[j] != 0)
+    {
+      return false;
+    }
+  }
+  exponents += exponent - 1022;
+  bits = (bits & ~(Longs{} + (0x7FFLL << 52))) | (1022LL << 52);
+  std::memcpy(&products, &bits, sizeof bits);
+  return true;
+}
+
+// SumOfLogRatios for series without gaps (time points 0..n - 1 and 0..m - 1), eight
+// samples at a time: the candidate counts in closed form, the products in lanes
+// renormalised every 32 samples (each factor is a distance times a count, so 4 of them
+// stay far inside the range of a double). False where SumOfLogRatios must decide.
+VOXELKL_KERNEL_CLONES bool
+SumOfLogRatiosWithoutGaps(const double *       rho,
+                          const double *       nu,
+                          const std::int32_t * times,
+                          std::size_t          n,
+                          std::size_t          m,
+                          double               window,
+                          bool                 crossWindow,
+                          double &             sum)
+{
+  const auto pLast = static_cast<double>(n) - 1.0;
+  const auto qLast = static_cast<double>(m) - 1.0;
+  // Candidates outside [t - w, t + w] of a series whose last time point is `last`.
+  auto outside = [window](auto t, double last) {
+    const auto low = t - window;
+    const auto high = t + window;
+    const auto first = low > 0.0 ? low : 0.0 * low;
+    const auto end = high < last ? high : 0.0 * high + last;
+    return (last + 1.0) - ((end - first) + 1.0);
+  };
+  Lanes       numerator = Lanes{} + 1.0;
+  Lanes       denominator = Lanes{} + 1.0;
+  Longs       numeratorExponents = Longs{};
+  Longs       denominatorExponents = Longs{};
+  std::size_t i = 0;
+  for (std::size_t block = 0; i + LaneCount <= n; i += LaneCount, ++block)
+  {
+    Lanes t;
+    for (std::size_t j = 0; j < LaneCount; ++j)
+    {
+      t[j] = static_cast<double>(times[i + j]);
+    }
+    const Lanes candidatesQ = crossWindow ? outside(t, qLast) : Lanes{} + (qLast + 1.0);
+    numerator *= LoadLanes(nu + i) * candidatesQ;
+    denominator *= LoadLanes(rho + i) * outside(t, pLast);
+    if (block % 4 == 3 &&
+        !(Renormalise(numerator, numeratorExponents) && Renormalise(denominator, denominatorExponents)))
+    {
+      return false;
+    }
+  }
+  for (std::size_t j = 0; i + j < n; ++j)
+  {
+    const double t = times[i + j];
+    numerator[j] *= nu[i + j] * (crossWindow ? outside(t, qLast) : qLast + 1.0);
+    denominator[j] *= rho[i + j] * outside(t, pLast);
+  }
+  if (!(Renormalise(numerator, numeratorExponents) && Renormalise(denominator, denominatorExponents)))
+  {
+    return false;
+  }
+  // Eight mantissas in [0.5, 1) multiply to at least 2^-8.
+  double    ratio = 1.0;
+  long long exponent = 0;
+  for (std::size_t j = 0; j < LaneCount; ++j)
+  {
+    ratio *= numerator[j] / denominator[j];
+    exponent += numeratorExponents[j] - denominatorExponents[j];
+  }
+  sum = std::log(ratio) + static_cast<double>(exponent) * std::log(2.0);
+  return true;
+}
+
 // (1/n) sum_i [ln(nu_i / rho_i) + ln(M_i / N_i)] from the distances. The logs are taken
 // of products: one log per sample would cost as much as the neighbour search.
 // Numerators and denominators are multiplied apart (no division on the dependency chain)
@@ -288,6 +416,18 @@ SumOfLogRatios(SortedSeries   p,
   return sum / static_cast<double>(p.size);
 }
 
+// Whether the series has a sample at every time point from 0 on (no gap).
+bool
+IsContiguous(SortedSeries series)
+{
+  std::int32_t last = -1;
+  for (std::size_t i = 0; i < series.size; ++i)
+  {
+    last = std::max(last, series.times[i]);
+  }
+  return static_cast<std::size_t>(last + 1) == series.size;
+}
+
 // The neighbour distances of all samples computed first by the vectorised kernels (for
 // k = 1, 3, 5, 10); the samples they leave (a window candidate among the nearest), and
 // every sample for other k, are done by KthDistance. K: k at compile time, or 0.
@@ -326,6 +466,15 @@ NearestNeighbourKLSorted(SortedSeries          p,
       const std::size_t r = insertion[i];
       nu[i] = crossWindow ? KthDistance<K, true>(q, r, r, value, time, w, k, below.data(), above.data())
                           : KthDistance<K, false>(q, r, r, value, time, w, k, below.data(), above.data());
+    }
+  }
+  if (IsContiguous(p) && IsContiguous(q))
+  {
+    double sum = 0.0;
+    if (SumOfLogRatiosWithoutGaps(
+          rho.data(), nu.data(), p.times, p.size, q.size, static_cast<double>(window), crossWindow, sum))
+    {
+      return sum / static_cast<double>(n);
     }
   }
   return SumOfLogRatios(p, q, rho.data(), nu.data(), window, crossWindow);
@@ -420,44 +569,6 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window)
 
 namespace
 {
-
-// Sums in eight interleaved partial sums (lane j takes t = j mod 8), added in a fixed
-// order at the end: independent chains in one vector, with the same bits whatever the
-// instruction set (GCC's generic vectors: one AVX-512 register, two AVX2, four SSE2).
-using Lanes = double __attribute__((vector_size(64)));
-constexpr std::size_t LaneCount = 8;
-
-VOXELKL_INLINE_INTO_CLONES Lanes
-LoadLanes(const double * from)
-{
-  Lanes v;
-  std::memcpy(&v, from, sizeof v);
-  return v;
-}
-
-VOXELKL_INLINE_INTO_CLONES double
-AddLanes(Lanes v)
-{
-  return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
-}
-
-// Calls add(lanes, t) for t = first, first + 8, ... with lanes holding values[t..t + 7]
-// and their time points, then add for the rest one lane at a time (addOne(j, t)).
-template <typename AddBlock, typename AddOne>
-VOXELKL_INLINE_INTO_CLONES void
-ForEachInLanes(std::size_t first, std::size_t count, AddBlock addBlock, AddOne addOne)
-{
-  std::size_t t = first;
-  Lanes       time = Lanes{ 0, 1, 2, 3, 4, 5, 6, 7 } + static_cast<double>(static_cast<std::int32_t>(first));
-  for (; t + LaneCount <= count; t += LaneCount, time += static_cast<double>(LaneCount))
-  {
-    addBlock(t, time);
-  }
-  for (std::size_t j = 0; t + j < count; ++j)
-  {
-    addOne(j, t + j);
-  }
-}
 
 // Whether every value is finite: v - v is 0 for finite v, NaN otherwise.
 VOXELKL_KERNEL_CLONES bool

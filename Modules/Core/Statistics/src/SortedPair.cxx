@@ -142,7 +142,7 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
     m_Tied[0] = m_Tied[1] = m_Shared = false; // no value occurs twice in the pool
     return;
   }
-  FindRepeats();
+  FindRepeats(static_cast<std::uint32_t>(size[0]));
 }
 
 // One pass over the pooled order: each series' samples and their place in the other
@@ -171,36 +171,38 @@ SortedPair::Split(std::size_t total, std::uint32_t firstSize)
   }
 }
 
-// Repeated values, from the sorted series: a tie within a series is two neighbours, a
-// value in both is a p sample equal to the first q sample not below it.
+// Repeated values, from the pooled order: equal values are neighbours there, series 0
+// before series 1. A tie within a series is two neighbours of that series with one key,
+// a value in both a neighbour pair of different series.
 void
-SortedPair::FindRepeats()
+SortedPair::FindRepeats(std::uint32_t firstSize)
 {
-  for (unsigned int s = 0; s < 2; ++s)
+  unsigned int tied0 = 0;
+  unsigned int tied1 = 0;
+  unsigned int shared = 0;
+  for (std::size_t i = 1; i < m_Items.size(); ++i)
   {
-    const SortedSeries series = Series(s);
-    bool               tied = false;
-    for (std::size_t i = 1; i < series.size; ++i)
-    {
-      tied |= series.values[i] == series.values[i - 1];
-    }
-    m_Tied[s] = tied;
+    const auto         a = static_cast<std::uint32_t>(m_Items[i - 1]);
+    const auto         b = static_cast<std::uint32_t>(m_Items[i]);
+    const unsigned int same = m_Keys[a] == m_Keys[b] ? 1u : 0u;
+    const unsigned int secondA = a >= firstSize ? 1u : 0u;
+    const unsigned int secondB = b >= firstSize ? 1u : 0u;
+    tied0 |= same & ((secondA | secondB) ^ 1u);
+    tied1 |= same & secondA & secondB;
+    shared |= same & (secondA ^ secondB);
   }
-  const SortedSeries p = Series(0);
-  const SortedSeries q = Series(1);
-  bool               shared = false;
-  for (std::size_t i = 0; i < p.size; ++i)
-  {
-    shared |= q.values[m_Insertion[0][i]] == p.values[i]; // q's padding: +inf at q.size
-  }
-  m_Shared = shared;
-  if (!shared)
+  m_Tied[0] = tied0 != 0;
+  m_Tied[1] = tied1 != 0;
+  m_Shared = shared != 0;
+  if (!m_Shared)
   {
     return;
   }
   // The split counted the series 0 samples equal to a series 1 sample as below it: count
   // only those smaller.
-  std::size_t below = 0;
+  const SortedSeries p = Series(0);
+  const SortedSeries q = Series(1);
+  std::size_t        below = 0;
   for (std::size_t j = 0; j < q.size; ++j)
   {
     while (below < p.size && p.values[below] < q.values[j])
@@ -333,6 +335,10 @@ SortedPair::RadixSort(std::size_t total, unsigned int topDigits)
   }
   // Items the top 24 bits could not separate are adjacent: order them by (key, index).
   const auto before = [this](std::uint64_t a, std::uint64_t b) {
+    if ((a >> 32) != (b >> 32))
+    {
+      return false; // a's sort key is below b's: ordered
+    }
     const std::uint64_t keyA = m_Keys[static_cast<std::uint32_t>(a)];
     const std::uint64_t keyB = m_Keys[static_cast<std::uint32_t>(b)];
     return keyA < keyB || (keyA == keyB && static_cast<std::uint32_t>(a) < static_cast<std::uint32_t>(b));
