@@ -327,7 +327,8 @@ SumOfLogRatiosWithoutGaps(const double *       rho,
     const auto high = t + window;
     const auto first = low > 0.0 ? low : 0.0 * low;
     const auto end = high < last ? high : 0.0 * high + last;
-    return (last + 1.0) - ((end - first) + 1.0);
+    const auto inside = (end - first) + 1.0; // below 0 for t past the series' end
+    return (last + 1.0) - (inside > 0.0 ? inside : 0.0 * inside);
   };
   Lanes       numerator = Lanes{} + 1.0;
   Lanes       denominator = Lanes{} + 1.0;
