@@ -3,7 +3,9 @@
 #include "KernelClones.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
+#include <string>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -116,6 +118,15 @@ AcrossKernel(SortedSeries          p,
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define VOXELKL_AVX512_KERNELS 1
+// VOXELKL_PORTABLE_KERNELS=1 in the environment runs the kernels a CPU without AVX-512
+// runs: the tests use it to check that both give the same bits.
+bool
+PortableKernelsRequested()
+{
+  const char * value = std::getenv("VOXELKL_PORTABLE_KERNELS");
+  return value != nullptr && *value != '\0' && std::string(value) != "0";
+}
+
 // One sample per iteration, its eight nearest candidates on each side in the lanes of one
 // register (within the series: p[i - 8..i - 1] and p[i + 1..i + 8]; across: q[r - 8..r - 1]
 // and q[r..r + 7], r the insertion point; the padding covers the ends). Candidates in the
@@ -220,7 +231,8 @@ TryAvx512(unsigned int          k,
           double *              distances,
           unsigned char *       fallback)
 {
-  static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  static const bool avx512 =
+    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && !PortableKernelsRequested();
   if (!avx512)
   {
     return false;

@@ -1,0 +1,201 @@
+// SortedPair (SortedPair.h) against a brute-force reading of its contract: each series
+// sorted by (value, time) with std::sort, insertion points counted one pair at a time,
+// ties and shared values by comparing every pair. Inputs cover both sort paths: float32
+// values of one sign (exact keys) and doubles over many octaves or both signs (24-bit
+// keys with the insertion pass), with forced ties, shared values, -0/+0 and extremes.
+#include "voxelkl/SortedPair.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <utility>
+#include <vector>
+
+namespace
+{
+
+struct Series
+{
+  std::vector<double>       values; // in time order
+  std::vector<std::int32_t> times;
+};
+
+using Engine = std::mt19937_64;
+
+enum class Kind
+{
+  FloatNarrow, // float32 around 1000: the exact path
+  FloatSigned, // float32 of both signs around 0: keys over many octaves
+  DoubleWide,  // doubles from 1e-300 to 1e300, both signs
+  FewDistinct, // integers 0..5: ties everywhere
+};
+
+double
+Draw(Engine & engine, Kind kind)
+{
+  std::normal_distribution<double>       normal(0.0, 1.0);
+  std::uniform_int_distribution<int>     small(0, 5);
+  std::uniform_real_distribution<double> exponent(-300.0, 300.0);
+  switch (kind)
+  {
+    case Kind::FloatNarrow:
+      return static_cast<float>(1000.0 + 10.0 * normal(engine));
+    case Kind::FloatSigned:
+      return static_cast<float>(normal(engine));
+    case Kind::DoubleWide:
+      return (normal(engine) < 0 ? -1.0 : 1.0) * std::pow(10.0, exponent(engine));
+    case Kind::FewDistinct:
+      return small(engine);
+  }
+  return 0.0;
+}
+
+Series
+MakeSeries(Engine & engine, Kind kind, std::size_t n, bool gaps)
+{
+  Series                      series;
+  std::bernoulli_distribution skip(0.2);
+  for (std::int32_t t = 0; series.values.size() < n; ++t)
+  {
+    if (gaps && skip(engine))
+    {
+      continue;
+    }
+    series.values.push_back(Draw(engine, kind));
+    series.times.push_back(t);
+  }
+  return series;
+}
+
+std::vector<std::pair<double, std::int32_t>>
+BruteSorted(const Series & s)
+{
+  std::vector<std::pair<double, std::int32_t>> sorted;
+  for (std::size_t i = 0; i < s.values.size(); ++i)
+  {
+    sorted.emplace_back(s.values[i], s.times[i]);
+  }
+  // (value, time) with -0 == +0: pair's operator< compares values with <.
+  std::sort(sorted.begin(), sorted.end(), [](const auto & a, const auto & b) {
+    return a.first < b.first || (a.first == b.first && a.second < b.second);
+  });
+  return sorted;
+}
+
+void
+ExpectMatchesBruteForce(const Series (&input)[2])
+{
+  voxelkl::SortedPair        pair;
+  const double * const       values[2] = { input[0].values.data(), input[1].values.data() };
+  const std::int32_t * const times[2] = { input[0].times.data(), input[1].times.data() };
+  const std::size_t          size[2] = { input[0].values.size(), input[1].values.size() };
+  pair.Sort(values, times, size);
+  bool shared = false;
+  for (const double a : input[0].values)
+  {
+    for (const double b : input[1].values)
+    {
+      shared = shared || a == b;
+    }
+  }
+  EXPECT_EQ(pair.SharesValue(), shared);
+  for (unsigned int s = 0; s < 2; ++s)
+  {
+    const auto                  expected = BruteSorted(input[s]);
+    const voxelkl::SortedSeries series = pair.Series(s);
+    const std::vector<double> & other = input[1 - s].values;
+    bool                        tied = false;
+    double                      gap = 0.0;
+    ASSERT_EQ(series.size, expected.size());
+    for (std::size_t i = 0; i < series.size; ++i)
+    {
+      ASSERT_EQ(series.values[i], expected[i].first) << "series " << s << " sample " << i;
+      ASSERT_EQ(series.times[i], expected[i].second) << "series " << s << " sample " << i;
+      const auto smaller = static_cast<std::uint32_t>(
+        std::count_if(other.begin(), other.end(), [&](double x) { return x < expected[i].first; }));
+      ASSERT_EQ(pair.Insertion(s)[i], smaller) << "series " << s << " sample " << i;
+      if (i > 0)
+      {
+        tied = tied || expected[i].first == expected[i - 1].first;
+        const double d = expected[i].first - expected[i - 1].first;
+        gap = d > 0.0 && (gap == 0.0 || d < gap) ? d : gap;
+      }
+    }
+    EXPECT_EQ(pair.HasTies(s), tied) << "series " << s;
+    EXPECT_EQ(pair.SmallestGap(s), gap) << "series " << s;
+    // The padding the kernels read past either end.
+    for (std::size_t j = 1; j <= voxelkl::SortedPair::Padding; ++j)
+    {
+      EXPECT_EQ(series.values[-static_cast<std::ptrdiff_t>(j)], -std::numeric_limits<double>::infinity());
+      EXPECT_EQ(series.values[series.size + j - 1], std::numeric_limits<double>::infinity());
+    }
+  }
+}
+
+TEST(SortedPair, MatchesBruteForceOnEveryKindOfSeries)
+{
+  Engine engine(2026);
+  for (const Kind kind : { Kind::FloatNarrow, Kind::FloatSigned, Kind::DoubleWide, Kind::FewDistinct })
+  {
+    for (const std::size_t n : { 0, 1, 2, 7, 63, 64, 300, 701 })
+    {
+      for (const bool gaps : { false, true })
+      {
+        SCOPED_TRACE(testing::Message() << "kind " << static_cast<int>(kind) << " n " << n << " gaps " << gaps);
+        Series input[2] = { MakeSeries(engine, kind, n, gaps), MakeSeries(engine, kind, n / 2 + 3, gaps) };
+        ExpectMatchesBruteForce(input);
+      }
+    }
+  }
+}
+
+TEST(SortedPair, SharedValuesTiesAndSignedZeros)
+{
+  // Series 1 repeats some of series 0's values (shared), series 0 repeats one of its own
+  // (tie); -0 and +0 are one value.
+  Series input[2];
+  input[0].values = { 3.0, -0.0, 2.5, 7.0, 2.5, -1.0 };
+  input[1].values = { 2.5, 0.0, 9.0, 3.0, -4.0 };
+  for (unsigned int s = 0; s < 2; ++s)
+  {
+    for (std::size_t t = 0; t < input[s].values.size(); ++t)
+    {
+      input[s].times.push_back(static_cast<std::int32_t>(t));
+    }
+  }
+  ExpectMatchesBruteForce(input);
+
+  voxelkl::SortedPair        pair;
+  const double * const       values[2] = { input[0].values.data(), input[1].values.data() };
+  const std::int32_t * const times[2] = { input[0].times.data(), input[1].times.data() };
+  const std::size_t          size[2] = { input[0].values.size(), input[1].values.size() };
+  pair.Sort(values, times, size);
+  EXPECT_TRUE(pair.HasTies(0));
+  EXPECT_FALSE(pair.HasTies(1));
+  EXPECT_TRUE(pair.SharesValue());
+  // By hand: series 1 sorted is -4, 0, 2.5, 3, 9; series 0 has -1, -0 below 2.5.
+  EXPECT_EQ(pair.Insertion(1)[2], 2u);
+  EXPECT_EQ(pair.Insertion(0)[2], 2u); // the first 2.5 of series 0: -4 and 0 below
+}
+
+TEST(SortedPair, AllEqualValues)
+{
+  Series input[2];
+  input[0].values.assign(70, 5.0);
+  input[1].values.assign(3, 5.0);
+  for (unsigned int s = 0; s < 2; ++s)
+  {
+    for (std::size_t t = 0; t < input[s].values.size(); ++t)
+    {
+      input[s].times.push_back(static_cast<std::int32_t>(t));
+    }
+  }
+  ExpectMatchesBruteForce(input);
+}
+
+} // namespace
