@@ -11,6 +11,13 @@
 #include <immintrin.h>
 #endif
 
+// GCC 12 warns that _mm512_undefined_pd(), which the intrinsics use as the don't-care
+// source of unmasked permutes and reductions, "may be used uninitialized" (GCC PR 105593,
+// fixed in GCC 13): a false positive in the compiler's own header.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 // Every sample's K nearest candidates on each side are read at fixed offsets (within the
 // series: i - j and i + j; across: insertion - j and insertion + j - 1; the series'
 // padding covers the ends), so that the loops over samples have no data-dependent branch

@@ -9,6 +9,11 @@
 #include <limits>
 #include <stdexcept>
 
+// The 64-byte generic vectors below are passed only between helpers inlined into each
+// kernel clone, never across a call: GCC's note that their ABI differs without AVX-512
+// does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace voxelkl
 {
 namespace
