@@ -76,17 +76,39 @@ MakeItems(const std::uint64_t * keys, std::size_t count, std::uint64_t lowest, i
   }
 }
 
-// Whether two neighbours in the pooled order have the same sort key: the only way a value
-// can repeat when the sort key is exact.
-VOXELKL_KERNEL_CLONES bool
-NeighboursShareKey(const std::uint64_t * items, std::size_t count)
+// Repeated values, from the pooled order: equal values are neighbours there, series 0
+// before series 1. A tie within a series is two neighbours of that series with one key,
+// a value in both a neighbour pair of different series. Exact: the sort key is the key,
+// in the items. Returns RepeatFlags.
+enum RepeatFlags : unsigned int
 {
-  unsigned int same = 0;
+  TiedFirst = 1,
+  TiedSecond = 2,
+  Shared = 4
+};
+
+template <bool Exact>
+VOXELKL_INLINE_INTO_CLONES unsigned int
+RepeatsIn(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, std::uint32_t firstSize)
+{
+  unsigned int flags = 0;
   for (std::size_t i = 1; i < count; ++i)
   {
-    same |= (items[i] >> 32) == (items[i - 1] >> 32) ? 1u : 0u;
+    const auto         a = static_cast<std::uint32_t>(items[i - 1]);
+    const auto         b = static_cast<std::uint32_t>(items[i]);
+    const bool         same = Exact ? (items[i - 1] >> 32) == (items[i] >> 32) : keys[a] == keys[b];
+    const unsigned int secondA = a >= firstSize ? 1u : 0u;
+    const unsigned int secondB = b >= firstSize ? 1u : 0u;
+    const unsigned int kind = secondA != secondB ? Shared : secondA != 0 ? TiedSecond : TiedFirst;
+    flags |= same ? kind : 0u;
   }
-  return same != 0;
+  return flags;
+}
+
+VOXELKL_KERNEL_CLONES unsigned int
+Repeats(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, std::uint32_t firstSize, bool exact)
+{
+  return exact ? RepeatsIn<true>(items, keys, count, firstSize) : RepeatsIn<false>(items, keys, count, firstSize);
 }
 
 } // namespace
@@ -137,12 +159,15 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
     std::fill_n(m_Times[s].end() - Padding, Padding, PaddingTimeAbove);
   }
   Split(total, static_cast<std::uint32_t>(size[0]));
-  if (m_Exact && !NeighboursShareKey(m_Items.data(), total))
+  const unsigned int repeats =
+    Repeats(m_Items.data(), m_Keys.data(), total, static_cast<std::uint32_t>(size[0]), m_Exact);
+  m_Tied[0] = (repeats & TiedFirst) != 0;
+  m_Tied[1] = (repeats & TiedSecond) != 0;
+  m_Shared = (repeats & Shared) != 0;
+  if (m_Shared)
   {
-    m_Tied[0] = m_Tied[1] = m_Shared = false; // no value occurs twice in the pool
-    return;
+    CountSmallerFirst();
   }
-  FindRepeats(static_cast<std::uint32_t>(size[0]));
 }
 
 // One pass over the pooled order: each series' samples and their place in the other
@@ -171,35 +196,11 @@ SortedPair::Split(std::size_t total, std::uint32_t firstSize)
   }
 }
 
-// Repeated values, from the pooled order: equal values are neighbours there, series 0
-// before series 1. A tie within a series is two neighbours of that series with one key,
-// a value in both a neighbour pair of different series.
+// The split counted the series 0 samples equal to a series 1 sample as below it: where
+// the series share a value, count only those smaller.
 void
-SortedPair::FindRepeats(std::uint32_t firstSize)
+SortedPair::CountSmallerFirst()
 {
-  unsigned int tied0 = 0;
-  unsigned int tied1 = 0;
-  unsigned int shared = 0;
-  for (std::size_t i = 1; i < m_Items.size(); ++i)
-  {
-    const auto         a = static_cast<std::uint32_t>(m_Items[i - 1]);
-    const auto         b = static_cast<std::uint32_t>(m_Items[i]);
-    const unsigned int same = m_Keys[a] == m_Keys[b] ? 1u : 0u;
-    const unsigned int secondA = a >= firstSize ? 1u : 0u;
-    const unsigned int secondB = b >= firstSize ? 1u : 0u;
-    tied0 |= same & ((secondA | secondB) ^ 1u);
-    tied1 |= same & secondA & secondB;
-    shared |= same & (secondA ^ secondB);
-  }
-  m_Tied[0] = tied0 != 0;
-  m_Tied[1] = tied1 != 0;
-  m_Shared = shared != 0;
-  if (!m_Shared)
-  {
-    return;
-  }
-  // The split counted the series 0 samples equal to a series 1 sample as below it: count
-  // only those smaller.
   const SortedSeries p = Series(0);
   const SortedSeries q = Series(1);
   std::size_t        below = 0;

@@ -76,7 +76,7 @@ private:
   void
   Split(std::size_t total, std::uint32_t firstSize);
   void
-  FindRepeats(std::uint32_t firstSize);
+  CountSmallerFirst();
 
   // The pooled samples: series 0 then series 1, each in time order.
   std::vector<double>        m_PooledValues;
