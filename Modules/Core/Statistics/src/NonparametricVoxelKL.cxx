@@ -44,6 +44,15 @@ NonparametricVoxelKL::Sort()
   m_Pair.Sort(values, times, size);
 }
 
+// Each value moved by less than half its series' smallest gap: Resort's insertion has
+// little to do.
+void
+NonparametricVoxelKL::Resort()
+{
+  const double * const values[2] = { m_Values[0].data(), m_Values[1].data() };
+  m_Pair.Resort(values);
+}
+
 void
 NonparametricVoxelKL::Prepare(std::uint64_t voxel)
 {
@@ -81,7 +90,7 @@ NonparametricVoxelKL::Prepare(std::uint64_t voxel)
     {
       if (s == 1 && tied[0])
       {
-        Sort(); // series 0 was jittered: its gaps are those of its new values
+        Resort(); // series 0 was jittered: its gaps are those of its new values
       }
       double step = m_Pair.SmallestGap(s);
       if (step == 0.0)
@@ -93,7 +102,7 @@ NonparametricVoxelKL::Prepare(std::uint64_t voxel)
   }
   if (tied[0] || tied[1])
   {
-    Sort();
+    Resort();
   }
 }
 

@@ -76,41 +76,6 @@ MakeItems(const std::uint64_t * keys, std::size_t count, std::uint64_t lowest, i
   }
 }
 
-// Repeated values, from the pooled order: equal values are neighbours there, series 0
-// before series 1. A tie within a series is two neighbours of that series with one key,
-// a value in both a neighbour pair of different series. Exact: the sort key is the key,
-// in the items. Returns RepeatFlags.
-enum RepeatFlags : unsigned int
-{
-  TiedFirst = 1,
-  TiedSecond = 2,
-  Shared = 4
-};
-
-template <bool Exact>
-VOXELKL_INLINE_INTO_CLONES unsigned int
-RepeatsIn(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, std::uint32_t firstSize)
-{
-  unsigned int flags = 0;
-  for (std::size_t i = 1; i < count; ++i)
-  {
-    const auto         a = static_cast<std::uint32_t>(items[i - 1]);
-    const auto         b = static_cast<std::uint32_t>(items[i]);
-    const bool         same = Exact ? (items[i - 1] >> 32) == (items[i] >> 32) : keys[a] == keys[b];
-    const unsigned int secondA = a >= firstSize ? 1u : 0u;
-    const unsigned int secondB = b >= firstSize ? 1u : 0u;
-    const unsigned int kind = secondA != secondB ? Shared : secondA != 0 ? TiedSecond : TiedFirst;
-    flags |= same ? kind : 0u;
-  }
-  return flags;
-}
-
-VOXELKL_KERNEL_CLONES unsigned int
-Repeats(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, std::uint32_t firstSize, bool exact)
-{
-  return exact ? RepeatsIn<true>(items, keys, count, firstSize) : RepeatsIn<false>(items, keys, count, firstSize);
-}
-
 } // namespace
 
 void
@@ -147,70 +112,100 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
   RadixSort(total,
             m_Passes > 0 ? static_cast<unsigned int>(((highest - lowest) >> shift) >> (8 * (m_Passes - 1))) + 1 : 0);
 
-  for (unsigned int s = 0; s < 2; ++s)
-  {
-    m_Size[s] = size[s];
-    m_Values[s].resize(size[s] + 2 * Padding);
-    m_Times[s].resize(size[s] + 2 * Padding);
-    m_Insertion[s].resize(size[s]);
-    std::fill_n(m_Values[s].begin(), Padding, -std::numeric_limits<double>::infinity());
-    std::fill_n(m_Values[s].end() - Padding, Padding, std::numeric_limits<double>::infinity());
-    std::fill_n(m_Times[s].begin(), Padding, PaddingTimeBelow);
-    std::fill_n(m_Times[s].end() - Padding, Padding, PaddingTimeAbove);
-  }
-  Split(total, static_cast<std::uint32_t>(size[0]));
-  const unsigned int repeats =
-    Repeats(m_Items.data(), m_Keys.data(), total, static_cast<std::uint32_t>(size[0]), m_Exact);
-  m_Tied[0] = (repeats & TiedFirst) != 0;
-  m_Tied[1] = (repeats & TiedSecond) != 0;
-  m_Shared = (repeats & Shared) != 0;
-  if (m_Shared)
-  {
-    CountSmallerFirst();
-  }
+  m_Size[0] = size[0];
+  m_Size[1] = size[1];
+  Split();
 }
 
-// One pass over the pooled order: each series' samples and their place in the other
-// series. The counts stay in registers (a count indexed by the series would make each
-// item wait for the previous one's store), and the stores go to one series or the other
-// through a table, without a branch: which series comes next is a coin toss.
 void
-SortedPair::Split(std::size_t total, std::uint32_t firstSize)
+SortedPair::Resort(const double * const values[2])
 {
+  const std::size_t total = m_Size[0] + m_Size[1];
+  std::uint64_t     lowest = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t     highest = 0;
+  for (std::size_t s = 0, offset = 0; s < 2; offset += m_Size[s], ++s)
+  {
+    OrderedKeys(values[s], m_Size[s], m_Keys.data() + offset, lowest, highest);
+    std::copy_n(values[s], m_Size[s], m_PooledValues.begin() + static_cast<std::ptrdiff_t>(offset));
+  }
+  // The items' sort keys are of the old values: drop them, and order the items by their
+  // keys alone, starting from the old order, which the small changes barely disturb.
+  for (std::uint64_t & item : m_Items)
+  {
+    item &= 0xFFFFFFFFu;
+  }
+  m_Exact = false;
+  OrderEqualSortKeys(total);
+  Split();
+}
+
+// One pass over the pooled order: each series' samples, their place in the other series
+// and the repeated values. The counts stay in registers (a count indexed by the series
+// would make each item wait for the previous one's store), and the stores go to one
+// series or the other through a table, without a branch: which series comes next is a
+// coin toss. Equal values are neighbours in the pooled order, series 0 before series 1:
+// a series 1 sample's place in series 0 is the count of series 0 samples before its run
+// of equal values. Exact: the sort key is the key, in the items.
+template <bool Exact>
+void
+SortedPair::SplitPooled()
+{
+  const std::size_t     total = m_Size[0] + m_Size[1];
+  const auto            firstSize = static_cast<std::uint32_t>(m_Size[0]);
   double * const        values[2] = { m_Values[0].data() + Padding, m_Values[1].data() + Padding };
   std::int32_t * const  times[2] = { m_Times[0].data() + Padding, m_Times[1].data() + Padding };
   std::uint32_t * const insertion[2] = { m_Insertion[0].data(), m_Insertion[1].data() };
   std::uint32_t         count0 = 0;
   std::uint32_t         count1 = 0;
+  std::uint32_t         firstBeforeRun = 0;                // series 0 samples below the current value
+  std::uint64_t         previousKey = ~std::uint64_t{ 0 }; // no finite value's key
+  unsigned int          previousSecond = 0;
+  unsigned int          repeats = 0; // bit 0: a tie in series 0, bit 1: in series 1, bit 2: shared
   for (std::size_t i = 0; i < total; ++i)
   {
-    const auto          index = static_cast<std::uint32_t>(m_Items[i]);
+    const std::uint64_t item = m_Items[i];
+    const auto          index = static_cast<std::uint32_t>(item);
+    const std::uint64_t key = Exact ? item >> 32 : m_Keys[index];
+    const bool          same = key == previousKey;
     const unsigned int  second = index >= firstSize ? 1u : 0u;
     const std::uint32_t mask = 0u - second; // all ones for series 1
+    firstBeforeRun = same ? firstBeforeRun : count0;
     const std::uint32_t at = (count1 & mask) | (count0 & ~mask);
-    insertion[second][at] = (count0 & mask) | (count1 & ~mask);
+    insertion[second][at] = (firstBeforeRun & mask) | (count1 & ~mask);
     count0 += second ^ 1u;
     count1 += second;
     values[second][at] = m_PooledValues[index];
     times[second][at] = m_PooledTimes[index];
+    const unsigned int kind = second != previousSecond ? 4u : 1u << second;
+    repeats |= same ? kind : 0u;
+    previousKey = key;
+    previousSecond = second;
   }
+  m_Tied[0] = (repeats & 1u) != 0;
+  m_Tied[1] = (repeats & 2u) != 0;
+  m_Shared = (repeats & 4u) != 0;
 }
 
-// The split counted the series 0 samples equal to a series 1 sample as below it: where
-// the series share a value, count only those smaller.
 void
-SortedPair::CountSmallerFirst()
+SortedPair::Split()
 {
-  const SortedSeries p = Series(0);
-  const SortedSeries q = Series(1);
-  std::size_t        below = 0;
-  for (std::size_t j = 0; j < q.size; ++j)
+  for (unsigned int s = 0; s < 2; ++s)
   {
-    while (below < p.size && p.values[below] < q.values[j])
-    {
-      ++below;
-    }
-    m_Insertion[1][j] = static_cast<std::uint32_t>(below);
+    m_Values[s].resize(m_Size[s] + 2 * Padding);
+    m_Times[s].resize(m_Size[s] + 2 * Padding);
+    m_Insertion[s].resize(m_Size[s]);
+    std::fill_n(m_Values[s].begin(), Padding, -std::numeric_limits<double>::infinity());
+    std::fill_n(m_Values[s].end() - Padding, Padding, std::numeric_limits<double>::infinity());
+    std::fill_n(m_Times[s].begin(), Padding, PaddingTimeBelow);
+    std::fill_n(m_Times[s].end() - Padding, Padding, PaddingTimeAbove);
+  }
+  if (m_Exact)
+  {
+    SplitPooled<true>();
+  }
+  else
+  {
+    SplitPooled<false>();
   }
 }
 
@@ -330,11 +325,17 @@ SortedPair::RadixSort(std::size_t total, unsigned int topDigits)
   {
     m_Items.swap(m_Scratch);
   }
-  if (m_Exact)
+  if (!m_Exact)
   {
-    return; // the sort key is the key: (key, pooled index) order already
+    OrderEqualSortKeys(total);
   }
-  // Items the top 24 bits could not separate are adjacent: order them by (key, index).
+}
+
+// Items whose sort keys are equal are adjacent: order them by (key, index), by insertion.
+// The sort key is the key when it is exact, and then this has nothing to do.
+void
+SortedPair::OrderEqualSortKeys(std::size_t total)
+{
   const auto before = [this](std::uint64_t a, std::uint64_t b) {
     if ((a >> 32) != (b >> 32))
     {

@@ -87,6 +87,8 @@ private:
   Jitter(unsigned int series, double step, std::uint64_t voxel);
   void
   Sort();
+  void
+  Resort();
 
   EstimatorSettings         m_Settings;
   std::vector<double>       m_Raw[2];

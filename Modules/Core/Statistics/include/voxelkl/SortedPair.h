@@ -40,6 +40,12 @@ public:
   void
   Sort(const double * const values[2], const std::int32_t * const times[2], const std::size_t size[2]);
 
+  /** Sorts again after the values of the last Sort changed (same sizes and times): the
+   * same result as Sort, by insertion from the old order, so cheap when the values moved
+   * little against each other (dequantisation by less than half the smallest gap). */
+  void
+  Resort(const double * const values[2]);
+
   /** Series s (0 or 1) sorted, padded as SortedSeries describes. */
   SortedSeries
   Series(unsigned int s) const;
@@ -74,9 +80,12 @@ private:
   void
   RadixSort(std::size_t total, unsigned int topDigits);
   void
-  Split(std::size_t total, std::uint32_t firstSize);
+  OrderEqualSortKeys(std::size_t total);
   void
-  CountSmallerFirst();
+  Split();
+  template <bool Exact>
+  void
+  SplitPooled();
 
   // The pooled samples: series 0 then series 1, each in time order.
   std::vector<double>        m_PooledValues;
