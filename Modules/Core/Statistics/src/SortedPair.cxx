@@ -139,43 +139,97 @@ SortedPair::Resort(const double * const values[2])
   Split();
 }
 
-// One pass over the pooled order: each series' samples, their place in the other series
-// and the repeated values. The counts stay in registers (a count indexed by the series
-// would make each item wait for the previous one's store), and the stores go to one
-// series or the other through a table, without a branch: which series comes next is a
-// coin toss. Equal values are neighbours in the pooled order, series 0 before series 1:
-// a series 1 sample's place in series 0 is the count of series 0 samples before its run
-// of equal values. Exact: the sort key is the key, in the items.
-template <bool Exact>
+// One pass over the pooled order: each series' samples and their place in the other
+// series. The count stays in a register (a count indexed by the series would make each
+// item wait for the previous one's store), and the stores go to one series or the other
+// by arithmetic on the index, without a branch: which series comes next is a coin toss.
+// Few values live across iterations, so that none is kept on the stack.
 void
 SortedPair::SplitPooled()
 {
   const std::size_t     total = m_Size[0] + m_Size[1];
   const auto            firstSize = static_cast<std::uint32_t>(m_Size[0]);
-  double * const        values[2] = { m_Values[0].data() + Padding, m_Values[1].data() + Padding };
-  std::int32_t * const  times[2] = { m_Times[0].data() + Padding, m_Times[1].data() + Padding };
-  std::uint32_t * const insertion[2] = { m_Insertion[0].data(), m_Insertion[1].data() };
-  std::uint32_t         count0 = 0;
-  std::uint32_t         count1 = 0;
-  std::uint32_t         firstBeforeRun = 0;                // series 0 samples below the current value
-  std::uint64_t         previousKey = ~std::uint64_t{ 0 }; // no finite value's key
-  unsigned int          previousSecond = 0;
-  unsigned int          repeats = 0; // bit 0: a tie in series 0, bit 1: in series 1, bit 2: shared
-  for (std::size_t i = 0; i < total; ++i)
+  const auto            secondStart = static_cast<std::uint32_t>(SecondStart() - Padding);
+  double * const        values = m_Values.data() + Padding;
+  std::int32_t * const  times = m_Times.data() + Padding;
+  std::uint32_t * const insertion = m_Insertion.data();
+  const std::uint64_t * items = m_Items.data();
+  const double *        pooledValues = m_PooledValues.data();
+  const std::int32_t *  pooledTimes = m_PooledTimes.data();
+  std::uint32_t         count0 = 0; // series 0 samples so far; i - count0 of series 1
+  for (std::uint32_t i = 0; i < total; ++i)
   {
-    const std::uint64_t item = m_Items[i];
-    const auto          index = static_cast<std::uint32_t>(item);
-    const std::uint64_t key = Exact ? item >> 32 : m_Keys[index];
+    const auto          index = static_cast<std::uint32_t>(items[i]);
+    const std::uint32_t mask = index >= firstSize ? ~0u : 0u; // all ones for series 1
+    const std::uint32_t count1 = i - count0;
+    const std::uint32_t at = (count1 & mask) | (count0 & ~mask);
+    insertion[at + (firstSize & mask)] = (count0 & mask) | (count1 & ~mask);
+    values[at + (secondStart & mask)] = pooledValues[index];
+    times[at + (secondStart & mask)] = pooledTimes[index];
+    count0 += ~mask & 1u;
+  }
+}
+
+namespace
+{
+
+// Whether two neighbours in the pooled order have the same key (exact: the sort key, in
+// the items, is the key), the only way a value can repeat.
+VOXELKL_KERNEL_CLONES bool
+NeighboursShareKey(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, bool exact)
+{
+  unsigned int same = 0;
+  if (exact)
+  {
+    for (std::size_t i = 1; i < count; ++i)
+    {
+      same |= (items[i] >> 32) == (items[i - 1] >> 32) ? 1u : 0u;
+    }
+  }
+  else
+  {
+    for (std::size_t i = 1; i < count; ++i)
+    {
+      same |= keys[static_cast<std::uint32_t>(items[i])] == keys[static_cast<std::uint32_t>(items[i - 1])] ? 1u : 0u;
+    }
+  }
+  return same != 0;
+}
+
+} // namespace
+
+// Equal values are neighbours in the pooled order, series 0 before series 1. A tie within
+// a series is two neighbours of that series with one key, a value in both a neighbour
+// pair of different series. The split counted the series 0 samples equal to a series 1
+// sample as below it; a series 1 sample's place in series 0 is the count of series 0
+// samples before its run of equal values.
+void
+SortedPair::FindRepeats()
+{
+  m_Tied[0] = m_Tied[1] = m_Shared = false;
+  const std::size_t total = m_Size[0] + m_Size[1];
+  if (!NeighboursShareKey(m_Items.data(), m_Keys.data(), total, m_Exact))
+  {
+    return; // the usual case
+  }
+  const auto    firstSize = static_cast<std::uint32_t>(m_Size[0]);
+  std::uint32_t count0 = 0;
+  std::uint32_t firstBeforeRun = 0;
+  std::uint64_t previousKey = ~std::uint64_t{ 0 }; // no finite value's key
+  unsigned int  previousSecond = 0;
+  unsigned int  repeats = 0; // bit 0: a tie in series 0, bit 1: in series 1, bit 2: shared
+  for (std::uint32_t i = 0; i < total; ++i)
+  {
+    const auto          index = static_cast<std::uint32_t>(m_Items[i]);
+    const std::uint64_t key = m_Exact ? m_Items[i] >> 32 : m_Keys[index];
     const bool          same = key == previousKey;
     const unsigned int  second = index >= firstSize ? 1u : 0u;
-    const std::uint32_t mask = 0u - second; // all ones for series 1
     firstBeforeRun = same ? firstBeforeRun : count0;
-    const std::uint32_t at = (count1 & mask) | (count0 & ~mask);
-    insertion[second][at] = (firstBeforeRun & mask) | (count1 & ~mask);
+    // Every sample's place again, without a branch on the series (a coin toss).
+    const std::uint32_t mask = 0u - second;
+    const std::uint32_t count1 = i - count0;
+    m_Insertion[((count1 + firstSize) & mask) | (count0 & ~mask)] = (firstBeforeRun & mask) | (count1 & ~mask);
     count0 += second ^ 1u;
-    count1 += second;
-    values[second][at] = m_PooledValues[index];
-    times[second][at] = m_PooledTimes[index];
     const unsigned int kind = second != previousSecond ? 4u : 1u << second;
     repeats |= same ? kind : 0u;
     previousKey = key;
@@ -186,27 +240,27 @@ SortedPair::SplitPooled()
   m_Shared = (repeats & 4u) != 0;
 }
 
+// Both series in one array each for values and times, padded on both sides, series 1
+// after series 0: the split selects the series of a sample by arithmetic, not by a load.
 void
 SortedPair::Split()
 {
-  for (unsigned int s = 0; s < 2; ++s)
+  const std::size_t padded = m_Size[0] + m_Size[1] + 4 * Padding;
+  m_Values.resize(padded);
+  m_Times.resize(padded);
+  m_Insertion.resize(m_Size[0] + m_Size[1]);
+  for (const std::size_t start : { std::size_t{ Padding }, SecondStart() })
   {
-    m_Values[s].resize(m_Size[s] + 2 * Padding);
-    m_Times[s].resize(m_Size[s] + 2 * Padding);
-    m_Insertion[s].resize(m_Size[s]);
-    std::fill_n(m_Values[s].begin(), Padding, -std::numeric_limits<double>::infinity());
-    std::fill_n(m_Values[s].end() - Padding, Padding, std::numeric_limits<double>::infinity());
-    std::fill_n(m_Times[s].begin(), Padding, PaddingTimeBelow);
-    std::fill_n(m_Times[s].end() - Padding, Padding, PaddingTimeAbove);
+    const std::size_t end = start + (start == Padding ? m_Size[0] : m_Size[1]);
+    std::fill_n(m_Values.begin() + static_cast<std::ptrdiff_t>(start - Padding),
+                Padding,
+                -std::numeric_limits<double>::infinity());
+    std::fill_n(m_Values.begin() + static_cast<std::ptrdiff_t>(end), Padding, std::numeric_limits<double>::infinity());
+    std::fill_n(m_Times.begin() + static_cast<std::ptrdiff_t>(start - Padding), Padding, PaddingTimeBelow);
+    std::fill_n(m_Times.begin() + static_cast<std::ptrdiff_t>(end), Padding, PaddingTimeAbove);
   }
-  if (m_Exact)
-  {
-    SplitPooled<true>();
-  }
-  else
-  {
-    SplitPooled<false>();
-  }
+  SplitPooled();
+  FindRepeats();
 }
 
 namespace
@@ -357,7 +411,8 @@ SortedPair::OrderEqualSortKeys(std::size_t total)
 SortedSeries
 SortedPair::Series(unsigned int s) const
 {
-  return { m_Values[s].data() + Padding, m_Times[s].data() + Padding, m_Size[s] };
+  const std::size_t start = s == 0 ? Padding : SecondStart();
+  return { m_Values.data() + start, m_Times.data() + start, m_Size[s] };
 }
 
 double

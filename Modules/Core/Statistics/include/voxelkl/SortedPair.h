@@ -55,7 +55,7 @@ public:
   const std::uint32_t *
   Insertion(unsigned int s) const
   {
-    return m_Insertion[s].data();
+    return m_Insertion.data() + (s == 0 ? 0 : m_Size[0]);
   }
 
   /** Whether a value occurs twice in series s. */
@@ -83,9 +83,16 @@ private:
   OrderEqualSortKeys(std::size_t total);
   void
   Split();
-  template <bool Exact>
   void
   SplitPooled();
+  void
+  FindRepeats();
+  /** Where series 1 starts in m_Values and m_Times. */
+  std::size_t
+  SecondStart() const
+  {
+    return m_Size[0] + 3 * Padding;
+  }
 
   // The pooled samples: series 0 then series 1, each in time order.
   std::vector<double>        m_PooledValues;
@@ -93,9 +100,11 @@ private:
   std::vector<std::uint64_t> m_Keys;  // order-preserving image of each pooled value
   std::vector<std::uint64_t> m_Items; // sort key << 32 | pooled index
   std::vector<std::uint64_t> m_Scratch;
-  std::vector<double>        m_Values[2];
-  std::vector<std::int32_t>  m_Times[2];
-  std::vector<std::uint32_t> m_Insertion[2];
+  // Both series sorted, series 1 after series 0: values and times padded on both sides,
+  // insertion points unpadded.
+  std::vector<double>        m_Values;
+  std::vector<std::int32_t>  m_Times;
+  std::vector<std::uint32_t> m_Insertion;
   std::size_t                m_Size[2]{ 0, 0 };
   bool                       m_Tied[2]{ false, false };
   bool                       m_Shared{ false };
