@@ -458,32 +458,40 @@ NearestNeighbourKLSorted(SortedSeries          p,
   const auto w = static_cast<std::int32_t>(window);
   detail::KthNeighbourWithin(k, p, w, rho.data(), rhoFallback.data());
   detail::KthNeighbourAcross(k, p, insertion, q, crossWindow, w, nu.data(), nuFallback.data());
-  for (std::size_t i = 0; i < n; ++i)
-  {
-    const double       value = p.values[i];
-    const std::int64_t time = p.times[i];
-    if (rhoFallback[i] != 0)
+  double * const belowData = below.data();
+  double * const aboveData = above.data();
+  // Few samples are left to the scalar path: memchr jumps from one to the next (the flags
+  // are 0 or 1).
+  auto forEachFlagged = [n](const std::vector<unsigned char> & flags, auto compute) {
+    const unsigned char * first = flags.data();
+    const unsigned char * end = first + n;
+    for (auto at = static_cast<const unsigned char *>(std::memchr(first, 1, n)); at != nullptr;
+         at = static_cast<const unsigned char *>(std::memchr(at + 1, 1, static_cast<std::size_t>(end - at - 1))))
     {
-      // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i].
-      rho[i] = KthDistance<K, true>(p, i, i + 1, value, time, w, k, below.data(), above.data());
+      compute(static_cast<std::size_t>(at - first));
     }
-    if (nuFallback[i] != 0)
-    {
-      const std::size_t r = insertion[i];
-      nu[i] = crossWindow ? KthDistance<K, true>(q, r, r, value, time, w, k, below.data(), above.data())
-                          : KthDistance<K, false>(q, r, r, value, time, w, k, below.data(), above.data());
-    }
-  }
+  };
+  double * const rhoData = rho.data();
+  double * const nuData = nu.data();
+  forEachFlagged(rhoFallback, [&](std::size_t i) {
+    // Among p, start on both sides of p[i]: the window (w >= 0) also leaves out p[i].
+    rhoData[i] = KthDistance<K, true>(p, i, i + 1, p.values[i], p.times[i], w, k, belowData, aboveData);
+  });
+  forEachFlagged(nuFallback, [&](std::size_t i) {
+    const std::size_t r = insertion[i];
+    nuData[i] = crossWindow ? KthDistance<K, true>(q, r, r, p.values[i], p.times[i], w, k, belowData, aboveData)
+                            : KthDistance<K, false>(q, r, r, p.values[i], p.times[i], w, k, belowData, aboveData);
+  });
   if (IsContiguous(p) && IsContiguous(q))
   {
     double sum = 0.0;
     if (SumOfLogRatiosWithoutGaps(
-          rho.data(), nu.data(), p.times, p.size, q.size, static_cast<double>(window), crossWindow, sum))
+          rhoData, nuData, p.times, p.size, q.size, static_cast<double>(window), crossWindow, sum))
     {
       return sum / static_cast<double>(n);
     }
   }
-  return SumOfLogRatios(p, q, rho.data(), nu.data(), window, crossWindow);
+  return SumOfLogRatios(p, q, rhoData, nuData, window, crossWindow);
 }
 
 // A sorted vector of samples in the padded layout of SortedPair.
@@ -573,10 +581,7 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window)
   return 2 * static_cast<std::size_t>(window) + k + 1;
 }
 
-namespace
-{
-
-// Whether every value is finite: v - v is 0 for finite v, NaN otherwise.
+// v - v is 0 for finite v, NaN otherwise: one sum tells.
 VOXELKL_KERNEL_CLONES bool
 AllFinite(const double * values, std::size_t count)
 {
@@ -589,6 +594,9 @@ AllFinite(const double * values, std::size_t count)
     [&](std::size_t, std::size_t t) { rest += values[t] - values[t]; });
   return AddLanes(differences) + rest == 0.0;
 }
+
+namespace
+{
 
 // LagOneAutocorrelation of a series without gaps: the same quantities, in passes without
 // a branch per sample (the usual case, and one that runs for every voxel).

@@ -1,6 +1,7 @@
 #include "voxelkl/NonparametricVoxelKL.h"
 
 #include <algorithm>
+#include <numeric>
 #include <sstream>
 
 namespace voxelkl
@@ -63,15 +64,24 @@ NonparametricVoxelKL::Prepare(std::uint64_t voxel)
     std::vector<std::int32_t> & times = m_Times[s];
     values.resize(raw.size());
     times.resize(raw.size());
-    std::size_t finite = 0;
-    for (std::size_t t = 0; t < raw.size(); ++t)
+    if (AllFinite(raw.data(), raw.size()))
     {
-      values[finite] = raw[t];
-      times[finite] = static_cast<std::int32_t>(t);
-      finite += std::isfinite(raw[t]) ? 1 : 0;
+      // The usual case: a copy, without the compaction's chain through the store index.
+      std::copy(raw.begin(), raw.end(), values.begin());
+      std::iota(times.begin(), times.end(), std::int32_t{ 0 });
     }
-    values.resize(finite);
-    times.resize(finite);
+    else
+    {
+      std::size_t finite = 0;
+      for (std::size_t t = 0; t < raw.size(); ++t)
+      {
+        values[finite] = raw[t];
+        times[finite] = static_cast<std::int32_t>(t);
+        finite += std::isfinite(raw[t]) ? 1 : 0;
+      }
+      values.resize(finite);
+      times.resize(finite);
+    }
     if (m_Step[s] > 0.0)
     {
       Jitter(s, m_Step[s], voxel);

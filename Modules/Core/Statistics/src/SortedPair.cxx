@@ -173,71 +173,75 @@ SortedPair::SplitPooled()
 namespace
 {
 
-// Whether two neighbours in the pooled order have the same key (exact: the sort key, in
-// the items, is the key), the only way a value can repeat.
-VOXELKL_KERNEL_CLONES bool
-NeighboursShareKey(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, bool exact)
+// Repeated values: equal values are neighbours in the pooled order, series 0 before
+// series 1. A tie within a series is two neighbours of that series with one key, a value
+// in both a neighbour pair of different series. Exact: the sort key, in the items, is the
+// key. Returns RepeatKind bits; one branch-free pass, which vectorises.
+enum RepeatKind : unsigned int
 {
-  unsigned int same = 0;
-  if (exact)
+  TiedFirst = 1,
+  TiedSecond = 2,
+  Shared = 4
+};
+
+template <bool Exact>
+VOXELKL_INLINE_INTO_CLONES unsigned int
+RepeatsIn(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, std::uint32_t firstSize)
+{
+  unsigned int kinds = 0;
+  for (std::size_t i = 1; i < count; ++i)
   {
-    for (std::size_t i = 1; i < count; ++i)
-    {
-      same |= (items[i] >> 32) == (items[i - 1] >> 32) ? 1u : 0u;
-    }
+    const auto         a = static_cast<std::uint32_t>(items[i - 1]);
+    const auto         b = static_cast<std::uint32_t>(items[i]);
+    const bool         same = Exact ? (items[i - 1] >> 32) == (items[i] >> 32) : keys[a] == keys[b];
+    const unsigned int secondA = a >= firstSize ? 1u : 0u;
+    const unsigned int secondB = b >= firstSize ? 1u : 0u;
+    const unsigned int kind = secondA != secondB ? Shared : secondA != 0 ? TiedSecond : TiedFirst;
+    kinds |= same ? kind : 0u;
   }
-  else
-  {
-    for (std::size_t i = 1; i < count; ++i)
-    {
-      same |= keys[static_cast<std::uint32_t>(items[i])] == keys[static_cast<std::uint32_t>(items[i - 1])] ? 1u : 0u;
-    }
-  }
-  return same != 0;
+  return kinds;
+}
+
+VOXELKL_KERNEL_CLONES unsigned int
+Repeats(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, std::uint32_t firstSize, bool exact)
+{
+  return exact ? RepeatsIn<true>(items, keys, count, firstSize) : RepeatsIn<false>(items, keys, count, firstSize);
 }
 
 } // namespace
 
-// Equal values are neighbours in the pooled order, series 0 before series 1. A tie within
-// a series is two neighbours of that series with one key, a value in both a neighbour
-// pair of different series. The split counted the series 0 samples equal to a series 1
-// sample as below it; a series 1 sample's place in series 0 is the count of series 0
+// The split counted the series 0 samples equal to a series 1 sample as below it: where
+// the series share a value, a series 1 sample's place in series 0 is the count of series 0
 // samples before its run of equal values.
 void
 SortedPair::FindRepeats()
 {
-  m_Tied[0] = m_Tied[1] = m_Shared = false;
-  const std::size_t total = m_Size[0] + m_Size[1];
-  if (!NeighboursShareKey(m_Items.data(), m_Keys.data(), total, m_Exact))
+  const std::size_t  total = m_Size[0] + m_Size[1];
+  const auto         firstSize = static_cast<std::uint32_t>(m_Size[0]);
+  const unsigned int kinds = Repeats(m_Items.data(), m_Keys.data(), total, firstSize, m_Exact);
+  m_Tied[0] = (kinds & TiedFirst) != 0;
+  m_Tied[1] = (kinds & TiedSecond) != 0;
+  m_Shared = (kinds & Shared) != 0;
+  if (!m_Shared)
   {
     return; // the usual case
   }
-  const auto    firstSize = static_cast<std::uint32_t>(m_Size[0]);
   std::uint32_t count0 = 0;
   std::uint32_t firstBeforeRun = 0;
   std::uint64_t previousKey = ~std::uint64_t{ 0 }; // no finite value's key
-  unsigned int  previousSecond = 0;
-  unsigned int  repeats = 0; // bit 0: a tie in series 0, bit 1: in series 1, bit 2: shared
   for (std::uint32_t i = 0; i < total; ++i)
   {
     const auto          index = static_cast<std::uint32_t>(m_Items[i]);
     const std::uint64_t key = m_Exact ? m_Items[i] >> 32 : m_Keys[index];
-    const bool          same = key == previousKey;
     const unsigned int  second = index >= firstSize ? 1u : 0u;
-    firstBeforeRun = same ? firstBeforeRun : count0;
+    firstBeforeRun = key == previousKey ? firstBeforeRun : count0;
     // Every sample's place again, without a branch on the series (a coin toss).
     const std::uint32_t mask = 0u - second;
     const std::uint32_t count1 = i - count0;
     m_Insertion[((count1 + firstSize) & mask) | (count0 & ~mask)] = (firstBeforeRun & mask) | (count1 & ~mask);
     count0 += second ^ 1u;
-    const unsigned int kind = second != previousSecond ? 4u : 1u << second;
-    repeats |= same ? kind : 0u;
     previousKey = key;
-    previousSecond = second;
   }
-  m_Tied[0] = (repeats & 1u) != 0;
-  m_Tied[1] = (repeats & 2u) != 0;
-  m_Shared = (repeats & 4u) != 0;
 }
 
 // Both series in one array each for values and times, padded on both sides, series 1

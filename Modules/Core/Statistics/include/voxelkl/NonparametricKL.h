@@ -74,6 +74,10 @@ NearestNeighbourKL(SortedSeries          p,
 std::size_t
 NearestNeighbourMinimumSamples(unsigned int k, unsigned int window);
 
+/** Whether every one of values[0..count) is finite (neither NaN nor infinite). */
+bool
+AllFinite(const double * values, std::size_t count);
+
 /** Lag-1 autocorrelation of a series in time order, about its least-squares line over
  * time (a drift is not autocorrelation), over consecutive finite pairs (non-finite values
  * are gaps): with e_t = x_t - m - b (t - t_mean) fitted over the finite values,
