@@ -176,30 +176,29 @@ namespace
 // Repeated values: equal values are neighbours in the pooled order, series 0 before
 // series 1. A tie within a series is two neighbours of that series with one key, a value
 // in both a neighbour pair of different series. Exact: the sort key, in the items, is the
-// key. Returns RepeatKind bits; one branch-free pass, which vectorises.
+// key. Returns RepeatKind bits: 1 shifted by how many of the two neighbours are of series
+// 1, so that the pass is arithmetic on 64-bit lanes only, and vectorises.
 enum RepeatKind : unsigned int
 {
   TiedFirst = 1,
-  TiedSecond = 2,
-  Shared = 4
+  Shared = 2,
+  TiedSecond = 4
 };
 
 template <bool Exact>
 VOXELKL_INLINE_INTO_CLONES unsigned int
 RepeatsIn(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, std::uint32_t firstSize)
 {
-  unsigned int kinds = 0;
+  std::uint64_t kinds = 0;
   for (std::size_t i = 1; i < count; ++i)
   {
-    const auto         a = static_cast<std::uint32_t>(items[i - 1]);
-    const auto         b = static_cast<std::uint32_t>(items[i]);
-    const bool         same = Exact ? (items[i - 1] >> 32) == (items[i] >> 32) : keys[a] == keys[b];
-    const unsigned int secondA = a >= firstSize ? 1u : 0u;
-    const unsigned int secondB = b >= firstSize ? 1u : 0u;
-    const unsigned int kind = secondA != secondB ? Shared : secondA != 0 ? TiedSecond : TiedFirst;
-    kinds |= same ? kind : 0u;
+    const std::uint64_t a = items[i - 1] & 0xFFFFFFFFu;
+    const std::uint64_t b = items[i] & 0xFFFFFFFFu;
+    const std::uint64_t same = Exact ? ((items[i - 1] ^ items[i]) >> 32) == 0 : keys[a] == keys[b];
+    const std::uint64_t seconds = (a >= firstSize ? 1u : 0u) + (b >= firstSize ? 1u : 0u);
+    kinds |= same << seconds;
   }
-  return kinds;
+  return static_cast<unsigned int>(kinds);
 }
 
 VOXELKL_KERNEL_CLONES unsigned int
