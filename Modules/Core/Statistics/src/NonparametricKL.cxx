@@ -878,7 +878,6 @@ FreedmanDiaconisBins(const std::vector<double> & pooledSorted)
     }
     width = 3.49 * std::sqrt(squares / static_cast<double>(n));
     width = width > 0.0 ? width : range;
-    return static_cast<unsigned int>(std::clamp(std::ceil(range / (width / root)), 1.0, static_cast<double>(n)));
   }
   return static_cast<unsigned int>(std::clamp(std::ceil(range / (width / root)), 1.0, static_cast<double>(n)));
 }
