@@ -143,7 +143,8 @@ SortedPair::Resort(const double * const values[2])
 // series. The count stays in a register (a count indexed by the series would make each
 // item wait for the previous one's store), and the stores go to one series or the other
 // by arithmetic on the index, without a branch: which series comes next is a coin toss.
-// Few values live across iterations, so that none is kept on the stack.
+// The series 1 count is derived from i, not kept: one value fewer carried from one item to
+// the next (the repeats, which also need carried state, are found in a pass of their own).
 void
 SortedPair::SplitPooled()
 {

@@ -23,9 +23,9 @@ struct SortedSeries
 };
 
 /** Sorts the finite samples of both series of a voxel at once. Sorting the pooled samples
- * by (value, series, time) gives both series' orders and, in the same pass, where each
- * sample falls in the other series (what the k-NN cross distances start from) and whether
- * a value repeats. An LSD radix sort on an order-preserving integer image of the values:
+ * by (value, series, time) gives both series' orders and, from the same pooled order,
+ * where each sample falls in the other series (what the k-NN cross distances start from)
+ * and whether a value repeats. An LSD radix sort on an order-preserving integer image of the values:
  * exact (no comparison at all) when the values span at most 2^32 distinct steps, as
  * float32 data of one sign and octave range do; otherwise on the top 24 bits of that
  * image, with an insertion pass for what those bits cannot separate. One per thread: the
