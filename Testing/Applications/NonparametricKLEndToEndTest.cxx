@@ -1092,6 +1092,44 @@ TEST(NonparametricKLApp, ConstantVoxelsKeepTheGaussianTreatmentAndMaskGivesZero)
   }
 }
 
+// Without maps of the Gaussian moments, the non-parametric maps screen the voxels instead
+// of running the Welford pass (VarianceScreening.h); asking for --varianceLogRatio brings
+// the pass back. Both must give the same bits and counts. The absolute floor of 100 sits
+// among the series' variances (5^2 to 12^2), so that the screen meets voxels it must
+// leave to the exact accumulators, some of which are floored.
+TEST(NonparametricKLApp, ScreenedVoxelsGiveTheBitsOfTheWelfordPass)
+{
+  TemporaryDirectory directory("np-screened");
+  const Pair         pair = MakePair(SmallGrid, 60, 50);
+  const PairOnDisk   files = WritePair(pair, directory);
+  for (const Settings & settings :
+       { Settings{ "knn", "forward", 5, -1, 0, 0.5 }, Settings{ "histogram", "symmetric", 5, -1, 0, 0.5 } })
+  {
+    for (const char * floor : { "100", "1e-12" })
+    {
+      auto arguments = settings.Arguments();
+      arguments.insert(arguments.end(), { "--varianceFloor", floor });
+      const auto screened = RunKL({ files.reference }, { files.generated }, arguments, directory, "screened");
+      arguments.insert(arguments.end(), { "--varianceLogRatio", directory / "ratio.nii.gz" });
+      const auto welford = RunKL({ files.reference }, { files.generated }, arguments, directory, "welford");
+      ASSERT_TRUE(screened.map && welford.map) << settings.Name();
+      const std::string name = settings.Name() + ", floor " + floor;
+      const std::size_t voxels = pair.reference.Voxels();
+      EXPECT_EQ(std::memcmp(screened.map->GetBufferPointer(), welford.map->GetBufferPointer(), voxels * sizeof(float)),
+                0)
+        << name;
+      EXPECT_EQ(screened.summary["voxels"], welford.summary["voxels"]) << name;
+      EXPECT_EQ(screened.summary["skippedNonFiniteSamples"], welford.summary["skippedNonFiniteSamples"]) << name;
+      if (std::string(floor) == "100")
+      {
+        // The floor reaches into the data: some varying voxels are floored.
+        EXPECT_GT(screened.summary["voxels"]["floored"].get<int>(), 10) << name;
+        EXPECT_GT(screened.summary["voxels"]["valid"].get<int>(), 10) << name;
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // 6. Errors: exit status 1, a message naming the file or option, and no output.
 
