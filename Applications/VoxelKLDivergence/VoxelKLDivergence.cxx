@@ -42,9 +42,12 @@ Describe()
     "need not have the same number of time points, but must share the spatial grid (size, spacing, origin, "
     "direction within 1e-4).",
     "A series is one 4D image (NIfTI .nii/.nii.gz, NRRD, MetaImage; any integer or float voxel type, NIfTI scaling "
-    "applied) or a list of 3D volumes, one per time point, given by repeating the option. NIfTI files and lists are "
-    "read once, volume by volume, in bounded memory; other formats stream through ITK in tiles. Results are "
-    "identical for any --threads and --tiles.",
+    "applied), a list of 3D volumes, one per time point, or several 4D runs concatenated in time, each given by "
+    "repeating the option. Uncompressed float NIfTI is read in place in tiles of voxels x all time points; every "
+    "other series once, volume by volume, in bounded memory. Results are identical for any --threads and --tiles.",
+    "Several runs: --runs concatenate (default) pools their samples as they are; --runs demean removes each run's "
+    "voxel mean (over its finite samples) first, so that baseline drifts between runs do not inflate the variance; "
+    "the maps are then computed from a scratch copy (as for knn), and the summary says which.",
     "A voxel where a series is constant (e.g. outside the head) has no finite Gaussian KL: where both series are "
     "the same constant the KL is 0; otherwise every variance below the floor is raised to it (default: relative, "
     "(1e-6 * max(|mean_ref|, |mean_gen|, 1))^2). Such voxels are counted in the summary and left out of its "
@@ -69,6 +72,9 @@ Describe()
     { "Compare a model's output with the real series, with a brain mask and a JSON summary",
       "VoxelKLDivergence --reference sub-01_bold.nii.gz --generated sub-01_aligned.nii.gz --mask brain.nii.gz "
       "--output kl.nii.gz --summary kl.json" },
+    { "Two runs per series, each run's voxel mean removed before pooling",
+      "VoxelKLDivergence --reference run-1_bold.nii.gz --reference run-2_bold.nii.gz --generated run-1_gen.nii.gz "
+      "--generated run-2_gen.nii.gz --runs demean --output kl.nii.gz --summary kl.json" },
     { "MindAligner's direction, KL(generated || reference), from lists of 3D volumes",
       "VoxelKLDivergence --reference real_000.nii --reference real_001.nii --generated gen_000.nii --generated "
       "gen_001.nii --direction reverse --output kl_reverse.nii.gz" },
@@ -79,8 +85,8 @@ Describe()
   d.AddGroup("Inputs", "The two series to compare")
     .Add(Parameter::InputImage("reference",
                                "Reference series",
-                               "The real fMRI series (P): a 4D image, or one 3D volume "
-                               "per time point with the option repeated.")
+                               "The real fMRI series (P): a 4D image, several 4D runs, or one 3D volume "
+                               "per time point, with the option repeated.")
            .Required()
            .Multiple())
     .Add(Parameter::InputImage("generated",
@@ -158,6 +164,12 @@ Describe()
                            "histogram: added to every bin count of both series (0.5, Krichevsky-Trofimov, by "
                            "default), so that no voxel is infinite. Must be > 0.",
                            0.5))
+    .Add(Parameter::Enumeration("runs",
+                                "Runs",
+                                "Several 4D runs per series: concatenate = pool their samples as they are; demean = "
+                                "remove each run's voxel mean first.",
+                                { "concatenate", "demean" },
+                                "concatenate"))
     .Add(Parameter::Double("varianceFloor",
                            "Variance floor",
                            "Smallest variance used, in squared intensity units "
@@ -214,6 +226,7 @@ Run(const voxelkl::ParsedArguments & args)
   job.execution = voxelkl::ReadExecutionOptions(args);
   job.direction = voxelkl::ParseKLDirection(args.GetString("direction"));
   job.estimator = ReadEstimator(args);
+  job.runs = voxelkl::ParseRunsHandling(args.GetString("runs"));
   if (const auto floor = args.GetOptionalDouble("varianceFloor"))
   {
     if (!(*floor > 0.0) || !std::isfinite(*floor))

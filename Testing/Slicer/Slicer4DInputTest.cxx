@@ -5,7 +5,7 @@
 #include "TestFiles.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/SeriesInfo.h"
-#include "voxelkl/SeriesVolumeReader.h"
+#include "voxelkl/VolumeSource.h"
 
 #include "itkImageFileWriter.h"
 #include "itkVectorImage.h"
@@ -42,14 +42,14 @@ Generated(long x, long y, long z, long t)
   return Signal(x, y, z, t, 2) * 0.5 + 520.0;
 }
 
-// Every value of the series, volume after volume, as SeriesVolumeReader<float> gives them.
+// Every value of the series, volume after volume, as its VolumeSource<float> gives them.
 std::vector<float>
 ReadAll(const voxelkl::SeriesInfo & info)
 {
-  EXPECT_TRUE(voxelkl::SeriesVolumeReader<float>::Supports(info));
-  voxelkl::SeriesVolumeReader<float> reader(info);
-  std::vector<float>                 values(info.grid.VoxelCount() * info.timePoints);
-  std::size_t                        read = 0;
+  auto                           source = voxelkl::OpenVolumeSource<float>(info);
+  voxelkl::VolumeSource<float> & reader = *source;
+  std::vector<float>             values(info.grid.VoxelCount() * info.timePoints);
+  std::size_t                    read = 0;
   // Uneven blocks, to cross the frame boundaries in every way.
   for (std::size_t block = 1; read < info.timePoints; block = block % 3 + 1)
   {
@@ -154,11 +154,17 @@ TEST(SlicerNrrd, OtherVectorVoxelsAreRefused)
     EXPECT_NE(std::string(error.what()).find("'vector', not 'list'"), std::string::npos) << error.what();
   }
 
-  // A Slicer 4D NRRD is one series: not a volume in a list, not a mask.
+  // A Slicer 4D NRRD is one series, or one run of several: not a volume in a list, not a
+  // mask.
   const auto        series = MakeSeries({ 3, 2, 2, 6 }, Reference);
   const std::string sequence = directory / "sequence.nrrd";
   WriteSlicerNrrd(series, sequence, SlicerNrrdLayout::Sequence);
-  EXPECT_THROW(voxelkl::InspectSeries({ sequence, sequence }), voxelkl::InputError);
+  const voxelkl::SeriesInfo runs = voxelkl::InspectSeries({ sequence, sequence });
+  EXPECT_EQ(runs.runs.size(), 2u);
+  EXPECT_EQ(runs.timePoints, 12u);
+  const std::vector<std::string> volumes = WriteVolumes(series, directory / "volume", ".nii");
+  EXPECT_THROW(voxelkl::InspectSeries({ volumes.front(), sequence }), voxelkl::InputError);
+  EXPECT_THROW(voxelkl::InspectSeries({ sequence, volumes.front() }), voxelkl::InputError);
   EXPECT_THROW(voxelkl::InspectVolume(sequence), voxelkl::InputError);
 }
 

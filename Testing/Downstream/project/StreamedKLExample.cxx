@@ -26,7 +26,7 @@ main()
   auto filter = itk::GaussianKLDivergenceImageFilter<Series, Map>::New();
   filter->SetReferenceImage(makeSeries(0.0, 1.0));
   filter->SetGeneratedImage(makeSeries(0.5, 1.5));
-  filter->SetDirection(voxelkl::KLDirection::Forward);
+  filter->SetDivergenceDirection(voxelkl::KLDirection::Forward);
   auto streamer = itk::StreamingImageFilter<Map, Map>::New();
   streamer->SetInput(filter->GetOutput());
   streamer->SetNumberOfStreamDivisions(3);

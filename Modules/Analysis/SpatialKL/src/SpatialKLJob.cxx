@@ -1,13 +1,9 @@
 #include "voxelkl/SpatialKLJob.h"
 
 #include "voxelkl/Errors.h"
-#include "voxelkl/SeriesVolumeReader.h"
 #include "voxelkl/SoftmaxKLState.h"
+#include "voxelkl/Traversal.h"
 #include "voxelkl/VarianceAccumulatorArray.h"
-#include "voxelkl/VoxelwiseAccumulators.h"
-
-#include "itkImage.h"
-#include "itkImageFileReader.h"
 
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
@@ -31,90 +27,6 @@ namespace
 {
 constexpr std::size_t BlockBytes = std::size_t{ 32 } << 20; // per series
 
-// The volumes of a series, front to back: VoxelKL's reader where it can (NIfTI, lists of
-// 3D files), else the whole 4D image through ITK.
-class VolumeSource
-{
-public:
-  explicit VolumeSource(const SeriesInfo & series)
-    : m_Series(series)
-  {
-    if (SeriesVolumeReader<double>::Supports(series))
-    {
-      m_Reader = std::make_unique<SeriesVolumeReader<double>>(series);
-    }
-  }
-
-  static bool
-  ReadsWhole(const SeriesInfo & series)
-  {
-    return !SeriesVolumeReader<double>::Supports(series);
-  }
-
-  std::size_t
-  Read(std::size_t maxVolumes, double * out)
-  {
-    if (m_Reader)
-    {
-      return m_Reader->Read(maxVolumes, out);
-    }
-    if (!m_Whole)
-    {
-      using Series = itk::Image<double, 4>;
-      auto reader = itk::ImageFileReader<Series>::New();
-      reader->SetFileName(m_Series.files.front());
-      try
-      {
-        reader->Update();
-      }
-      catch (const itk::ExceptionObject & e)
-      {
-        throw InputError(m_Series.files.front(), std::string("cannot read the voxels: ") + e.GetDescription());
-      }
-      m_Whole = reader->GetOutput();
-    }
-    const std::size_t voxels = m_Series.grid.VoxelCount();
-    const std::size_t count = std::min(maxVolumes, m_Series.timePoints - m_Next);
-    std::memcpy(out, m_Whole->GetBufferPointer() + m_Next * voxels, count * voxels * sizeof(double));
-    m_Next += count;
-    return count;
-  }
-
-private:
-  SeriesInfo                                  m_Series;
-  std::unique_ptr<SeriesVolumeReader<double>> m_Reader;
-  itk::Image<double, 4>::Pointer              m_Whole;
-  std::size_t                                 m_Next{ 0 };
-};
-
-// Progress from one or two threads.
-class Progress
-{
-public:
-  Progress(const std::function<void(double)> & callback, double total)
-    : m_Callback(callback)
-    , m_Total(total)
-  {
-  }
-  void
-  Add(double amount)
-  {
-    if (!m_Callback)
-    {
-      return;
-    }
-    std::lock_guard<std::mutex> lock(m_Mutex);
-    m_Done += amount;
-    m_Callback(m_Total > 0.0 ? std::min(1.0, m_Done / m_Total) : 1.0);
-  }
-
-private:
-  const std::function<void(double)> & m_Callback;
-  double                              m_Total;
-  double                              m_Done{ 0.0 };
-  std::mutex                          m_Mutex;
-};
-
 // Reads both series in step, `block` volumes at a time, each file by its own task, and calls
 // body(reference, generated, count, firstVolume) for each block.
 template <typename TBody>
@@ -122,8 +34,8 @@ void
 ForEachBlockPair(const SpatialKLJob & job, std::size_t block, TBody && body)
 {
   const std::size_t   voxels = job.reference.grid.VoxelCount();
-  VolumeSource        referenceSource(job.reference);
-  VolumeSource        generatedSource(job.generated);
+  auto                referenceSource = OpenVolumeSource<double>(job.reference);
+  auto                generatedSource = OpenVolumeSource<double>(job.generated);
   std::vector<double> reference(block * voxels);
   std::vector<double> generated(block * voxels);
   std::size_t         done = 0;
@@ -131,8 +43,8 @@ ForEachBlockPair(const SpatialKLJob & job, std::size_t block, TBody && body)
   {
     std::size_t referenceCount = 0;
     std::size_t generatedCount = 0;
-    tbb::parallel_invoke([&] { referenceCount = referenceSource.Read(block, reference.data()); },
-                         [&] { generatedCount = generatedSource.Read(block, generated.data()); });
+    tbb::parallel_invoke([&] { referenceCount = referenceSource->Read(block, reference.data()); },
+                         [&] { generatedCount = generatedSource->Read(block, generated.data()); });
     if (referenceCount != generatedCount) // the headers agreed: a file changed under us
     {
       throw InputError(job.reference.Name() + " and " + job.generated.Name() +
@@ -156,27 +68,30 @@ struct VoxelMoments
 };
 
 VoxelMoments
-ComputeVoxelMoments(const SeriesInfo & series, const Mask & mask, std::size_t block, Progress & progress)
+ComputeVoxelMoments(const SeriesInfo & series, const Mask & mask, const TraversalContext & context)
 {
-  const std::size_t                               voxels = series.grid.VoxelCount();
-  VoxelwiseAccumulators<VarianceAccumulatorArray> accumulators(voxels, mask.inside);
-  VolumeSource                                    source(series);
-  std::vector<double>                             buffer(block * voxels);
-  while (const std::size_t count = source.Read(block, buffer.data()))
-  {
-    accumulators.AddVolumes(buffer.data(), count);
-    progress.Add(static_cast<double>(count));
-  }
+  const std::size_t        voxels = series.grid.VoxelCount();
+  VarianceAccumulatorArray accumulators(voxels);
+  auto                     source = OpenVolumeSource<double>(series);
+  TraverseVolumes<double>(
+    *source,
+    nullptr,
+    voxels,
+    mask.inside,
+    context,
+    [&](std::size_t first, std::size_t count, const double * values, const double *, const unsigned char * inside) {
+      accumulators.PushTimePoint(first, count, values, inside);
+    });
   VoxelMoments moments;
   moments.mean.assign(voxels, 0.0);
   moments.std.assign(voxels, 0.0);
   for (std::size_t v = 0; v < voxels; ++v)
   {
-    if (!accumulators.IsInside(v))
+    if (!mask.inside.empty() && mask.inside[v] == 0)
     {
       continue;
     }
-    const VarianceAccumulator accumulator = accumulators[v];
+    const VarianceAccumulator accumulator = accumulators.Get(v);
     moments.mean[v] = accumulator.Mean();
     moments.std[v] = accumulator.StandardDeviation();
     if (!(moments.std[v] > 0.0))
@@ -226,8 +141,9 @@ public:
     const std::size_t  timePoints = m_Job.reference.timePoints;
     const std::size_t  block =
       std::max<std::size_t>(1, std::min(timePoints, BlockBytes / std::max<std::size_t>(1, m_Voxels * sizeof(double))));
-    const bool voxelwise = m_Job.standardize == Standardization::Voxel;
-    Progress   progress(m_Job.execution.progress, static_cast<double>(timePoints) * (voxelwise ? 4.0 : 2.0));
+    const bool       voxelwise = m_Job.standardize == Standardization::Voxel;
+    ProgressCounter  progress(m_Job.execution.progress, static_cast<double>(timePoints) * (voxelwise ? 4.0 : 2.0));
+    TraversalContext context{ threads, &progress, m_Job.execution.cancelled, 0 };
 
     SpatialKLResult result;
     result.voxels = m_Voxels;
@@ -238,9 +154,8 @@ public:
       if (voxelwise)
       {
         // First pass: each file read once more, both at once.
-        tbb::parallel_invoke(
-          [&] { m_ReferenceMoments = ComputeVoxelMoments(m_Job.reference, m_Job.mask, block, progress); },
-          [&] { m_GeneratedMoments = ComputeVoxelMoments(m_Job.generated, m_Job.mask, block, progress); });
+        tbb::parallel_invoke([&] { m_ReferenceMoments = ComputeVoxelMoments(m_Job.reference, m_Job.mask, context); },
+                             [&] { m_GeneratedMoments = ComputeVoxelMoments(m_Job.generated, m_Job.mask, context); });
         result.constantReferenceVoxels = m_ReferenceMoments.constant;
         result.constantGeneratedVoxels = m_GeneratedMoments.constant;
       }
@@ -250,8 +165,8 @@ public:
           progress.Add(2.0 * static_cast<double>(count));
         });
     });
-    const bool whole = VolumeSource::ReadsWhole(m_Job.reference) || VolumeSource::ReadsWhole(m_Job.generated);
-    result.report = { whole ? "whole series" : "volumes", static_cast<unsigned int>(m_Chunks), threads };
+    progress.Finish();
+    result.report = { "volumes", static_cast<unsigned int>(m_Chunks), threads };
     return result;
   }
 

@@ -2,8 +2,9 @@
 #define itkGaussianKLDivergenceImageFilter_hxx
 
 #include "itkGaussianKLDivergenceImageFilter.h"
-#include "voxelkl/SeriesComparisonArray.h"
-#include "voxelkl/VarianceAccumulatorArray.h"
+#include "voxelkl/ComparisonMeasure.h"
+
+#include <algorithm>
 
 namespace itk
 {
@@ -58,72 +59,33 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(const Out
                                                                        SizeValueType           length,
                                                                        const unsigned char *   inside)
 {
-  voxelkl::VarianceAccumulatorArray reference(m_ComputePairedMaps ? 0 : length);
-  voxelkl::VarianceAccumulatorArray generated(m_ComputePairedMaps ? 0 : length);
-  voxelkl::SeriesComparisonArray    comparison(m_ComputePairedMaps ? length : 0);
-  const auto                        referenceRow = this->GetSeriesRow(0, start);
-  const auto                        generatedRow = this->GetSeriesRow(1, start);
-  if (m_ComputePairedMaps) // the lengths are equal: checked by VerifyInputInformation
-  {
-    for (SizeValueType t = 0; t < referenceRow.timePoints; ++t)
-    {
-      comparison.PushTimePoint(0, length, referenceRow.Values(t), generatedRow.Values(t), inside);
-    }
-  }
-  else
-  {
-    for (SizeValueType t = 0; t < referenceRow.timePoints; ++t)
-    {
-      reference.PushTimePoint(0, length, referenceRow.Values(t), inside);
-    }
-    for (SizeValueType t = 0; t < generatedRow.timePoints; ++t)
-    {
-      generated.PushTimePoint(0, length, generatedRow.Values(t), inside);
-    }
-  }
-
-  OutputImageType *      divergenceImage = this->GetDivergenceOutput();
-  StatusImageType *      statusImage = this->GetStatusOutput();
-  SampleCountImageType * skippedImage = this->GetNonFiniteSampleCountOutput();
-  auto *                 divergence = divergenceImage->GetBufferPointer() + divergenceImage->ComputeOffset(start);
-  auto *                 status = statusImage->GetBufferPointer() + statusImage->ComputeOffset(start);
-  auto *                 skipped = skippedImage->GetBufferPointer() + skippedImage->ComputeOffset(start);
-  auto                   row = [this, &start](unsigned int output) {
-    OutputImageType * image = this->GetOutput(output);
-    return image->GetBufferPointer() + image->ComputeOffset(start);
+  // The measure the executables run, on this row's values in the input buffers.
+  const voxelkl::ComparisonSettings settings{
+    this->GetDivergenceDirection(), this->GetVarianceFloor(), m_ComputePairedMaps, m_UndefinedCorrelation
   };
-  auto * meanSquaredError = row(3);
-  auto * correlation = row(4);
-  auto * meanDifference = row(5);
-  auto * varianceLogRatio = row(6);
-  auto * pairCount = this->GetPairCountOutput()->GetBufferPointer() + this->GetPairCountOutput()->ComputeOffset(start);
-  using OutputPixelType = typename OutputImageType::PixelType;
-  for (SizeValueType x = 0; x < length; ++x)
+  voxelkl::GaussianComparison comparison(settings, length);
+  const auto                  referenceRow = this->GetSeriesRow(0, start);
+  const auto                  generatedRow = this->GetSeriesRow(1, start);
+  // Paired: the lengths are equal, checked by VerifyInputInformation.
+  for (SizeValueType t = 0; t < std::max(referenceRow.timePoints, generatedRow.timePoints); ++t)
   {
-    if (inside[x] == 0)
-    {
-      divergence[x] = 0;
-      status[x] = static_cast<unsigned char>(voxelkl::VoxelStatus::OutsideMask);
-      skipped[x] = 0;
-      meanSquaredError[x] = correlation[x] = meanDifference[x] = varianceLogRatio[x] = 0;
-      pairCount[x] = 0;
-      continue;
-    }
-    const auto referenceMoments = m_ComputePairedMaps ? comparison.Reference(x) : reference.Get(x);
-    const auto generatedMoments = m_ComputePairedMaps ? comparison.Generated(x) : generated.Get(x);
-    const auto result = voxelkl::GaussianVoxelDivergence(
-      referenceMoments, generatedMoments, this->GetDirection(), this->GetVarianceFloor());
-    divergence[x] = static_cast<typename OutputImageType::PixelType>(result.value);
-    status[x] = static_cast<unsigned char>(result.status);
-    skipped[x] = static_cast<std::uint32_t>(referenceMoments.Skipped() + generatedMoments.Skipped());
-    meanDifference[x] = static_cast<OutputPixelType>(generatedMoments.Mean() - referenceMoments.Mean());
-    varianceLogRatio[x] = static_cast<OutputPixelType>(
-      voxelkl::VarianceLogRatio(referenceMoments, generatedMoments, this->GetVarianceFloor()));
-    const voxelkl::PairedMoments paired = m_ComputePairedMaps ? comparison.Pairs(x) : voxelkl::PairedMoments{};
-    meanSquaredError[x] = static_cast<OutputPixelType>(paired.MeanSquaredError());
-    correlation[x] = static_cast<OutputPixelType>(paired.Correlation(m_UndefinedCorrelation));
-    pairCount[x] = static_cast<std::uint32_t>(paired.count);
+    comparison.PushTimePoint(0,
+                             length,
+                             t < referenceRow.timePoints ? referenceRow.Values(t) : nullptr,
+                             t < generatedRow.timePoints ? generatedRow.Values(t) : nullptr,
+                             inside);
   }
+  auto at = [&start](auto * image) { return image->GetBufferPointer() + image->ComputeOffset(start); };
+  voxelkl::ComparisonRow<typename OutputImageType::PixelType> row;
+  row.kl = at(this->GetKLOutput());
+  row.status = at(this->GetStatusOutput());
+  row.nonFiniteSamples = at(this->GetNonFiniteSampleCountOutput());
+  row.meanSquaredError = at(this->GetMeanSquaredErrorOutput());
+  row.correlation = at(this->GetCorrelationOutput());
+  row.meanDifference = at(this->GetMeanDifferenceOutput());
+  row.varianceLogRatio = at(this->GetVarianceLogRatioOutput());
+  row.pairCount = at(this->GetPairCountOutput());
+  comparison.Finish(0, length, inside, row);
 }
 
 template <typename TInputImage, typename TOutputImage>

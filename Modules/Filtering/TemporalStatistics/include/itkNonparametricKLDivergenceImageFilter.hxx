@@ -2,7 +2,7 @@
 #define itkNonparametricKLDivergenceImageFilter_hxx
 
 #include "itkNonparametricKLDivergenceImageFilter.h"
-#include "voxelkl/VarianceAccumulatorArray.h"
+#include "voxelkl/ComparisonMeasure.h"
 
 #include <algorithm>
 
@@ -57,25 +57,32 @@ NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(cons
                                                                             const unsigned char *   inside)
 {
   // The Gaussian fit first: it decides where a density exists (see the class comment).
-  voxelkl::VarianceAccumulatorArray reference(length);
-  voxelkl::VarianceAccumulatorArray generated(length);
+  const voxelkl::ComparisonSettings settings{ this->GetDivergenceDirection(), this->GetVarianceFloor(), false, 0.0 };
+  voxelkl::GaussianComparison       comparison(settings, length);
   const auto                        referenceRow = this->GetSeriesRow(0, start);
   const auto                        generatedRow = this->GetSeriesRow(1, start);
-  for (SizeValueType t = 0; t < referenceRow.timePoints; ++t)
+  for (SizeValueType t = 0; t < std::max(referenceRow.timePoints, generatedRow.timePoints); ++t)
   {
-    reference.PushTimePoint(0, length, referenceRow.Values(t), inside);
+    comparison.PushTimePoint(0,
+                             length,
+                             t < referenceRow.timePoints ? referenceRow.Values(t) : nullptr,
+                             t < generatedRow.timePoints ? generatedRow.Values(t) : nullptr,
+                             inside);
   }
-  for (SizeValueType t = 0; t < generatedRow.timePoints; ++t)
+  auto at = [&start](auto * image) { return image->GetBufferPointer() + image->ComputeOffset(start); };
+  voxelkl::ComparisonRow<typename OutputImageType::PixelType> row;
+  row.kl = at(this->GetKLOutput());
+  row.status = at(this->GetStatusOutput());
+  std::uint16_t * window = at(this->GetTheilerWindowOutput());
+  std::fill(window, window + length, std::uint16_t{ 0 });
+  if (m_EstimatorSettings.estimator == voxelkl::KLEstimator::NearestNeighbour)
   {
-    generated.PushTimePoint(0, length, generatedRow.Values(t), inside);
+    row.theilerWindow = window;
   }
+  comparison.Finish(0, length, inside, row);
 
-  auto * divergence =
-    this->GetDivergenceOutput()->GetBufferPointer() + this->GetDivergenceOutput()->ComputeOffset(start);
-  auto * status = this->GetStatusOutput()->GetBufferPointer() + this->GetStatusOutput()->ComputeOffset(start);
-  auto * window =
-    this->GetTheilerWindowOutput()->GetBufferPointer() + this->GetTheilerWindowOutput()->ComputeOffset(start);
-  // The voxel's index in the whole grid seeds its dequantisation jitter.
+  // Then the estimate, by the executables' code. The voxel's index in the whole grid seeds
+  // its dequantisation jitter.
   const auto &  largest = this->GetOutput()->GetLargestPossibleRegion();
   std::uint64_t rowIndex = 0;
   for (int i = static_cast<int>(OutputImageDimension) - 1; i >= 0; --i)
@@ -85,35 +92,19 @@ NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(cons
   voxelkl::NonparametricVoxelKL estimator(m_EstimatorSettings);
   for (SizeValueType x = 0; x < length; ++x)
   {
-    window[x] = 0;
-    if (inside[x] == 0)
-    {
-      divergence[x] = 0;
-      status[x] = static_cast<unsigned char>(voxelkl::VoxelStatus::OutsideMask);
-      continue;
-    }
-    const auto gaussian = voxelkl::GaussianVoxelDivergence(
-      reference.Get(x), generated.Get(x), this->GetDirection(), this->GetVarianceFloor());
-    status[x] = static_cast<unsigned char>(gaussian.status);
-    divergence[x] = static_cast<typename OutputImageType::PixelType>(gaussian.value);
-    if (gaussian.status != voxelkl::VoxelStatus::Valid)
-    {
-      continue;
-    }
-    estimator.Load(
-      0, referenceRow.first + x, referenceRow.timeStride, referenceRow.timePoints, m_ReferenceQuantisationStep);
-    estimator.Load(
-      1, generatedRow.first + x, generatedRow.timeStride, generatedRow.timePoints, m_GeneratedQuantisationStep);
-    const auto result = estimator.Estimate(this->GetDirection(), rowIndex + x);
-    divergence[x] = static_cast<typename OutputImageType::PixelType>(result.enough ? result.value : 0.0);
-    if (!result.enough)
-    {
-      status[x] = static_cast<unsigned char>(voxelkl::VoxelStatus::NoSamples);
-    }
-    if (m_EstimatorSettings.estimator == voxelkl::KLEstimator::NearestNeighbour)
-    {
-      window[x] = static_cast<std::uint16_t>(std::min(result.window, 65535u));
-    }
+    voxelkl::FinishNonparametricVoxel(row,
+                                      x,
+                                      estimator,
+                                      this->GetDivergenceDirection(),
+                                      rowIndex + x,
+                                      referenceRow.first + x,
+                                      referenceRow.timeStride,
+                                      referenceRow.timePoints,
+                                      m_ReferenceQuantisationStep,
+                                      generatedRow.first + x,
+                                      generatedRow.timeStride,
+                                      generatedRow.timePoints,
+                                      m_GeneratedQuantisationStep);
   }
 }
 

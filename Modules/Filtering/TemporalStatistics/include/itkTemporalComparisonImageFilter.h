@@ -52,9 +52,10 @@ public:
     this->SetNthInput(1, const_cast<InputImageType *>(image));
   }
 
-  /** Forward KL(reference || generated) (default), Reverse, Symmetric (their sum). */
-  itkSetEnumMacro(Direction, voxelkl::KLDirection);
-  itkGetEnumMacro(Direction, voxelkl::KLDirection);
+  /** Which divergence: Forward KL(reference || generated) (default), Reverse, Symmetric
+   * (their sum). Not an image direction: the images' direction cosines are the inputs'. */
+  itkSetEnumMacro(DivergenceDirection, voxelkl::KLDirection);
+  itkGetEnumMacro(DivergenceDirection, voxelkl::KLDirection);
 
   void
   SetVarianceFloor(const voxelkl::VarianceFloor & floor)
@@ -71,8 +72,9 @@ public:
     return m_VarianceFloor;
   }
 
+  /** The KL map, output 0. */
   OutputImageType *
-  GetDivergenceOutput()
+  GetKLOutput()
   {
     return this->GetOutput(0);
   }
@@ -95,12 +97,12 @@ protected:
   PrintSelf(std::ostream & os, Indent indent) const override
   {
     Superclass::PrintSelf(os, indent);
-    os << indent << "Direction: " << voxelkl::ToString(m_Direction) << std::endl;
+    os << indent << "DivergenceDirection: " << voxelkl::ToString(m_DivergenceDirection) << std::endl;
     os << indent << "VarianceFloor: " << m_VarianceFloor.Describe() << std::endl;
   }
 
 private:
-  voxelkl::KLDirection   m_Direction{ voxelkl::KLDirection::Forward };
+  voxelkl::KLDirection   m_DivergenceDirection{ voxelkl::KLDirection::Forward };
   voxelkl::VarianceFloor m_VarianceFloor{};
 };
 

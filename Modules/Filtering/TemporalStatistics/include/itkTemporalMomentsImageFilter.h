@@ -3,7 +3,7 @@
 #define itkTemporalMomentsImageFilter_h
 
 #include "itkTemporalReductionImageFilter.h"
-#include "voxelkl/TemporalKernels.h"
+#include "voxelkl/MomentsMeasure.h"
 
 namespace itk
 {
@@ -12,8 +12,8 @@ namespace itk
  * \brief Per-voxel mean, variance, standard deviation, skewness, excess kurtosis and
  * count of the finite samples of a 4D series over its last (time) axis.
  *
- * One pass, numerically stable (voxelkl::MomentAccumulator: shifted Welford/Terriberry
- * updates in double), non-finite samples skipped. Conventions: maximum-likelihood
+ * One pass, numerically stable (voxelkl::Moments, the measure VoxelMoments runs: shifted
+ * Welford/Terriberry updates in double), non-finite samples skipped. Conventions: maximum-likelihood
  * variance (divide by n, as numpy.var); skewness and excess kurtosis as
  * scipy.stats.skew / scipy.stats.kurtosis with their defaults (bias=True), 0 for a
  * constant series. Voxels outside the optional mask are 0 in every map.

@@ -3,8 +3,6 @@
 
 #include "itkTemporalMomentsImageFilter.h"
 
-#include "voxelkl/AccumulatorVector.h"
-
 namespace itk
 {
 
@@ -26,22 +24,20 @@ TemporalMomentsImageFilter<TInputImage, TOutputImage>::ProcessRow(const OutputIn
                                                                   SizeValueType           length,
                                                                   const unsigned char *   inside)
 {
-  const auto                                             row = this->GetSeriesRow(0, start);
-  voxelkl::AccumulatorVector<voxelkl::MomentAccumulator> accumulators(length);
+  // The measure the executables run, on this row's values in the input buffer.
+  const auto       row = this->GetSeriesRow(0, start);
+  voxelkl::Moments moments(length);
   for (SizeValueType t = 0; t < row.timePoints; ++t)
   {
-    accumulators.PushTimePoint(0, length, row.Values(t), inside);
+    moments.PushTimePoint(0, length, row.Values(t), inside);
   }
-  for (unsigned int n = 0; n < static_cast<unsigned int>(MomentMap::NumberOfMaps); ++n)
+  voxelkl::MomentsRow<typename OutputImageType::PixelType> out;
+  for (unsigned int n = 0; n < voxelkl::MomentMapCount; ++n)
   {
     OutputImageType * output = this->GetOutput(n);
-    auto *            values = output->GetBufferPointer() + output->ComputeOffset(start);
-    for (SizeValueType x = 0; x < length; ++x)
-    {
-      values[x] = static_cast<typename OutputImageType::PixelType>(
-        inside[x] != 0 ? voxelkl::MomentMapValue(accumulators.Get(x), static_cast<MomentMap>(n)) : 0.0);
-    }
+    out[n] = output->GetBufferPointer() + output->ComputeOffset(start);
   }
+  moments.Finish(0, length, inside, out);
 }
 
 } // namespace itk

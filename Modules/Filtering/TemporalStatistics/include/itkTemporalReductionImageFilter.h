@@ -4,6 +4,7 @@
 
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
+#include "voxelkl/SpatialGrid.h"
 
 #include <string>
 #include <vector>
@@ -22,13 +23,15 @@ namespace itk
  * - Streaming: a requested 3D tile maps to the same tile x all time points of every
  *   series (and to the same tile of the optional mask), so an itk::StreamingImageFilter
  *   or any tile loop downstream makes the whole pipeline run tile by tile.
- * - Input checks: the series must share the spatial grid (size, spacing, origin and
- *   direction within tolerances); their numbers of time points may differ.
+ * - Input checks: the series (and the mask) must share the spatial grid, by the same
+ *   check and tolerances the executables use (voxelkl::CompareGrids, GridTolerance);
+ *   their numbers of time points may differ.
  * - Work: GenerateData runs rows of voxels (lines along x) on oneTBB, in a task arena
  *   sized by this filter's MultiThreader maximum number of threads (ITK's global default
  *   unless set). A row is the unit of work, and each voxel's result depends only on its
  *   own time series read in time order, so results are identical for any tiling and any
- *   thread count.
+ *   thread count. AbortGenerateDataOn() stops the work at the next row and throws
+ *   itk::ProcessAborted; the last ProgressEvent of an update reports 1.
  *
  * Derived classes implement ProcessRow(). */
 template <typename TInputImage, typename TOutputImage>
@@ -61,14 +64,23 @@ public:
   itkSetInputMacro(MaskImage, MaskImageType);
   itkGetInputMacro(MaskImage, MaskImageType);
 
-  /** Largest allowed difference of origins and spacings between inputs, as a fraction
-   * of the first input's smallest spatial spacing. Default 1e-4: NIfTI stores geometry
-   * in float32, so files written by different tools differ in the 7th digit. */
-  itkSetMacro(CoordinateTolerance, double);
-  itkGetConstMacro(CoordinateTolerance, double);
-  /** Largest allowed difference of any direction cosine between inputs. Default 1e-4. */
-  itkSetMacro(DirectionTolerance, double);
-  itkGetConstMacro(DirectionTolerance, double);
+  /** How far the grids of the inputs may differ (voxelkl::GridTolerance: origins and
+   * spacings as a fraction of the smallest spacing, direction cosines absolutely; 1e-4
+   * each by default, as in the executables: NIfTI stores geometry in float32). */
+  void
+  SetGridTolerance(const voxelkl::GridTolerance & tolerance)
+  {
+    if (tolerance.coordinate != m_GridTolerance.coordinate || tolerance.direction != m_GridTolerance.direction)
+    {
+      m_GridTolerance = tolerance;
+      this->Modified();
+    }
+  }
+  const voxelkl::GridTolerance &
+  GetGridTolerance() const
+  {
+    return m_GridTolerance;
+  }
 
 protected:
   TemporalReductionImageFilter();
@@ -124,8 +136,7 @@ protected:
   ProcessRow(const OutputIndexType & start, SizeValueType length, const unsigned char * inside) = 0;
 
 private:
-  double m_CoordinateTolerance{ 1e-4 };
-  double m_DirectionTolerance{ 1e-4 };
+  voxelkl::GridTolerance m_GridTolerance{};
 };
 
 } // namespace itk

@@ -11,6 +11,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <sstream>
 
@@ -92,57 +93,48 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateInputRequestedR
   }
 }
 
+namespace detail
+{
+// The spatial grid of an image of any dimension: its first three axes.
+template <typename TImage>
+voxelkl::SpatialGrid
+SpatialGridOf(const TImage & image)
+{
+  voxelkl::SpatialGrid grid;
+  const auto &         region = image.GetLargestPossibleRegion();
+  for (unsigned int i = 0; i < 3; ++i)
+  {
+    grid.size[i] = region.GetSize(i);
+    grid.spacing[i] = image.GetSpacing()[i];
+    grid.origin[i] = image.GetOrigin()[i];
+    for (unsigned int j = 0; j < 3; ++j)
+    {
+      grid.direction[i * 3 + j] = image.GetDirection()[i][j];
+    }
+  }
+  return grid;
+}
+} // namespace detail
+
 template <typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::VerifyInputInformation() ITKv5_CONST
 {
   // Not Superclass: it would also compare the time axis (the series may have different
-  // repetition times and lengths) and would not compare sizes.
+  // repetition times and lengths). The check is the executables' own.
+  static_assert(OutputImageDimension == 3, "series are 3D volumes over time");
   const InputImageType * first = this->GetInput(0);
   if (first == nullptr)
   {
     return;
   }
-  double smallestSpacing = first->GetSpacing()[0];
-  for (unsigned int i = 1; i < OutputImageDimension; ++i)
-  {
-    smallestSpacing = std::min(smallestSpacing, first->GetSpacing()[i]);
-  }
-  const double coordinateTolerance = m_CoordinateTolerance * smallestSpacing;
-
-  auto compare = [&](const auto * other, const std::string & otherName) {
-    std::ostringstream problem;
-    for (unsigned int i = 0; i < OutputImageDimension && problem.str().empty(); ++i)
-    {
-      const auto & a = first->GetLargestPossibleRegion();
-      const auto & b = other->GetLargestPossibleRegion();
-      if (a.GetSize(i) != b.GetSize(i) || a.GetIndex(i) != b.GetIndex(i))
-      {
-        problem << "size differs along axis " << i << ": " << a.GetSize(i) << " vs " << b.GetSize(i);
-      }
-      else if (std::fabs(first->GetSpacing()[i] - other->GetSpacing()[i]) > coordinateTolerance)
-      {
-        problem << "spacing differs along axis " << i << ": " << first->GetSpacing()[i] << " vs "
-                << other->GetSpacing()[i];
-      }
-      else if (std::fabs(first->GetOrigin()[i] - other->GetOrigin()[i]) > coordinateTolerance)
-      {
-        problem << "origin differs along axis " << i << ": " << first->GetOrigin()[i] << " vs "
-                << other->GetOrigin()[i];
-      }
-      for (unsigned int j = 0; j < OutputImageDimension && problem.str().empty(); ++j)
-      {
-        if (std::fabs(first->GetDirection()[i][j] - other->GetDirection()[i][j]) > m_DirectionTolerance)
-        {
-          problem << "direction differs at (" << i << "," << j << "): " << first->GetDirection()[i][j] << " vs "
-                  << other->GetDirection()[i][j];
-        }
-      }
-    }
-    if (!problem.str().empty())
+  const voxelkl::SpatialGrid grid = detail::SpatialGridOf(*first);
+  auto                       compare = [&](const auto * other, const std::string & otherName) {
+    const std::string problem = voxelkl::CompareGrids(grid, detail::SpatialGridOf(*other), m_GridTolerance);
+    if (!problem.empty())
     {
       itkExceptionMacro(<< this->GetSeriesName(0) << " and " << otherName
-                        << " are not on the same spatial grid: " << problem.str());
+                        << " are not on the same spatial grid: " << problem);
     }
   };
   for (unsigned int n = 1; n < this->GetNumberOfSeries(); ++n)
@@ -195,13 +187,19 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
   const MaskImageType * mask = this->GetMaskImage();
   const int             threads = std::max(1, static_cast<int>(this->GetMultiThreader()->GetMaximumNumberOfThreads()));
 
-  // Rows of x: the unit of work and of progress. Which thread computes a row does not
-  // change what it computes.
-  auto processRows = [&](const tbb::blocked_range<SizeValueType> & rows) {
+  // Rows of x: the unit of work, of progress and of cancellation. Which thread computes a
+  // row does not change what it computes.
+  std::atomic<bool> aborted{ false };
+  auto              processRows = [&](const tbb::blocked_range<SizeValueType> & rows) {
     TotalProgressReporter      progress(this, region.GetNumberOfPixels());
     std::vector<unsigned char> inside(rowLength, 1);
     for (SizeValueType r = rows.begin(); r != rows.end(); ++r)
     {
+      if (aborted.load(std::memory_order_relaxed) || this->GetAbortGenerateData())
+      {
+        aborted = true;
+        return;
+      }
       OutputIndexType start = region.GetIndex();
       SizeValueType   rest = r;
       for (unsigned int i = 1; i < OutputImageDimension; ++i)
@@ -223,6 +221,14 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
   };
   tbb::task_arena arena(threads);
   arena.execute([&] { tbb::parallel_for(tbb::blocked_range<SizeValueType>(0, rowCount), processRows); });
+  if (aborted)
+  {
+    ProcessAborted error(__FILE__, __LINE__);
+    error.SetDescription(std::string(this->GetNameOfClass()) + ": AbortGenerateData was set");
+    throw error;
+  }
+  // The reporters' sums of row fractions can stop short of 1 by rounding.
+  this->UpdateProgress(1.0f);
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -230,8 +236,8 @@ void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
-  os << indent << "CoordinateTolerance: " << m_CoordinateTolerance << std::endl;
-  os << indent << "DirectionTolerance: " << m_DirectionTolerance << std::endl;
+  os << indent << "GridTolerance: coordinate " << m_GridTolerance.coordinate << " (of the smallest spacing), direction "
+     << m_GridTolerance.direction << std::endl;
   os << indent << "MaskImage: " << (this->GetMaskImage() != nullptr ? "set" : "none") << std::endl;
 }
 

@@ -54,7 +54,7 @@ StreamKL(const Series * reference, const Series * generated, unsigned int tiles,
   auto           filter = KLFilter::New();
   filter->SetReferenceImage(referenceSource.Output());
   filter->SetGeneratedImage(generatedSource.Output());
-  filter->SetDirection(voxelkl::KLDirection::Symmetric);
+  filter->SetDivergenceDirection(voxelkl::KLDirection::Symmetric);
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
   auto streamer = itk::StreamingImageFilter<Map, Map>::New();
   streamer->SetInput(filter->GetOutput());

@@ -27,7 +27,7 @@ RunKL(const Series * reference, const Series * generated, KLDirection direction)
   auto filter = KLFilter::New();
   filter->SetReferenceImage(reference);
   filter->SetGeneratedImage(generated);
-  filter->SetDirection(direction);
+  filter->SetDivergenceDirection(direction);
   filter->Update();
   return filter;
 }
@@ -56,7 +56,7 @@ TEST(GaussianKLDivergenceImageFilter, MatchesBruteForceInEveryDirection)
           const double expected = direction == KLDirection::Forward   ? forward
                                   : direction == KLDirection::Reverse ? reverse
                                                                       : forward + reverse;
-          EXPECT_NEAR(filter->GetDivergenceOutput()->GetPixel(index), expected, 1e-5 * std::max(1.0, expected))
+          EXPECT_NEAR(filter->GetKLOutput()->GetPixel(index), expected, 1e-5 * std::max(1.0, expected))
             << voxelkl::ToString(direction) << " at " << index;
           EXPECT_EQ(filter->GetStatusOutput()->GetPixel(index), static_cast<unsigned char>(VoxelStatus::Valid));
         }
@@ -70,7 +70,7 @@ TEST(GaussianKLDivergenceImageFilter, ConstantVoxelsAreFiniteAndCounted)
   auto filter = RunKL(reference, generated, KLDirection::Symmetric);
   // Voxel (0,0,0) is the same constant (1000) in both: exactly 0.
   const Map::IndexType constant{ { 0, 0, 0 } };
-  EXPECT_EQ(filter->GetDivergenceOutput()->GetPixel(constant), 0.0f);
+  EXPECT_EQ(filter->GetKLOutput()->GetPixel(constant), 0.0f);
   EXPECT_EQ(filter->GetStatusOutput()->GetPixel(constant), static_cast<unsigned char>(VoxelStatus::ConstantEqual));
   // Voxel (1,0,0) has a NaN every 5th time point in both series: 2 + 2 skipped.
   EXPECT_EQ(filter->GetNonFiniteSampleCountOutput()->GetPixel(Map::IndexType{ { 1, 0, 0 } }), 4u);
@@ -88,7 +88,7 @@ TEST(GaussianKLDivergenceImageFilter, ConstantAgainstVaryingUsesTheFloor)
   filter->Update();
   // N(10, 1) against N(10, 0.25): 1/2 [4 - 1 - ln 4].
   const Map::IndexType voxel{ { 1, 0, 0 } };
-  EXPECT_NEAR(filter->GetDivergenceOutput()->GetPixel(voxel), 0.5 * (3.0 - std::log(4.0)), 1e-6);
+  EXPECT_NEAR(filter->GetKLOutput()->GetPixel(voxel), 0.5 * (3.0 - std::log(4.0)), 1e-6);
   EXPECT_EQ(filter->GetStatusOutput()->GetPixel(voxel), static_cast<unsigned char>(VoxelStatus::Floored));
 }
 
@@ -110,7 +110,7 @@ TEST(GaussianKLDivergenceImageFilter, ApproachesClosedFormForKnownGaussians)
                                    std::pair{ KLDirection::Symmetric, 0.5277778 } })
   {
     auto        filter = RunKL(reference, generated, direction);
-    const Map * map = filter->GetDivergenceOutput();
+    const Map * map = filter->GetKLOutput();
     double      sum = 0;
     const auto  voxels = map->GetLargestPossibleRegion().GetNumberOfPixels();
     for (std::size_t i = 0; i < voxels; ++i)

@@ -107,7 +107,7 @@ RunFilter(const Series *                     reference,
   filter->SetEstimatorSettings(settings);
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
   auto streamer = itk::StreamingImageFilter<Map, Map>::New();
-  streamer->SetInput(filter->GetDivergenceOutput());
+  streamer->SetInput(filter->GetKLOutput());
   streamer->SetNumberOfStreamDivisions(tiles);
   streamer->Update();
   if (keep != nullptr)
@@ -209,7 +209,7 @@ TEST(NonparametricKLDivergenceImageFilter, QuantisedDataAreDequantisedPerVoxelIn
   quantised->SetReferenceQuantisationStep(1.0);
   quantised->SetGeneratedQuantisationStep(1.0);
   quantised->Update();
-  const Map *                   map = quantised->GetDivergenceOutput();
+  const Map *                   map = quantised->GetKLOutput();
   voxelkl::NonparametricVoxelKL estimator(Knn(2));
   for (long z = 0; z < 3; ++z)
     for (long y = 0; y < 4; ++y)

@@ -3,6 +3,7 @@
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -61,6 +62,14 @@ NiftiTileReader<T>::~NiftiTileReader()
 
 template <typename T>
 void
+NiftiTileReader<T>::SubtractRunMeans(std::vector<std::size_t> runStarts, std::vector<double> means)
+{
+  m_RunStarts = std::move(runStarts);
+  m_RunMeans = std::move(means);
+}
+
+template <typename T>
+void
 NiftiTileReader<T>::Read(std::size_t t, std::size_t first, std::size_t count, T * out) const
 {
   auto *      cursor = reinterpret_cast<char *>(out);
@@ -84,6 +93,16 @@ NiftiTileReader<T>::Read(std::size_t t, std::size_t first, std::size_t count, T 
     cursor += got;
     bytes -= static_cast<std::size_t>(got);
     offset += got;
+  }
+  if (!m_RunStarts.empty())
+  {
+    const auto run =
+      static_cast<std::size_t>(std::upper_bound(m_RunStarts.begin(), m_RunStarts.end(), t) - m_RunStarts.begin()) - 1;
+    const double * means = m_RunMeans.data() + run * m_VoxelsPerVolume + first;
+    for (std::size_t i = 0; i < count; ++i)
+    {
+      out[i] = static_cast<T>(static_cast<double>(out[i]) - means[i]);
+    }
   }
 }
 

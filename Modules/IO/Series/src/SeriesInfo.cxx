@@ -2,6 +2,7 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
+#include "voxelkl/PathText.h"
 
 #include "itkImageIOBase.h"
 #include "itkImageIOFactory.h"
@@ -59,12 +60,6 @@ NeedsDouble(const std::string & voxelType)
          voxelType == "uint64";
 }
 
-bool
-EndsWith(const std::string & text, const std::string & suffix)
-{
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::string
 FormatName(const itk::ImageIOBase & io)
 {
@@ -90,14 +85,6 @@ struct Header
   std::vector<std::size_t>  size;
   std::size_t               frames{ 0 }; ///< > 0: a 4D NRRD whose frames ITK reads as components
 };
-
-std::string
-Lowercase(std::string text)
-{
-  std::transform(
-    text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // The `kinds:` field of a NRRD header (.nrrd or detached .nhdr), lowercase; empty when the
 // file is no NRRD or has none. The header is text up to the first empty line.
@@ -290,59 +277,23 @@ GridOf(const Header & header)
 } // namespace
 
 std::string
-CompareGrids(const SpatialGrid & a, const SpatialGrid & b, const GridTolerance & tolerance)
+ToString(RunsHandling runs)
 {
-  std::ostringstream problem;
-  const double       smallest = std::min({ a.spacing[0], a.spacing[1], a.spacing[2] });
-  const double       coordinate = tolerance.coordinate * smallest;
-  for (unsigned int i = 0; i < 3; ++i)
-  {
-    if (a.size[i] != b.size[i])
-    {
-      problem << "size differs along axis " << i << ": " << a.size[i] << " vs " << b.size[i];
-      return problem.str();
-    }
-  }
-  for (unsigned int i = 0; i < 3; ++i)
-  {
-    if (std::fabs(a.spacing[i] - b.spacing[i]) > coordinate)
-    {
-      problem << "spacing differs along axis " << i << ": " << a.spacing[i] << " vs " << b.spacing[i];
-      return problem.str();
-    }
-  }
-  for (unsigned int i = 0; i < 3; ++i)
-  {
-    if (std::fabs(a.origin[i] - b.origin[i]) > coordinate)
-    {
-      problem << "origin differs along axis " << i << ": " << a.origin[i] << " vs " << b.origin[i];
-      return problem.str();
-    }
-  }
-  for (unsigned int k = 0; k < 9; ++k)
-  {
-    if (std::fabs(a.direction[k] - b.direction[k]) > tolerance.direction)
-    {
-      problem << "direction differs at (" << k / 3 << "," << k % 3 << "): " << a.direction[k] << " vs "
-              << b.direction[k];
-      return problem.str();
-    }
-  }
-  return "";
+  return runs == RunsHandling::Demean ? "demean" : "concatenate";
 }
 
-void
-RequireSameGrid(const std::string &   nameA,
-                const SpatialGrid &   a,
-                const std::string &   nameB,
-                const SpatialGrid &   b,
-                const GridTolerance & tolerance)
+RunsHandling
+ParseRunsHandling(const std::string & text)
 {
-  const std::string problem = CompareGrids(a, b, tolerance);
-  if (!problem.empty())
+  if (text == "concatenate")
   {
-    throw InputError(nameA + " and " + nameB + " are not on the same grid: " + problem);
+    return RunsHandling::Concatenate;
   }
+  if (text == "demean")
+  {
+    return RunsHandling::Demean;
+  }
+  throw UsageError("--runs must be concatenate or demean, not " + text);
 }
 
 std::string
@@ -352,8 +303,51 @@ SeriesInfo::Name() const
   {
     return files.front();
   }
-  return files.front() + " ... " + files.back() + " (" + std::to_string(files.size()) + " volumes)";
+  return files.front() + " ... " + files.back() + " (" + std::to_string(files.size()) +
+         (runs.empty() ? " volumes)" : " runs)");
 }
+
+namespace
+{
+
+// Several 4D files: runs of one series, each described on its own, on one grid.
+SeriesInfo
+InspectRuns(const std::vector<std::string> & files)
+{
+  SeriesInfo info;
+  info.files = files;
+  for (const auto & file : files)
+  {
+    SeriesInfo run = InspectSeries({ file });
+    if (!info.runs.empty())
+    {
+      RequireSameGrid(files.front(), info.grid, file, run.grid);
+      if (run.voxelType != info.voxelType)
+      {
+        info.voxelType += "," + run.voxelType;
+      }
+      if (run.format != info.format)
+      {
+        info.format += "," + run.format;
+      }
+    }
+    else
+    {
+      info.grid = run.grid;
+      info.voxelType = run.voxelType;
+      info.format = run.format;
+    }
+    info.timePoints += run.timePoints;
+    info.scaled = info.scaled || run.scaled;
+    info.quantisationStep = std::max(info.quantisationStep, run.quantisationStep);
+    info.needsDouble = info.needsDouble || run.needsDouble;
+    info.compressed = info.compressed || run.compressed;
+    info.runs.push_back(std::move(run));
+  }
+  return info;
+}
+
+} // namespace
 
 SeriesInfo
 InspectSeries(const std::vector<std::string> & files)
@@ -365,7 +359,12 @@ InspectSeries(const std::vector<std::string> & files)
   SeriesInfo info;
   info.files = files;
   info.isVolumeList = files.size() > 1;
-  const Header first = ReadHeader(files.front(), !info.isVolumeList);
+  const Header first = ReadHeader(files.front(), true);
+  if (info.isVolumeList && (first.size.size() > 3 || first.frames > 0))
+  {
+    return InspectRuns(files); // several 4D files
+  }
+
   info.grid = GridOf(first);
   info.voxelType = VoxelTypeName(first.io->GetComponentType());
   info.format = FormatName(*first.io);
@@ -397,7 +396,8 @@ InspectSeries(const std::vector<std::string> & files)
       {
         throw InputError(file,
                          "is a " + std::to_string(header.size.size()) +
-                           "D image; a list of volumes must hold one 3D volume per file");
+                           "D image; a list of volumes must hold one 3D volume per file (several 4D runs must all be "
+                           "4D)");
       }
       RequireSameGrid(files.front(), info.grid, file, GridOf(header));
     }

@@ -1,13 +1,11 @@
 #include "voxelkl/TileStaging.h"
 
 #include "voxelkl/Errors.h"
-#include "voxelkl/SeriesVolumeReader.h"
-
-#include "itkImage.h"
-#include "itkImageFileReader.h"
+#include "voxelkl/VolumeSource.h"
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <stdlib.h>
@@ -98,72 +96,85 @@ VolumesPerStep(std::size_t voxels)
   return std::max<std::size_t>(1, (std::size_t{ 32 } << 20) / (voxels * 8));
 }
 
-template <typename T>
-void
-CopyByVolumes(const SeriesInfo & series, ScratchFile & scratch, const std::function<void(std::size_t)> & progress)
+// The first time point of each run, and the total as the last entry.
+std::vector<std::size_t>
+RunStarts(const SeriesInfo & series)
 {
-  const std::size_t     voxels = series.grid.VoxelCount();
-  const std::size_t     step = VolumesPerStep(voxels);
-  SeriesVolumeReader<T> reader(series);
-  std::vector<T>        buffer(step * voxels);
-  while (const std::size_t count = reader.Read(step, buffer.data()))
+  std::vector<std::size_t> starts{ 0 };
+  if (series.runs.size() > 1)
   {
-    scratch.Write(buffer.data(), count * voxels * sizeof(T));
-    if (progress)
+    for (const SeriesInfo & run : series.runs)
     {
-      progress(count);
+      starts.push_back(starts.back() + run.timePoints);
     }
   }
+  else
+  {
+    starts.push_back(series.timePoints);
+  }
+  return starts;
 }
 
-// MetaImage, NRRD and the other 4D formats through ITK: blocks of volumes where the format
-// can stream, else the whole series at once (what ITK's reader does anyway).
-template <typename T>
-void
-CopyThroughITK(const SeriesInfo & series, ScratchFile & scratch, const std::function<void(std::size_t)> & progress)
+// Sums and counts of the finite samples of each voxel in each run.
+class RunMeans
 {
-  using Series = itk::Image<T, 4>;
-  const std::string & file = series.files.front();
-  try
+public:
+  RunMeans(std::vector<std::size_t> starts, std::size_t voxels)
+    : m_Starts(std::move(starts))
+    , m_Voxels(voxels)
+    , m_Sums((m_Starts.size() - 1) * voxels, 0.0)
+    , m_Counts((m_Starts.size() - 1) * voxels, 0.0)
   {
-    auto reader = itk::ImageFileReader<Series>::New();
-    reader->SetFileName(file);
-    reader->UpdateOutputInformation();
-    const auto        largest = reader->GetOutput()->GetLargestPossibleRegion();
-    const std::size_t voxels = series.grid.VoxelCount();
-    const std::size_t timePoints = largest.GetSize(3);
-    const std::size_t step = reader->GetImageIO()->CanStreamRead() ? VolumesPerStep(voxels) : timePoints;
-    for (std::size_t first = 0; first < timePoints; first += step)
+  }
+  template <typename T>
+  void
+  Add(std::size_t t, const T * volume)
+  {
+    const std::size_t run =
+      static_cast<std::size_t>(std::upper_bound(m_Starts.begin(), m_Starts.end(), t) - m_Starts.begin()) - 1;
+    double * sums = m_Sums.data() + run * m_Voxels;
+    double * counts = m_Counts.data() + run * m_Voxels;
+    for (std::size_t v = 0; v < m_Voxels; ++v)
     {
-      const std::size_t           count = std::min(step, timePoints - first);
-      typename Series::RegionType block = largest;
-      typename Series::IndexType  start = largest.GetIndex();
-      start[3] += static_cast<itk::IndexValueType>(first);
-      block.SetIndex(3, start[3]);
-      block.SetSize(3, count);
-      reader->GetOutput()->SetRequestedRegion(block);
-      reader->Update();
-      const Series * image = reader->GetOutput();
-      scratch.Write(image->GetBufferPointer() + image->ComputeOffset(start), count * voxels * sizeof(T));
-      if (progress)
+      const double x = static_cast<double>(volume[v]);
+      if (std::isfinite(x))
       {
-        progress(count);
+        sums[v] += x;
+        counts[v] += 1.0;
       }
     }
   }
-  catch (const itk::ExceptionObject & error)
+  /** The means (0 where a run has no finite sample), run after run. */
+  std::vector<double>
+  Means() &&
   {
-    throw InputError(file, std::string("cannot be read: ") + error.GetDescription());
+    for (std::size_t i = 0; i < m_Sums.size(); ++i)
+    {
+      m_Sums[i] = m_Counts[i] > 0.0 ? m_Sums[i] / m_Counts[i] : 0.0;
+    }
+    return std::move(m_Sums);
   }
-}
+  const std::vector<std::size_t> &
+  Starts() const
+  {
+    return m_Starts;
+  }
+
+private:
+  std::vector<std::size_t> m_Starts;
+  std::size_t              m_Voxels;
+  std::vector<double>      m_Sums;
+  std::vector<double>      m_Counts;
+};
 
 } // namespace
 
 template <typename T>
 std::unique_ptr<NiftiTileReader<T>>
-OpenTileReader(const SeriesInfo & series, const std::function<void(std::size_t)> & progress)
+OpenTileReader(const SeriesInfo & series, const std::function<void(std::size_t)> & progress, RunsHandling runs)
 {
-  if (NiftiTileReader<T>::Supports(series))
+  const bool demean = runs == RunsHandling::Demean;
+  if (!demean && NiftiTileReader<T>::Supports(series))
   {
     if (progress)
     {
@@ -171,21 +182,38 @@ OpenTileReader(const SeriesInfo & series, const std::function<void(std::size_t)>
     }
     return std::make_unique<NiftiTileReader<T>>(series);
   }
-  ScratchFile scratch(series.Name());
-  if (SeriesVolumeReader<T>::Supports(series))
+  const std::size_t voxels = series.grid.VoxelCount();
+  const std::size_t step = VolumesPerStep(voxels);
+  ScratchFile       scratch(series.Name());
+  RunMeans          means(RunStarts(series), demean ? voxels : 0);
+  auto              source = OpenVolumeSource<T>(series);
+  std::vector<T>    buffer(step * voxels);
+  std::size_t       done = 0;
+  while (const std::size_t count = source->Read(step, buffer.data()))
   {
-    CopyByVolumes<T>(series, scratch, progress);
+    scratch.Write(buffer.data(), count * voxels * sizeof(T));
+    for (std::size_t t = 0; demean && t < count; ++t)
+    {
+      means.Add(done + t, buffer.data() + t * voxels);
+    }
+    done += count;
+    if (progress)
+    {
+      progress(count);
+    }
   }
-  else
+  auto reader = std::make_unique<NiftiTileReader<T>>(scratch.Release(), series.Name(), voxels);
+  if (demean)
   {
-    CopyThroughITK<T>(series, scratch, progress);
+    const std::vector<std::size_t> starts = means.Starts();
+    reader->SubtractRunMeans(starts, std::move(means).Means());
   }
-  return std::make_unique<NiftiTileReader<T>>(scratch.Release(), series.Name(), series.grid.VoxelCount());
+  return reader;
 }
 
 template std::unique_ptr<NiftiTileReader<float>>
-OpenTileReader<float>(const SeriesInfo &, const std::function<void(std::size_t)> &);
+OpenTileReader<float>(const SeriesInfo &, const std::function<void(std::size_t)> &, RunsHandling);
 template std::unique_ptr<NiftiTileReader<double>>
-OpenTileReader<double>(const SeriesInfo &, const std::function<void(std::size_t)> &);
+OpenTileReader<double>(const SeriesInfo &, const std::function<void(std::size_t)> &, RunsHandling);
 
 } // namespace voxelkl

@@ -33,8 +33,9 @@ AddExecutionOptions(CommandDescription & description)
     .Add(
       Parameter::Integer("tiles",
                          "Tiles",
-                         "Tiles for 4D MetaImage and NRRD series, which stream through the ITK filter; 0 = sized to "
-                         "~64 MiB. NIfTI series and lists of volumes are read once, volume by volume, and need none.",
+                         "Voxel tiles of the maps read in tiles of voxels x all time points (uncompressed float NIfTI, "
+                         "knn, histogram): N splits the grid into about N tiles; 0 = sized for the cache. Maps read "
+                         "volume by volume need none.",
                          0));
 }
 
@@ -51,7 +52,7 @@ ReadExecutionOptions(const ParsedArguments & arguments)
   {
     itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(static_cast<unsigned int>(threads));
   }
-  return { static_cast<unsigned int>(threads), static_cast<unsigned int>(tiles), {} };
+  return { static_cast<unsigned int>(threads), static_cast<unsigned int>(tiles), {}, {} };
 }
 
 } // namespace voxelkl

@@ -1,42 +1,37 @@
 #include "voxelkl/KLMapJob.h"
 
 #include "JobSupport.h"
+#include "voxelkl/ComparisonMeasure.h"
 #include "voxelkl/Errors.h"
-#include "voxelkl/FilterInstantiations.h"
 #include "voxelkl/NiftiTileReader.h"
-#include "voxelkl/SeriesComparisonArray.h"
-#include "voxelkl/SeriesVolumeReader.h"
 #include "voxelkl/TileStaging.h"
+#include "voxelkl/Traversal.h"
 #include "voxelkl/VarianceScreening.h"
-#include "voxelkl/VoxelwiseAccumulators.h"
-
-#include "itkImageFileReader.h"
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <memory>
 
-// Three ways to read the series, one result: every voxel's values are pushed in time order
-// through the same accumulator code, and its KL computed by the same function.
-//  - Uncompressed float NIfTI: tiles of voxels x all time points, read in place
-//    (ComputeByVoxelTiles); the accumulators of a tile stay in cache.
-//  - Other NIfTI (.nii.gz, integer voxels) and lists of 3D files: volume by volume, each file
-//    inflated once (ComputeByVolumes).
-//  - Other 4D formats (MetaImage, NRRD): itk::GaussianKLDivergenceImageFilter streamed in
-//    tiles (ComputeByFilter).
-// The non-parametric estimators need all time points of a voxel at once: always tiles
-// (ComputeByVoxelTiles), from a scratch copy where the file cannot be read in place.
+// One measure (voxelkl::GaussianComparison and the non-parametric finish, ComparisonMeasure.h)
+// driven by the engine's two traversals (Traversal.h):
+//  - Gaussian maps of uncompressed float NIfTI: tiles of voxels x all time points read in
+//    place, the tile's state in cache (ComputeByVoxelTiles);
+//  - Gaussian maps of every other series (.nii.gz, integer NIfTI, lists of volumes, runs,
+//    MetaImage, NRRD, 3D Slicer's 4D NRRD): volume by volume from the series' source,
+//    each file read once (ComputeByVolumes);
+//  - k-NN and histogram maps, and runs that are demeaned: tiles, read in place or from a
+//    scratch copy made in one pass (ComputeWholeSeriesByTiles).
+// Each voxel's values pass through the same accumulators in time order on every path, and
+// its maps are written by the same functions: the same bits for any read path, threads and
+// tiles.
 
 namespace voxelkl
 {
 namespace
 {
-using StatusImage = itk::Image<unsigned char, 3>;
-using CountImage = itk::Image<std::uint32_t, 3>;
 
 KLMaps
 AllocateMaps(const SpatialGrid & grid, const FidelityMaps & fidelity, KLEstimator estimator)
@@ -67,105 +62,26 @@ AllocateMaps(const SpatialGrid & grid, const FidelityMaps & fidelity, KLEstimato
   return maps;
 }
 
-void
-Set(const MapPointer & map, std::size_t v, double value)
+ComparisonSettings
+Settings(const KLMapJob & job)
 {
-  if (map)
-  {
-    map->GetBufferPointer()[v] = static_cast<float>(value);
-  }
+  return { job.direction, job.floor, job.fidelity.paired, job.fidelity.undefinedCorrelation };
 }
 
-// Writes voxel v of every map from the accumulators of that voxel (pairs: null unless
-// paired maps are computed).
-void
-StoreVoxel(const KLMapJob &            job,
-           KLMaps &                    maps,
-           std::size_t                 v,
-           bool                        inside,
-           const VarianceAccumulator & reference,
-           const VarianceAccumulator & generated,
-           const PairedMoments *       pairs)
+// The maps of voxels first, first + 1, ... of the whole grid.
+ComparisonRow<float>
+RowAt(const KLMaps & maps, std::size_t first)
 {
-  if (!inside)
-  {
-    maps.divergence->GetBufferPointer()[v] = 0.0f;
-    maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(VoxelStatus::OutsideMask);
-    maps.nonFiniteSamples->GetBufferPointer()[v] = 0;
-    for (const MapPointer * map :
-         { &maps.meanDifference, &maps.varianceLogRatio, &maps.meanSquaredError, &maps.correlation })
-    {
-      Set(*map, v, 0.0);
-    }
-    if (maps.pairCounts)
-    {
-      maps.pairCounts->GetBufferPointer()[v] = 0;
-    }
-    return;
-  }
-  const auto result = GaussianVoxelDivergence(reference, generated, job.direction, job.floor);
-  maps.divergence->GetBufferPointer()[v] = static_cast<float>(result.value);
-  maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(result.status);
-  maps.nonFiniteSamples->GetBufferPointer()[v] = static_cast<std::uint32_t>(reference.Skipped() + generated.Skipped());
-  Set(maps.meanDifference, v, generated.Mean() - reference.Mean());
-  Set(maps.varianceLogRatio, v, VarianceLogRatio(reference, generated, job.floor));
-  if (pairs != nullptr)
-  {
-    Set(maps.meanSquaredError, v, pairs->MeanSquaredError());
-    Set(maps.correlation, v, pairs->Correlation(job.fidelity.undefinedCorrelation));
-    maps.pairCounts->GetBufferPointer()[v] = static_cast<std::uint32_t>(pairs->count);
-  }
+  auto at = [first](const auto & image) { return image ? image->GetBufferPointer() + first : nullptr; };
+  return { at(maps.divergence),     at(maps.status),           at(maps.nonFiniteSamples),
+           at(maps.meanDifference), at(maps.varianceLogRatio), at(maps.meanSquaredError),
+           at(maps.correlation),    at(maps.pairCounts),       at(maps.theilerWindows) };
 }
 
-// Replaces the Gaussian KL of voxel v by the non-parametric estimate where the Gaussian
-// one is valid (elsewhere a series is constant or empty, and no density exists).
-void
-StoreNonparametric(const KLMapJob & job, KLMaps & maps, std::size_t v, NonparametricVoxelKL & estimator)
+TraversalContext
+Context(const KLMapJob & job, unsigned int threads, ProgressCounter & progress)
 {
-  if (maps.status->GetBufferPointer()[v] != static_cast<unsigned char>(VoxelStatus::Valid))
-  {
-    return;
-  }
-  const NonparametricVoxelResult result = estimator.Estimate(job.direction, v);
-  maps.divergence->GetBufferPointer()[v] = result.enough ? static_cast<float>(result.value) : 0.0f;
-  if (!result.enough)
-  {
-    maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(VoxelStatus::NoSamples);
-  }
-  if (maps.theilerWindows)
-  {
-    maps.theilerWindows->GetBufferPointer()[v] = static_cast<std::uint16_t>(std::min(result.window, 65535u));
-  }
-}
-
-// What the Gaussian pass would have decided at the voxels the tile's screen left open (see
-// TileScreen), from their rows: a status of Valid, or the exact accumulators' result.
-template <typename T>
-void
-DecideScreenedVoxel(const KLMapJob & job,
-                    KLMaps &         maps,
-                    std::size_t      v,
-                    unsigned char    flags,
-                    const T *        referenceRow,
-                    const T *        generatedRow)
-{
-  const std::size_t referenceLength = job.reference.timePoints;
-  const std::size_t generatedLength = job.generated.timePoints;
-  if ((flags & SeriesNonFinite) == 0 &&
-      SurelyValid(referenceRow, referenceLength, generatedRow, generatedLength, job.floor))
-  {
-    // The usual brain voxel. Its KL is the non-parametric estimate, written next.
-    maps.status->GetBufferPointer()[v] = static_cast<unsigned char>(VoxelStatus::Valid);
-    maps.nonFiniteSamples->GetBufferPointer()[v] = 0;
-    return;
-  }
-  StoreVoxel(job,
-             maps,
-             v,
-             true,
-             AccumulateSeries(referenceRow, referenceLength),
-             AccumulateSeries(generatedRow, generatedLength),
-             nullptr);
+  return { threads, &progress, job.execution.cancelled, job.execution.tiles };
 }
 
 // Which voxels of a tile the non-parametric path still has to decide. Without maps that
@@ -192,6 +108,35 @@ struct TileScreen
   }
 };
 
+// What the Gaussian pass would have decided at a voxel the tile's screen left open, from
+// its rows: a status of Valid, or the exact accumulators' result.
+template <typename T>
+void
+DecideScreenedVoxel(const KLMapJob &             job,
+                    const ComparisonRow<float> & out,
+                    std::size_t                  i,
+                    unsigned char                flags,
+                    const T *                    referenceRow,
+                    const T *                    generatedRow)
+{
+  const std::size_t referenceLength = job.reference.timePoints;
+  const std::size_t generatedLength = job.generated.timePoints;
+  if ((flags & SeriesNonFinite) == 0 &&
+      SurelyValid(referenceRow, referenceLength, generatedRow, generatedLength, job.floor))
+  {
+    // The usual brain voxel. Its KL is the non-parametric estimate, written next.
+    out.status[i] = static_cast<unsigned char>(VoxelStatus::Valid);
+    out.nonFiniteSamples[i] = 0;
+    return;
+  }
+  FinishGaussianVoxel(out,
+                      i,
+                      Settings(job),
+                      AccumulateSeries(referenceRow, referenceLength),
+                      AccumulateSeries(generatedRow, generatedLength),
+                      PairedMoments{});
+}
+
 // The non-parametric estimates of a tile held as [time][voxel]. A voxel's series is a
 // column 4 count bytes apart; gathering it alone would touch one cache line (and often one
 // page) per time point, so groups of voxels are first turned into rows, one line per
@@ -199,13 +144,13 @@ struct TileScreen
 // voxel's status.
 template <typename T>
 void
-EstimateTile(const KLMapJob &       job,
-             KLMaps &               maps,
-             std::size_t            first,
-             std::size_t            count,
-             const std::vector<T> & referenceValues,
-             const std::vector<T> & generatedValues,
-             const TileScreen *     screen)
+EstimateTile(const KLMapJob &             job,
+             const ComparisonRow<float> & out,
+             std::size_t                  first,
+             std::size_t                  count,
+             const std::vector<T> &       referenceValues,
+             const std::vector<T> &       generatedValues,
+             const TileScreen *           screen)
 {
   constexpr std::size_t group = 16;
   const std::size_t     referenceLength = job.reference.timePoints;
@@ -225,9 +170,8 @@ EstimateTile(const KLMapJob &       job,
         }
       }
     };
-  const unsigned char * status = maps.status->GetBufferPointer();
-  auto                  toEstimate = [&](std::size_t i) {
-    return screen != nullptr ? screen->Open(i) : status[first + i] == static_cast<unsigned char>(VoxelStatus::Valid);
+  auto toEstimate = [&](std::size_t i) {
+    return screen != nullptr ? screen->Open(i) : out.status[i] == static_cast<unsigned char>(VoxelStatus::Valid);
   };
   for (std::size_t start = 0; start < count; start += group)
   {
@@ -245,24 +189,30 @@ EstimateTile(const KLMapJob &       job,
     toRows(generatedValues, generatedLength, start, width, generatedRows);
     for (std::size_t j = 0; j < width; ++j)
     {
-      const std::size_t v = first + start + j;
+      const std::size_t i = start + j;
       const T *         referenceRow = referenceRows.data() + j * referenceLength;
       const T *         generatedRow = generatedRows.data() + j * generatedLength;
-      if (!toEstimate(start + j))
+      if (!toEstimate(i))
       {
         continue;
       }
       if (screen != nullptr)
       {
-        DecideScreenedVoxel(job, maps, v, screen->Flags(start + j), referenceRow, generatedRow);
+        DecideScreenedVoxel(job, out, i, screen->Flags(i), referenceRow, generatedRow);
       }
-      if (status[v] != static_cast<unsigned char>(VoxelStatus::Valid))
-      {
-        continue;
-      }
-      estimator.Load(0, referenceRow, 1, referenceLength, job.reference.quantisationStep);
-      estimator.Load(1, generatedRow, 1, generatedLength, job.generated.quantisationStep);
-      StoreNonparametric(job, maps, v, estimator);
+      FinishNonparametricVoxel(out,
+                               i,
+                               estimator,
+                               job.direction,
+                               first + i,
+                               referenceRow,
+                               1,
+                               referenceLength,
+                               job.reference.quantisationStep,
+                               generatedRow,
+                               1,
+                               generatedLength,
+                               job.generated.quantisationStep);
     }
   }
 }
@@ -272,7 +222,7 @@ EstimateTile(const KLMapJob &       job,
 // (the series' own two 40 each), so paired tiles are half as large. The non-parametric
 // estimators also hold the tile's whole series.
 std::size_t
-TileVoxels(const KLMapJob & job)
+PreferredTileVoxels(const KLMapJob & job)
 {
   if (job.estimator.estimator != KLEstimator::Gaussian)
   {
@@ -284,292 +234,174 @@ TileVoxels(const KLMapJob & job)
   return job.fidelity.paired ? detail::VoxelsPerTile / 2 : detail::VoxelsPerTile;
 }
 
-std::size_t
-TileCount(const KLMapJob & job)
-{
-  return (job.reference.grid.VoxelCount() + TileVoxels(job) - 1) / TileVoxels(job);
-}
-
 template <typename T>
 KLMaps
 ComputeByVoxelTiles(const KLMapJob &           job,
-                    unsigned int               threads,
+                    const TraversalContext &   context,
                     const NiftiTileReader<T> & referenceReader,
-                    const NiftiTileReader<T> & generatedReader,
-                    detail::ProgressCounter &  progress)
+                    const NiftiTileReader<T> & generatedReader)
 {
   const bool        wholeSeries = job.estimator.estimator != KLEstimator::Gaussian;
-  const std::size_t tileVoxels = TileVoxels(job);
   const std::size_t voxels = job.reference.grid.VoxelCount();
-  const std::size_t tiles = TileCount(job);
+  const std::size_t tileVoxels = TileVoxels(context, voxels, PreferredTileVoxels(job));
   const std::size_t referenceLength = job.reference.timePoints;
   const std::size_t generatedLength = job.generated.timePoints;
   const std::size_t timePoints = std::max(referenceLength, generatedLength);
-  const bool        paired = job.fidelity.paired;
-  KLMaps            maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
-  // Non-parametric maps without maps of the Gaussian moments skip the Welford pass (see
-  // TileScreen): a tenth of a k-NN run.
-  const bool screened = wholeSeries && !paired && !maps.meanDifference && !maps.varianceLogRatio;
-  // A tile's whole series are megabytes: one set of buffers per thread, reused from tile
-  // to tile, rather than fresh ones zero-filled for every tile (2 % of a k-NN run). Every
-  // value is read into them before it is used.
+  // Non-parametric maps that need no Gaussian moments screen their tiles (TileScreen).
+  const bool screened =
+    wholeSeries && !job.fidelity.paired && !job.fidelity.meanDifference && !job.fidelity.varianceLogRatio;
+  const ComparisonSettings settings = Settings(job);
+  KLMaps                   maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
   struct TileBuffers
   {
-    std::vector<T>             referenceValues;
+    std::vector<T>             referenceValues; // [time][voxel] of the tile, or one time point
     std::vector<T>             generatedValues;
     std::vector<unsigned char> referenceFlags; // screened: SeriesFlag bits
     std::vector<unsigned char> generatedFlags;
   };
   tbb::enumerable_thread_specific<TileBuffers> buffers;
-  auto                                         computeTile = [&](std::size_t tile) {
-    const std::size_t     first = tile * tileVoxels;
-    const std::size_t     count = std::min(tileVoxels, voxels - first);
+  TraverseTiles(voxels, tileVoxels, context, [&](std::size_t first, std::size_t count) {
     const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
     auto & [referenceValues, generatedValues, referenceFlags, generatedFlags] = buffers.local();
     referenceValues.resize(count * (wholeSeries ? referenceLength : 1));
     generatedValues.resize(count * (wholeSeries ? generatedLength : 1));
     referenceFlags.assign(screened ? count : 0, 0);
     generatedFlags.assign(screened ? count : 0, 0);
-    const bool               accumulated = !paired && !screened;
-    VarianceAccumulatorArray reference(accumulated ? count : 0);
-    VarianceAccumulatorArray generated(accumulated ? count : 0);
-    SeriesComparisonArray    comparison(paired ? count : 0);
+    GaussianComparison comparison(settings, screened ? 0 : count);
     for (std::size_t t = 0; t < timePoints; ++t)
     {
-      T * referenceVolume = referenceValues.data() + (wholeSeries ? t * count : 0);
-      T * generatedVolume = generatedValues.data() + (wholeSeries ? t * count : 0);
-      if (t < referenceLength)
+      T *        referenceVolume = referenceValues.data() + (wholeSeries ? t * count : 0);
+      T *        generatedVolume = generatedValues.data() + (wholeSeries ? t * count : 0);
+      const bool hasReference = t < referenceLength;
+      const bool hasGenerated = t < generatedLength;
+      if (hasReference)
       {
         referenceReader.Read(t, first, count, referenceVolume);
       }
-      if (t < generatedLength)
+      if (hasGenerated)
       {
         generatedReader.Read(t, first, count, generatedVolume);
       }
-      if (paired) // the lengths are equal: checked
+      if (!screened)
       {
-        comparison.PushTimePoint(0, count, referenceVolume, generatedVolume, inside);
+        comparison.PushTimePoint(
+          0, count, hasReference ? referenceVolume : nullptr, hasGenerated ? generatedVolume : nullptr, inside);
         continue;
       }
-      if (screened)
+      if (hasReference)
       {
-        if (t < referenceLength)
-        {
-          MarkSeriesFlags(count, referenceVolume, referenceValues.data(), referenceFlags.data());
-        }
-        if (t < generatedLength)
-        {
-          MarkSeriesFlags(count, generatedVolume, generatedValues.data(), generatedFlags.data());
-        }
-        continue;
+        MarkSeriesFlags(count, referenceVolume, referenceValues.data(), referenceFlags.data());
       }
-      if (t < referenceLength)
+      if (hasGenerated)
       {
-        reference.PushTimePoint(0, count, referenceVolume, inside);
-      }
-      if (t < generatedLength)
-      {
-        generated.PushTimePoint(0, count, generatedVolume, inside);
+        MarkSeriesFlags(count, generatedVolume, generatedValues.data(), generatedFlags.data());
       }
     }
-    const TileScreen screen{ referenceFlags.data(), generatedFlags.data(), inside };
-    for (std::size_t i = 0; i < count; ++i)
+    const ComparisonRow<float> out = RowAt(maps, first);
+    const TileScreen           screen{ referenceFlags.data(), generatedFlags.data(), inside };
+    if (!screened)
     {
-      const bool isInside = inside == nullptr || inside[i] != 0;
-      if (screened)
+      comparison.Finish(0, count, inside, out);
+    }
+    else
+    {
+      for (std::size_t i = 0; i < count; ++i)
       {
-        if (!isInside || screen.Flags(i) == 0) // else decided in EstimateTile
+        if (inside != nullptr && inside[i] == 0)
         {
-          StoreVoxel(job,
-                     maps,
-                     first + i,
-                     isInside,
-                     ConstantSeriesAccumulator(static_cast<double>(referenceValues[i]), referenceLength),
-                     ConstantSeriesAccumulator(static_cast<double>(generatedValues[i]), generatedLength),
-                     nullptr);
+          FinishOutsideVoxel(out, i);
         }
-      }
-      else if (paired)
-      {
-        const PairedMoments moments = comparison.Pairs(i);
-        StoreVoxel(job, maps, first + i, isInside, comparison.Reference(i), comparison.Generated(i), &moments);
-      }
-      else
-      {
-        StoreVoxel(job, maps, first + i, isInside, reference.Get(i), generated.Get(i), nullptr);
+        else if (screen.Flags(i) == 0) // both series are finite constants; else decided in EstimateTile
+        {
+          FinishGaussianVoxel(out,
+                              i,
+                              settings,
+                              ConstantSeriesAccumulator(static_cast<double>(referenceValues[i]), referenceLength),
+                              ConstantSeriesAccumulator(static_cast<double>(generatedValues[i]), generatedLength),
+                              PairedMoments{});
+        }
       }
     }
     if (wholeSeries)
     {
-      EstimateTile(job, maps, first, count, referenceValues, generatedValues, screened ? &screen : nullptr);
+      EstimateTile(job, out, first, count, referenceValues, generatedValues, screened ? &screen : nullptr);
     }
-    progress.Add(1.0);
-  };
-  tbb::task_arena arena(static_cast<int>(threads));
-  arena.execute([&] { tbb::parallel_for(std::size_t{ 0 }, tiles, computeTile); });
-  maps.report = { "voxel tiles", static_cast<unsigned int>(tiles), threads };
+  });
+  maps.report = { "voxel tiles", static_cast<unsigned int>(TileCount(voxels, tileVoxels)), context.threads };
+  return maps;
+}
+
+// Tiles of any series: what cannot be read in place (or is demeaned per run) is first
+// copied to scratch, both series at once (each inflates its own file). Progress: the copy
+// is the first half of the work, the tiles the second.
+template <typename T>
+KLMaps
+ComputeWholeSeriesByTiles(const KLMapJob & job, unsigned int threads)
+{
+  const std::size_t voxels = job.reference.grid.VoxelCount();
+  const auto        tiles = static_cast<double>(
+    TileCount(voxels, TileVoxels({ threads, nullptr, {}, job.execution.tiles }, voxels, PreferredTileVoxels(job))));
+  const auto       volumes = static_cast<double>(job.reference.timePoints + job.generated.timePoints);
+  ProgressCounter  progress(job.execution.progress, 2.0 * tiles);
+  TraversalContext context = Context(job, threads, progress);
+  auto             copied = [&](std::size_t count) { progress.Add(tiles * static_cast<double>(count) / volumes); };
+  std::unique_ptr<NiftiTileReader<T>> referenceReader;
+  std::unique_ptr<NiftiTileReader<T>> generatedReader;
+  context.Execute([&] {
+    tbb::parallel_invoke([&] { referenceReader = OpenTileReader<T>(job.reference, copied, job.runs); },
+                         [&] { generatedReader = OpenTileReader<T>(job.generated, copied, job.runs); });
+  });
+  KLMaps maps = ComputeByVoxelTiles<T>(job, context, *referenceReader, *generatedReader);
+  progress.Finish();
   return maps;
 }
 
 template <typename T>
 KLMaps
-ComputeByVoxelTiles(const KLMapJob & job, unsigned int threads)
+ComputeInPlaceTiles(const KLMapJob & job, unsigned int threads)
 {
-  const std::size_t        tiles = TileCount(job);
+  const std::size_t        voxels = job.reference.grid.VoxelCount();
   const NiftiTileReader<T> referenceReader(job.reference);
   const NiftiTileReader<T> generatedReader(job.generated);
-  detail::ProgressCounter  progress(job.execution.progress, static_cast<double>(tiles));
-  return ComputeByVoxelTiles<T>(job, threads, referenceReader, generatedReader, progress);
-}
-
-// Non-parametric: any series, in tiles; what cannot be read in place is first copied to
-// scratch, both series at once (each inflates its own file). Progress: the copy is the
-// first half of the work, the tiles the second.
-template <typename T>
-KLMaps
-ComputeWholeSeriesByTiles(const KLMapJob & job, unsigned int threads)
-{
-  const auto              tiles = static_cast<double>(TileCount(job));
-  const auto              volumes = static_cast<double>(job.reference.timePoints + job.generated.timePoints);
-  detail::ProgressCounter progress(job.execution.progress, 2.0 * tiles);
-  auto copied = [&](std::size_t count) { progress.Add(tiles * static_cast<double>(count) / volumes); };
-  std::unique_ptr<NiftiTileReader<T>> referenceReader;
-  std::unique_ptr<NiftiTileReader<T>> generatedReader;
-  tbb::task_arena                     arena(static_cast<int>(threads));
-  arena.execute([&] {
-    tbb::parallel_invoke([&] { referenceReader = OpenTileReader<T>(job.reference, copied); },
-                         [&] { generatedReader = OpenTileReader<T>(job.generated, copied); });
-  });
-  return ComputeByVoxelTiles<T>(job, threads, *referenceReader, *generatedReader, progress);
+  TraversalContext         context{ threads, nullptr, job.execution.cancelled, job.execution.tiles };
+  ProgressCounter          progress(
+    job.execution.progress,
+    static_cast<double>(TileCount(voxels, TileVoxels(context, voxels, PreferredTileVoxels(job)))));
+  context.progress = &progress;
+  KLMaps maps = ComputeByVoxelTiles<T>(job, context, referenceReader, generatedReader);
+  progress.Finish();
+  return maps;
 }
 
 template <typename T>
 KLMaps
 ComputeByVolumes(const KLMapJob & job, unsigned int threads)
 {
-  const std::size_t                               voxels = job.reference.grid.VoxelCount();
-  const std::size_t                               block = detail::VolumesPerBlock(voxels, sizeof(T));
-  const bool                                      paired = job.fidelity.paired;
-  VoxelwiseAccumulators<VarianceAccumulatorArray> reference(paired ? 0 : voxels, job.mask.inside);
-  VoxelwiseAccumulators<VarianceAccumulatorArray> generated(paired ? 0 : voxels, job.mask.inside);
-  VoxelwiseAccumulators<SeriesComparisonArray>    comparison(paired ? voxels : 0, job.mask.inside);
-  detail::ProgressCounter                         progress(job.execution.progress,
-                                   static_cast<double>(job.reference.timePoints + job.generated.timePoints));
-  tbb::task_arena                                 arena(static_cast<int>(threads));
-  if (paired)
-  {
-    // Block by block in step, so that the pairs meet; each file inflated by its own thread.
-    SeriesVolumeReader<T> referenceReader(job.reference);
-    SeriesVolumeReader<T> generatedReader(job.generated);
-    std::vector<T>        referenceBlock(block * voxels);
-    std::vector<T>        generatedBlock(block * voxels);
-    arena.execute([&] {
-      for (;;)
-      {
-        std::size_t count = 0;
-        tbb::parallel_invoke([&] { count = referenceReader.Read(block, referenceBlock.data()); },
-                             [&] { generatedReader.Read(block, generatedBlock.data()); });
-        if (count == 0)
-        {
-          break;
-        }
-        comparison.AddVolumePairs(referenceBlock.data(), generatedBlock.data(), count);
-        progress.Add(2.0 * static_cast<double>(count));
-      }
+  const std::size_t  voxels = job.reference.grid.VoxelCount();
+  ProgressCounter    progress(job.execution.progress,
+                           static_cast<double>(job.reference.timePoints + job.generated.timePoints));
+  TraversalContext   context = Context(job, threads, progress);
+  GaussianComparison comparison(Settings(job), voxels);
+  auto               referenceSource = OpenVolumeSource<T>(job.reference);
+  auto               generatedSource = OpenVolumeSource<T>(job.generated);
+  TraverseVolumes(
+    *referenceSource,
+    generatedSource.get(),
+    voxels,
+    job.mask.inside,
+    context,
+    [&](std::size_t first, std::size_t count, const T * reference, const T * generated, const unsigned char * inside) {
+      comparison.PushTimePoint(first, count, reference, generated, inside);
     });
-  }
-  else
-  {
-    auto accumulate = [&](const SeriesInfo & series, VoxelwiseAccumulators<VarianceAccumulatorArray> & accumulators) {
-      SeriesVolumeReader<T> reader(series);
-      std::vector<T>        buffer(block * voxels);
-      while (const std::size_t count = reader.Read(block, buffer.data()))
-      {
-        accumulators.AddVolumes(buffer.data(), count);
-        progress.Add(static_cast<double>(count));
-      }
-    };
-    // Both files at once: with two cores, each inflates its own.
-    arena.execute([&] {
-      tbb::parallel_invoke([&] { accumulate(job.reference, reference); },
-                           [&] { accumulate(job.generated, generated); });
-    });
-  }
   KLMaps maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
-  arena.execute([&] {
-    tbb::parallel_for(std::size_t{ 0 }, voxels, [&](std::size_t v) {
-      const bool inside = job.mask.inside.empty() || job.mask.inside[v] != 0;
-      if (paired)
-      {
-        const auto &        storage = comparison.Storage();
-        const PairedMoments moments = storage.Pairs(v);
-        StoreVoxel(job, maps, v, inside, storage.Reference(v), storage.Generated(v), &moments);
-      }
-      else
-      {
-        StoreVoxel(job, maps, v, inside, reference[v], generated[v], nullptr);
-      }
+  context.Execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 4096), [&](const auto & range) {
+      const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + range.begin();
+      comparison.Finish(range.begin(), range.size(), inside, RowAt(maps, range.begin()));
     });
   });
+  progress.Finish();
   maps.report = { "volumes", 0, threads };
-  return maps;
-}
-
-template <typename T>
-KLMaps
-ComputeByFilter(const KLMapJob & job, unsigned int threads)
-{
-  using Series = itk::Image<T, 4>;
-  using Filter = itk::GaussianKLDivergenceImageFilter<Series, MapImage>;
-  auto referenceReader = itk::ImageFileReader<Series>::New();
-  referenceReader->SetFileName(job.reference.files.front());
-  auto generatedReader = itk::ImageFileReader<Series>::New();
-  generatedReader->SetFileName(job.generated.files.front());
-  auto filter = Filter::New();
-  filter->SetReferenceImage(referenceReader->GetOutput());
-  filter->SetGeneratedImage(generatedReader->GetOutput());
-  if (job.mask.image)
-  {
-    filter->SetMaskImage(job.mask.image);
-  }
-  filter->SetDirection(job.direction);
-  filter->SetVarianceFloor(job.floor);
-  filter->SetComputePairedMaps(job.fidelity.paired);
-  filter->SetUndefinedCorrelation(job.fidelity.undefinedCorrelation);
-  filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
-
-  KLMaps             maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
-  const unsigned int requested =
-    job.execution.tiles > 0 ? job.execution.tiles
-                            : detail::AutomaticTiles(job.reference.grid,
-                                                     std::max(job.reference.timePoints, job.generated.timePoints),
-                                                     sizeof(T));
-  auto takeTile = [&](const itk::ImageRegion<3> & tile) {
-    detail::CopyTile<MapImage>(filter->GetDivergenceOutput(), maps.divergence, tile);
-    detail::CopyTile<StatusImage>(filter->GetStatusOutput(), maps.status, tile);
-    detail::CopyTile<CountImage>(filter->GetNonFiniteSampleCountOutput(), maps.nonFiniteSamples, tile);
-    auto copyIfAsked = [&tile](MapImage * from, const MapPointer & to) {
-      if (to)
-      {
-        detail::CopyTile<MapImage>(from, to, tile);
-      }
-    };
-    copyIfAsked(filter->GetMeanDifferenceOutput(), maps.meanDifference);
-    copyIfAsked(filter->GetVarianceLogRatioOutput(), maps.varianceLogRatio);
-    copyIfAsked(filter->GetMeanSquaredErrorOutput(), maps.meanSquaredError);
-    copyIfAsked(filter->GetCorrelationOutput(), maps.correlation);
-    if (maps.pairCounts)
-    {
-      detail::CopyTile<CountImage>(filter->GetPairCountOutput(), maps.pairCounts, tile);
-    }
-  };
-  const unsigned int pieces = detail::StreamTiles(filter->GetOutput(),
-                                                  maps.divergence->GetLargestPossibleRegion(),
-                                                  requested,
-                                                  job.reference.Name() + " / " + job.generated.Name(),
-                                                  job.execution.progress,
-                                                  takeTile);
-  maps.report = { "tiles", pieces, threads };
   return maps;
 }
 
@@ -577,32 +409,15 @@ template <typename T>
 KLMaps
 Compute(const KLMapJob & job, unsigned int threads)
 {
-  if (job.estimator.estimator != KLEstimator::Gaussian)
+  if (job.estimator.estimator != KLEstimator::Gaussian || job.runs == RunsHandling::Demean)
   {
     return ComputeWholeSeriesByTiles<T>(job, threads);
   }
   if (NiftiTileReader<T>::Supports(job.reference) && NiftiTileReader<T>::Supports(job.generated))
   {
-    return ComputeByVoxelTiles<T>(job, threads);
+    return ComputeInPlaceTiles<T>(job, threads);
   }
-  // NIfTI files and lists of volumes are always read by VoxelKL: non-finite samples are
-  // kept (niftilib, under ITK's NIfTI reader, silently turns NaN and inf into 0).
-  if (SeriesVolumeReader<T>::Supports(job.reference) && SeriesVolumeReader<T>::Supports(job.generated))
-  {
-    return ComputeByVolumes<T>(job, threads);
-  }
-  if (job.reference.framesAsComponents || job.generated.framesAsComponents)
-  {
-    // ITK's 4D readers would read 3D Slicer's NRRD frames as one 3D vector image.
-    throw UsageError("a 4D NRRD from 3D Slicer is read volume by volume and can only be compared with NIfTI series, "
-                     "lists of 3D volumes or another such NRRD: convert the other series to NIfTI");
-  }
-  if (job.reference.isVolumeList || job.generated.isVolumeList)
-  {
-    throw UsageError("a list of 3D volumes cannot be compared with a 4D series in a format other than NIfTI: convert "
-                     "the 4D series to NIfTI");
-  }
-  return ComputeByFilter<T>(job, threads);
+  return ComputeByVolumes<T>(job, threads);
 }
 
 } // namespace

@@ -14,11 +14,22 @@ DescribeSeries(const SeriesInfo & series)
                           { "spacing", series.grid.spacing },
                           { "origin", series.grid.origin },
                           { "direction", series.grid.direction } };
-  return { { "paths", series.files },
-           { "format", series.format },
-           { "grid", grid },
-           { "timePoints", series.timePoints },
-           { "voxelType", series.voxelType } };
+  nlohmann::json description = { { "paths", series.files },
+                                 { "format", series.format },
+                                 { "grid", grid },
+                                 { "timePoints", series.timePoints },
+                                 { "voxelType", series.voxelType } };
+  if (!series.runs.empty())
+  {
+    nlohmann::json runs = nlohmann::json::array();
+    for (const SeriesInfo & run : series.runs)
+    {
+      runs.push_back(
+        { { "path", run.files.front() }, { "timePoints", run.timePoints }, { "voxelType", run.voxelType } });
+    }
+    description["runs"] = runs;
+  }
+  return description;
 }
 
 nlohmann::json
@@ -157,6 +168,11 @@ MakeKLSummary(const KLMapJob & job, const KLMaps & maps, const KLMapStatistics &
         ? "valid voxels: in the mask, both variances above the floor"
         : "valid voxels: in the mask, both variances above the floor, enough finite samples" }
   };
+  if (!job.reference.runs.empty() || !job.generated.runs.empty() || job.runs != RunsHandling::Concatenate)
+  {
+    // How the runs were pooled; a single file is one run.
+    document["options"]["runs"] = ToString(job.runs);
+  }
   if (job.estimator.estimator == KLEstimator::NearestNeighbour)
   {
     document["options"]["neighbours"] = job.estimator.neighbours;

@@ -1,24 +1,21 @@
 #include "voxelkl/MomentsJob.h"
 
 #include "JobSupport.h"
-#include "voxelkl/Errors.h"
-#include "voxelkl/FilterInstantiations.h"
 #include "voxelkl/NiftiTileReader.h"
-#include "voxelkl/SeriesVolumeReader.h"
-#include "voxelkl/VoxelwiseAccumulators.h"
-
-#include "itkImageFileReader.h"
+#include "voxelkl/Traversal.h"
 
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <atomic>
+
+// The moments measure (MomentsMeasure.h) on the engine's traversals: tiles read in place
+// from uncompressed float NIfTI, else volume by volume from the series' source (see
+// KLMapJob.cxx). The same bits on every path.
 
 namespace voxelkl
 {
 namespace
 {
-constexpr auto MapCount = static_cast<unsigned int>(MomentMap::NumberOfMaps);
 
 MomentMaps
 AllocateMaps(const SpatialGrid & grid)
@@ -31,52 +28,43 @@ AllocateMaps(const SpatialGrid & grid)
   return maps;
 }
 
-// Writes voxel v of every map; returns the voxel's skipped samples.
-std::uint64_t
-StoreVoxel(MomentMaps & maps, std::size_t v, bool inside, const MomentAccumulator & accumulator)
+MomentsRow<float>
+RowAt(const MomentMaps & maps, std::size_t first)
 {
-  for (unsigned int n = 0; n < MapCount; ++n)
+  MomentsRow<float> row;
+  for (unsigned int n = 0; n < MomentMapCount; ++n)
   {
-    maps.maps[n]->GetBufferPointer()[v] =
-      inside ? static_cast<float>(MomentMapValue(accumulator, static_cast<MomentMap>(n))) : 0.0f;
+    row[n] = maps.maps[n]->GetBufferPointer() + first;
   }
-  return inside ? accumulator.Skipped() : 0;
+  return row;
 }
 
-// See KLMapJob.cxx for the three read paths.
 template <typename T>
 MomentMaps
 ComputeByVoxelTiles(const MomentsJob & job, unsigned int threads)
 {
   const std::size_t          voxels = job.series.grid.VoxelCount();
-  const std::size_t          tiles = (voxels + detail::VoxelsPerTile - 1) / detail::VoxelsPerTile;
+  TraversalContext           context{ threads, nullptr, job.execution.cancelled, job.execution.tiles };
+  const std::size_t          tileVoxels = TileVoxels(context, voxels, detail::VoxelsPerTile);
+  ProgressCounter            progress(job.execution.progress, static_cast<double>(TileCount(voxels, tileVoxels)));
   const NiftiTileReader<T>   reader(job.series);
   MomentMaps                 maps = AllocateMaps(job.series.grid);
-  detail::ProgressCounter    progress(job.execution.progress, static_cast<double>(tiles));
   std::atomic<std::uint64_t> skipped{ 0 };
-  auto                       computeTile = [&](std::size_t tile) {
-    const std::size_t                    first = tile * detail::VoxelsPerTile;
-    const std::size_t                    count = std::min(detail::VoxelsPerTile, voxels - first);
-    const unsigned char *                inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
-    std::vector<T>                       values(count);
-    AccumulatorVector<MomentAccumulator> accumulators(count);
+  context.progress = &progress;
+  TraverseTiles(voxels, tileVoxels, context, [&](std::size_t first, std::size_t count) {
+    const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
+    std::vector<T>        values(count);
+    Moments               moments(count);
     for (std::size_t t = 0; t < job.series.timePoints; ++t)
     {
       reader.Read(t, first, count, values.data());
-      accumulators.PushTimePoint(0, count, values.data(), inside);
+      moments.PushTimePoint(0, count, values.data(), inside);
     }
-    std::uint64_t tileSkipped = 0;
-    for (std::size_t i = 0; i < count; ++i)
-    {
-      tileSkipped += StoreVoxel(maps, first + i, inside == nullptr || inside[i] != 0, accumulators.Get(i));
-    }
-    skipped += tileSkipped;
-    progress.Add(1.0);
-  };
-  tbb::task_arena arena(static_cast<int>(threads));
-  arena.execute([&] { tbb::parallel_for(std::size_t{ 0 }, tiles, computeTile); });
+    skipped += moments.Finish(0, count, inside, RowAt(maps, first));
+  });
+  progress.Finish();
   maps.nonFiniteSamples = skipped;
-  maps.report = { "voxel tiles", static_cast<unsigned int>(tiles), threads };
+  maps.report = { "voxel tiles", static_cast<unsigned int>(TileCount(voxels, tileVoxels)), threads };
   return maps;
 }
 
@@ -84,67 +72,26 @@ template <typename T>
 MomentMaps
 ComputeByVolumes(const MomentsJob & job, unsigned int threads)
 {
-  const std::size_t                                           voxels = job.series.grid.VoxelCount();
-  const std::size_t                                           block = detail::VolumesPerBlock(voxels, sizeof(T));
-  VoxelwiseAccumulators<AccumulatorVector<MomentAccumulator>> accumulators(voxels, job.mask.inside);
-  detail::ProgressCounter progress(job.execution.progress, static_cast<double>(job.series.timePoints));
-  SeriesVolumeReader<T>   reader(job.series);
-  std::vector<T>          buffer(block * voxels);
-  tbb::task_arena         arena(static_cast<int>(threads));
-  while (const std::size_t count = reader.Read(block, buffer.data()))
-  {
-    arena.execute([&] { accumulators.AddVolumes(buffer.data(), count); });
-    progress.Add(static_cast<double>(count));
-  }
+  const std::size_t voxels = job.series.grid.VoxelCount();
+  ProgressCounter   progress(job.execution.progress, static_cast<double>(job.series.timePoints));
+  TraversalContext  context{ threads, &progress, job.execution.cancelled, job.execution.tiles };
+  Moments           moments(voxels);
+  auto              source = OpenVolumeSource<T>(job.series);
+  TraverseVolumes<T>(
+    *source,
+    nullptr,
+    voxels,
+    job.mask.inside,
+    context,
+    [&](std::size_t first, std::size_t count, const T * values, const T *, const unsigned char * inside) {
+      moments.PushTimePoint(first, count, values, inside);
+    });
   MomentMaps maps = AllocateMaps(job.series.grid);
-  for (std::size_t v = 0; v < voxels; ++v)
-  {
-    maps.nonFiniteSamples += StoreVoxel(maps, v, accumulators.IsInside(v), accumulators[v]);
-  }
+  // In voxel order, so that the total is the same whatever the threads.
+  maps.nonFiniteSamples =
+    moments.Finish(0, voxels, job.mask.inside.empty() ? nullptr : job.mask.inside.data(), RowAt(maps, 0));
+  progress.Finish();
   maps.report = { "volumes", 0, threads };
-  return maps;
-}
-
-template <typename T>
-MomentMaps
-ComputeByFilter(const MomentsJob & job, unsigned int threads)
-{
-  using Series = itk::Image<T, 4>;
-  using Filter = itk::TemporalMomentsImageFilter<Series, MapImage>;
-  auto reader = itk::ImageFileReader<Series>::New();
-  reader->SetFileName(job.series.files.front());
-  auto filter = Filter::New();
-  filter->SetInput(reader->GetOutput());
-  if (job.mask.image)
-  {
-    filter->SetMaskImage(job.mask.image);
-  }
-  filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
-  MomentMaps         maps = AllocateMaps(job.series.grid);
-  const unsigned int requested = job.execution.tiles > 0
-                                   ? job.execution.tiles
-                                   : detail::AutomaticTiles(job.series.grid, job.series.timePoints, sizeof(T));
-  const auto         region = maps.maps[0]->GetLargestPossibleRegion();
-  const unsigned int pieces =
-    detail::StreamTiles(filter->GetOutput(),
-                        region,
-                        requested,
-                        job.series.Name(),
-                        job.execution.progress,
-                        [&](const itk::ImageRegion<3> & tile) {
-                          for (unsigned int n = 0; n < MapCount; ++n)
-                          {
-                            detail::CopyTile<MapImage>(filter->GetOutput(n), maps.maps[n], tile);
-                          }
-                        });
-  // Non-finite samples are the time points a voxel's count lacks.
-  const float * count = maps.maps[static_cast<unsigned int>(MomentMap::Count)]->GetBufferPointer();
-  for (std::size_t v = 0; v < job.series.grid.VoxelCount(); ++v)
-  {
-    const bool inside = job.mask.inside.empty() || job.mask.inside[v] != 0;
-    maps.nonFiniteSamples += inside ? job.series.timePoints - static_cast<std::uint64_t>(count[v]) : 0;
-  }
-  maps.report = { "tiles", pieces, threads };
   return maps;
 }
 
@@ -156,11 +103,7 @@ Compute(const MomentsJob & job, unsigned int threads)
   {
     return ComputeByVoxelTiles<T>(job, threads);
   }
-  if (SeriesVolumeReader<T>::Supports(job.series))
-  {
-    return ComputeByVolumes<T>(job, threads);
-  }
-  return ComputeByFilter<T>(job, threads);
+  return ComputeByVolumes<T>(job, threads);
 }
 
 } // namespace

@@ -1,4 +1,5 @@
-// The two kinds of failure an executable reports to its user (exit status 1 for both).
+// The two kinds of failure an executable reports to its user (exit status 1 for both), and
+// the stop a caller asked for.
 #ifndef voxelkl_Errors_h
 #define voxelkl_Errors_h
 
@@ -29,6 +30,16 @@ class UsageError : public std::runtime_error
 {
 public:
   using std::runtime_error::runtime_error;
+};
+
+/** Work stopped because its caller asked (ExecutionOptions::cancelled, a GUI's Cancel). */
+class Cancelled : public std::runtime_error
+{
+public:
+  Cancelled()
+    : std::runtime_error("cancelled")
+  {
+  }
 };
 
 } // namespace voxelkl

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace voxelkl
 {
@@ -34,16 +35,25 @@ public:
   NiftiTileReader &
   operator=(const NiftiTileReader &) = delete;
 
+  /** From now on, Read subtracts from each value the mean of its voxel in its run:
+   * runStarts holds the first time point of each run and the total last; means holds
+   * voxelsPerVolume means per run, run after run. The difference is taken in double and
+   * rounded to T; NaN and inf stay what they are. */
+  void
+  SubtractRunMeans(std::vector<std::size_t> runStarts, std::vector<double> means);
+
   /** Reads voxels [first, first + count) of time point t into out. Throws InputError
    * ("truncated ...") when the file ends early. Thread-safe. */
   void
   Read(std::size_t t, std::size_t first, std::size_t count, T * out) const;
 
 private:
-  std::string m_Path;
-  int         m_Descriptor{ -1 };
-  std::size_t m_DataOffset{ 0 };
-  std::size_t m_VoxelsPerVolume{ 0 };
+  std::string              m_Path;
+  int                      m_Descriptor{ -1 };
+  std::size_t              m_DataOffset{ 0 };
+  std::size_t              m_VoxelsPerVolume{ 0 };
+  std::vector<std::size_t> m_RunStarts; // empty: nothing subtracted
+  std::vector<double>      m_RunMeans;
 };
 
 extern template class NiftiTileReader<float>;

@@ -14,18 +14,21 @@ struct ExecutionOptions
   /** Worker threads; 0 = ITK's global default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS, else
    * the number of cores). */
   unsigned int threads{ 0 };
-  /** Tiles for 4D formats that stream through the ITK filters (MetaImage, NRRD), along the
-   * slowest axis: N > 0, or 0 for tiles sized to a memory budget. NIfTI series and lists of
-   * 3D files are read by VoxelKL itself (in voxel tiles or volume by volume) and ignore it. */
+  /** Voxel tiles of the tile traversal (uncompressed float NIfTI, k-NN, histogram): N > 0
+   * splits the grid into about N tiles, 0 sizes them for the cache. Maps computed volume
+   * by volume ignore it. */
   unsigned int tiles{ 0 };
-  /** Called with the fraction done (0..1), from one thread at a time. */
+  /** Called with the fraction done (0..1), from one thread at a time; the last call
+   * reports 1. */
   std::function<void(double)> progress;
+  /** Asked between tiles and blocks of volumes: true stops the job with voxelkl::Cancelled. */
+  std::function<bool()> cancelled;
 };
 
 /** What was done, for summaries. */
 struct ExecutionReport
 {
-  std::string  readMode; ///< "voxel tiles", "volumes" (each file once, volume by volume) or "tiles"
+  std::string  readMode; ///< "voxel tiles" or "volumes" (each file once, volume by volume)
   unsigned int tiles{ 0 };
   unsigned int threads{ 0 };
 };

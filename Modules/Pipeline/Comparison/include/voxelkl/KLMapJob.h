@@ -2,6 +2,7 @@
 #ifndef voxelkl_KLMapJob_h
 #define voxelkl_KLMapJob_h
 
+#include "voxelkl/ComparisonMeasure.h"
 #include "voxelkl/ExecutionOptions.h"
 #include "voxelkl/GaussianKL.h"
 #include "voxelkl/MaskLoader.h"
@@ -35,6 +36,9 @@ struct KLMapJob
   VarianceFloor     floor{};
   FidelityMaps      fidelity{};
   ExecutionOptions  execution{};
+  /** Series of several 4D runs: concatenated as they are, or each run's voxel mean removed
+   * first (then the maps are computed from tiles of a scratch copy, as for k-NN). */
+  RunsHandling runs{ RunsHandling::Concatenate };
 };
 
 using MapPointer = itk::Image<float, 3>::Pointer;
@@ -60,12 +64,13 @@ double
 GlobalMeanSquaredError(const KLMaps & maps);
 
 /** Checks the grids (InputError naming both files) and, for paired maps, the lengths; then
- * computes the maps, reading each series once. Gaussian: volume by volume when it can, else
- * through itk::GaussianKLDivergenceImageFilter in tiles. k-NN and histogram need each
- * voxel's whole series: tiles of voxels x all time points, read in place from uncompressed
- * float NIfTI, else from a scratch copy made in one pass (OpenTileReader); the Gaussian
- * accumulators run alongside for the status and fidelity maps. Identical results for any
- * thread count, tile count and read mode. */
+ * computes the maps, reading each series once. Gaussian: tiles of voxels x all time points
+ * read in place from uncompressed float NIfTI, else volume by volume from each series'
+ * VolumeSource (any kind). k-NN and histogram (and demeaned runs) need each voxel's whole
+ * series: tiles, read in place from uncompressed float NIfTI, else from a scratch copy made
+ * in one pass (OpenTileReader); the Gaussian accumulators run alongside for the status and
+ * fidelity maps. Identical results for any thread count, tile count and read path. Throws
+ * voxelkl::Cancelled when ExecutionOptions::cancelled says so. */
 KLMaps
 ComputeKLMaps(const KLMapJob & job);
 

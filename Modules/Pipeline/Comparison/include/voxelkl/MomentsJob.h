@@ -4,8 +4,8 @@
 
 #include "voxelkl/ExecutionOptions.h"
 #include "voxelkl/MaskLoader.h"
+#include "voxelkl/MomentsMeasure.h"
 #include "voxelkl/SeriesInfo.h"
-#include "voxelkl/TemporalKernels.h"
 
 #include "itkImage.h"
 
@@ -24,9 +24,9 @@ struct MomentsJob
 struct MomentMaps
 {
   /** Indexed by MomentMap: mean, variance, standard deviation, skewness, excess kurtosis, count. */
-  std::array<itk::Image<float, 3>::Pointer, static_cast<std::size_t>(MomentMap::NumberOfMaps)> maps;
-  std::uint64_t                                                                                nonFiniteSamples{ 0 };
-  ExecutionReport                                                                              report;
+  std::array<itk::Image<float, 3>::Pointer, MomentMapCount> maps;
+  std::uint64_t                                             nonFiniteSamples{ 0 };
+  ExecutionReport                                           report;
 };
 
 /** Computes the moment maps, reading the series once (see ComputeKLMaps). */

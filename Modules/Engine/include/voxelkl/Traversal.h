@@ -1,0 +1,179 @@
+// The engine's two traversals of a pair of series (or one series) on disk:
+//  - by volumes: blocks of volumes read front to back, each voxel's state updated in time
+//    order, in parallel over runs of voxels (a .nii.gz inflated once, any kind of source);
+//  - by tiles: tiles of voxels x all time points, in parallel over tiles (uncompressed
+//    float NIfTI read in place, or a scratch copy made in one pass).
+// Both run on oneTBB in an arena of the requested number of threads, report progress,
+// and stop at the next tile or block when cancelled. Which thread computes which voxels
+// never changes what is computed: results are the same bits for any threads and tiles.
+#ifndef voxelkl_Traversal_h
+#define voxelkl_Traversal_h
+
+#include "voxelkl/Errors.h"
+#include "voxelkl/ProgressCounter.h"
+#include "voxelkl/VolumeSource.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+namespace voxelkl
+{
+
+/** How a traversal runs; nothing here changes a result. */
+struct TraversalContext
+{
+  unsigned int          threads{ 1 };
+  ProgressCounter *     progress{ nullptr }; ///< null: no progress
+  std::function<bool()> cancelled;           ///< empty: never
+  /** Voxel tiles: N > 0 splits the grid into about N tiles, 0 sizes them for the cache. */
+  unsigned int tiles{ 0 };
+
+  void
+  CheckCancelled() const
+  {
+    if (cancelled && cancelled())
+    {
+      throw Cancelled();
+    }
+  }
+  void
+  Progress(double amount) const
+  {
+    if (progress != nullptr)
+    {
+      progress->Add(amount);
+    }
+  }
+  /** Runs body in this context's task arena. */
+  template <typename TBody>
+  void
+  Execute(const TBody & body) const
+  {
+    tbb::task_arena arena(static_cast<int>(std::max(1u, threads)));
+    arena.execute(body);
+  }
+};
+
+/** Volumes per block of the volume traversal: ~32 MiB per series, so that each voxel's
+ * state stays in cache over several time points. */
+inline std::size_t
+VolumesPerBlock(std::size_t voxelsPerVolume, std::size_t bytesPerValue)
+{
+  constexpr std::size_t budget = std::size_t{ 32 } << 20;
+  const std::size_t     bytesPerVolume = std::max<std::size_t>(1, voxelsPerVolume * bytesPerValue);
+  return std::clamp<std::size_t>(budget / bytesPerVolume, 1, 64);
+}
+
+/** Voxels per tile: `preferred`, unless the context asks for a number of tiles. */
+inline std::size_t
+TileVoxels(const TraversalContext & context, std::size_t voxels, std::size_t preferred)
+{
+  if (context.tiles == 0 || voxels == 0)
+  {
+    return preferred;
+  }
+  return std::max<std::size_t>(1, (voxels + context.tiles - 1) / context.tiles);
+}
+
+/** The volume traversal of one or two series (generated may be null). Blocks of volumes
+ * are read in step, each series by its own task (two files inflate on two cores), then
+ * push(first, count, reference, generated, inside) is called for runs of voxels in
+ * parallel, time point after time point: reference and generated point at the run's
+ * values of one time point, null where that series has no such time point (series of
+ * different lengths); inside is null (no mask) or the mask at the run's first voxel.
+ * Progress: one unit per volume read. */
+template <typename T, typename TPush>
+void
+TraverseVolumes(VolumeSource<T> &                  reference,
+                VolumeSource<T> *                  generated,
+                std::size_t                        voxels,
+                const std::vector<unsigned char> & mask,
+                const TraversalContext &           context,
+                const TPush &                      push)
+{
+  const std::size_t block = VolumesPerBlock(voxels, sizeof(T));
+  std::vector<T>    referenceBlock(block * voxels);
+  std::vector<T>    generatedBlock(generated != nullptr ? block * voxels : 0);
+  // Runs of a few hundred voxels keep their state in the L1 cache while the volumes of a
+  // block are added to them; a run's results do not depend on its length.
+  constexpr std::size_t run = 512;
+  context.Execute([&] {
+    for (;;)
+    {
+      context.CheckCancelled();
+      std::size_t referenceCount = 0;
+      std::size_t generatedCount = 0;
+      tbb::parallel_invoke([&] { referenceCount = reference.Read(block, referenceBlock.data()); },
+                           [&] {
+                             if (generated != nullptr)
+                             {
+                               generatedCount = generated->Read(block, generatedBlock.data());
+                             }
+                           });
+      const std::size_t count = std::max(referenceCount, generatedCount);
+      if (count == 0)
+      {
+        break;
+      }
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 8 * run), [&](const auto & range) {
+        for (std::size_t first = range.begin(); first < range.end(); first += run)
+        {
+          const std::size_t     length = std::min(run, range.end() - first);
+          const unsigned char * inside = mask.empty() ? nullptr : mask.data() + first;
+          for (std::size_t t = 0; t < count; ++t)
+          {
+            const T * r = t < referenceCount ? referenceBlock.data() + t * voxels + first : nullptr;
+            const T * g = t < generatedCount ? generatedBlock.data() + t * voxels + first : nullptr;
+            push(first, length, r, g, inside);
+          }
+        }
+      });
+      context.Progress(static_cast<double>(referenceCount + generatedCount));
+    }
+  });
+}
+
+/** The tile traversal: tile(first, count) for every tile of `voxels` voxels of at most
+ * tileVoxels each, in parallel. Progress: one unit per tile. */
+template <typename TTile>
+void
+TraverseTiles(std::size_t voxels, std::size_t tileVoxels, const TraversalContext & context, const TTile & tile)
+{
+  const std::size_t tiles = (voxels + tileVoxels - 1) / tileVoxels;
+  std::atomic<bool> stop{ false };
+  context.Execute([&] {
+    tbb::parallel_for(std::size_t{ 0 }, tiles, [&](std::size_t index) {
+      if (stop.load(std::memory_order_relaxed) || (context.cancelled && context.cancelled()))
+      {
+        stop = true;
+        return;
+      }
+      const std::size_t first = index * tileVoxels;
+      tile(first, std::min(tileVoxels, voxels - first));
+      context.Progress(1.0);
+    });
+  });
+  if (stop)
+  {
+    throw Cancelled();
+  }
+}
+
+/** Number of tiles TraverseTiles runs. */
+inline std::size_t
+TileCount(std::size_t voxels, std::size_t tileVoxels)
+{
+  return (voxels + tileVoxels - 1) / tileVoxels;
+}
+
+} // namespace voxelkl
+
+#endif
