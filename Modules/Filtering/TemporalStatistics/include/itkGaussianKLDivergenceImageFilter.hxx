@@ -64,27 +64,17 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(const Out
     this->GetDivergenceDirection(), this->GetVarianceFloor(), m_ComputePairedMaps, m_UndefinedCorrelation
   };
   voxelkl::GaussianComparison comparison(settings, length);
-  const auto                  referenceRow = this->GetSeriesRow(0, start);
-  const auto                  generatedRow = this->GetSeriesRow(1, start);
   // Paired: the lengths are equal, checked by VerifyInputInformation.
-  for (SizeValueType t = 0; t < std::max(referenceRow.timePoints, generatedRow.timePoints); ++t)
-  {
-    comparison.PushTimePoint(0,
-                             length,
-                             t < referenceRow.timePoints ? referenceRow.Values(t) : nullptr,
-                             t < generatedRow.timePoints ? generatedRow.Values(t) : nullptr,
-                             inside);
-  }
-  auto at = [&start](auto * image) { return image->GetBufferPointer() + image->ComputeOffset(start); };
+  this->AccumulateRow(comparison, start, length, inside);
   voxelkl::ComparisonRow<typename OutputImageType::PixelType> row;
-  row.kl = at(this->GetKLOutput());
-  row.status = at(this->GetStatusOutput());
-  row.nonFiniteSamples = at(this->GetNonFiniteSampleCountOutput());
-  row.meanSquaredError = at(this->GetMeanSquaredErrorOutput());
-  row.correlation = at(this->GetCorrelationOutput());
-  row.meanDifference = at(this->GetMeanDifferenceOutput());
-  row.varianceLogRatio = at(this->GetVarianceLogRatioOutput());
-  row.pairCount = at(this->GetPairCountOutput());
+  row.kl = this->At(this->GetKLOutput(), start);
+  row.status = this->At(this->GetStatusOutput(), start);
+  row.nonFiniteSamples = this->At(this->GetNonFiniteSampleCountOutput(), start);
+  row.meanSquaredError = this->At(this->GetMeanSquaredErrorOutput(), start);
+  row.correlation = this->At(this->GetCorrelationOutput(), start);
+  row.meanDifference = this->At(this->GetMeanDifferenceOutput(), start);
+  row.varianceLogRatio = this->At(this->GetVarianceLogRatioOutput(), start);
+  row.pairCount = this->At(this->GetPairCountOutput(), start);
   comparison.Finish(0, length, inside, row);
 }
 

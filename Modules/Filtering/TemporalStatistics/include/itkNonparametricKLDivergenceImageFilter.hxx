@@ -59,21 +59,11 @@ NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(cons
   // The Gaussian fit first: it decides where a density exists (see the class comment).
   const voxelkl::ComparisonSettings settings{ this->GetDivergenceDirection(), this->GetVarianceFloor(), false, 0.0 };
   voxelkl::GaussianComparison       comparison(settings, length);
-  const auto                        referenceRow = this->GetSeriesRow(0, start);
-  const auto                        generatedRow = this->GetSeriesRow(1, start);
-  for (SizeValueType t = 0; t < std::max(referenceRow.timePoints, generatedRow.timePoints); ++t)
-  {
-    comparison.PushTimePoint(0,
-                             length,
-                             t < referenceRow.timePoints ? referenceRow.Values(t) : nullptr,
-                             t < generatedRow.timePoints ? generatedRow.Values(t) : nullptr,
-                             inside);
-  }
-  auto at = [&start](auto * image) { return image->GetBufferPointer() + image->ComputeOffset(start); };
+  this->AccumulateRow(comparison, start, length, inside);
   voxelkl::ComparisonRow<typename OutputImageType::PixelType> row;
-  row.kl = at(this->GetKLOutput());
-  row.status = at(this->GetStatusOutput());
-  std::uint16_t * window = at(this->GetTheilerWindowOutput());
+  row.kl = this->At(this->GetKLOutput(), start);
+  row.status = this->At(this->GetStatusOutput(), start);
+  std::uint16_t * window = this->At(this->GetTheilerWindowOutput(), start);
   std::fill(window, window + length, std::uint16_t{ 0 });
   if (m_EstimatorSettings.estimator == voxelkl::KLEstimator::NearestNeighbour)
   {
@@ -89,6 +79,8 @@ NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(cons
   {
     rowIndex = rowIndex * largest.GetSize(i) + static_cast<std::uint64_t>(start[i] - largest.GetIndex(i));
   }
+  const auto                    referenceRow = this->GetSeriesRow(0, start);
+  const auto                    generatedRow = this->GetSeriesRow(1, start);
   voxelkl::NonparametricVoxelKL estimator(m_EstimatorSettings);
   for (SizeValueType x = 0; x < length; ++x)
   {

@@ -3,7 +3,10 @@
 #define itkTemporalComparisonImageFilter_h
 
 #include "itkTemporalReductionImageFilter.h"
+#include "voxelkl/ComparisonMeasure.h"
 #include "voxelkl/VoxelDivergence.h"
+
+#include <algorithm>
 
 #include <cstdint>
 #include <type_traits>
@@ -87,6 +90,37 @@ public:
 protected:
   TemporalComparisonImageFilter() { this->SetNumberOfRequiredInputs(2); }
   ~TemporalComparisonImageFilter() override = default;
+
+  using typename Superclass::OutputIndexType;
+
+  /** Pushes the row of both series that starts at output voxel start, time point by time
+   * point, into comparison (a measure of `length` voxels): what every comparison filter
+   * does before it finishes its outputs. */
+  void
+  AccumulateRow(voxelkl::GaussianComparison & comparison,
+                const OutputIndexType &       start,
+                SizeValueType                 length,
+                const unsigned char *         inside) const
+  {
+    const auto referenceRow = this->GetSeriesRow(0, start);
+    const auto generatedRow = this->GetSeriesRow(1, start);
+    for (SizeValueType t = 0; t < std::max(referenceRow.timePoints, generatedRow.timePoints); ++t)
+    {
+      comparison.PushTimePoint(0,
+                               length,
+                               t < referenceRow.timePoints ? referenceRow.Values(t) : nullptr,
+                               t < generatedRow.timePoints ? generatedRow.Values(t) : nullptr,
+                               inside);
+    }
+  }
+
+  /** The buffer of an output at voxel start. */
+  template <typename TImage>
+  static typename TImage::PixelType *
+  At(TImage * image, const OutputIndexType & start)
+  {
+    return image->GetBufferPointer() + image->ComputeOffset(start);
+  }
 
   std::string
   GetSeriesName(unsigned int n) const override
