@@ -107,6 +107,11 @@ TEST_P(DiskFull, FailsNamingTheFileAndKeepsTheOldOne)
   {
     arguments.insert(arguments.end(), { "--output", inputs / "kl.nii.gz", "--" + std::string(c.option), target });
   }
+  if (std::string(c.option) == "regionTable")
+  {
+    WriteMask(series, inputs / "labels.nii.gz", [](long x, long y, long) { return 1 + (x + y) % 4; });
+    arguments.insert(arguments.end(), { "--labels", inputs / "labels.nii.gz" });
+  }
   const auto before = Snapshot(full.Path());
   const auto inputsBefore = Snapshot(inputs.Path());
 
@@ -123,7 +128,10 @@ INSTANTIATE_TEST_SUITE_P(VoxelKLDivergence,
                          ::testing::Values(DiskFullCase{ "Nifti", "output", "kl.nii", 16 * 1024 },
                                            DiskFullCase{ "MetaImage", "output", "kl.mha", 16 * 1024 },
                                            DiskFullCase{ "CompressedNifti", "output", "kl.nii.gz", 16 * 1024 },
-                                           DiskFullCase{ "Json", "summary", "kl.json", 0 }),
+                                           DiskFullCase{ "Nrrd", "output", "kl.nrrd", 0 },
+                                           DiskFullCase{ "Json", "summary", "kl.json", 0 },
+                                           DiskFullCase{ "RegionTable", "regionTable", "regions.tsv", 0 },
+                                           DiskFullCase{ "ReturnParameters", "returnparameterfile", "return.txt", 0 }),
                          [](const ::testing::TestParamInfo<DiskFullCase> & info) { return info.param.name; });
 
 } // namespace
