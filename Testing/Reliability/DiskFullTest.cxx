@@ -73,7 +73,7 @@ struct DiskFullCase
   const char *   name;
   const char *   option; // the output that goes to the full disk
   const char *   file;   // its name there
-  std::uintmax_t room;   // bytes left free: a map starts and stops, a summary cannot start
+  std::uintmax_t room;   // bytes left free: 16 KiB, a .nii/.mha starts and stops; 0, nothing starts
 };
 
 class DiskFull : public ::testing::TestWithParam<DiskFullCase>
