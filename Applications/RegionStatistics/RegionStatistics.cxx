@@ -92,19 +92,6 @@ GridJson(const voxelkl::SpatialGrid & grid)
   };
 }
 
-void
-WriteJson(const nlohmann::json & document, const std::string & path, const std::string & displayName)
-{
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  // Names are UTF-8 by construction (ReadLabelNames); replace guards against the rest.
-  file << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  file.close();
-  if (!file)
-  {
-    throw voxelkl::InputError(displayName, "cannot be written");
-  }
-}
-
 int
 Run(const voxelkl::ParsedArguments & args)
 {
@@ -123,10 +110,18 @@ Run(const voxelkl::ParsedArguments & args)
   }
   const std::string schema = voxelkl::RegionSchemaPath(table);
 
+  // Inputs first: an output that would replace one is refused before any work.
   voxelkl::OutputTransaction outputs;
-  const std::string          stagedTable = outputs.Stage(table);
-  const std::string          stagedSchema = outputs.Stage(schema);
-  const std::string          stagedSummary = summary ? outputs.Stage(*summary) : "";
+  outputs.ProtectInput(input, "--input");
+  outputs.ProtectInput(atlas, "--labels");
+  outputs.ProtectInput(args.GetOptionalString("labelNames").value_or(""), "--labelNames");
+  outputs.ProtectInput(args.GetOptionalString("mask").value_or(""), "--mask");
+  outputs.Stage(table, "--table");
+  outputs.Stage(schema, "--table's schema");
+  if (summary)
+  {
+    outputs.Stage(*summary, "--summary");
+  }
 
   const auto         map = voxelkl::ReadScalarVolume<float>(input);
   const auto         grid = voxelkl::ImageGrid(map);
@@ -155,7 +150,8 @@ Run(const voxelkl::ParsedArguments & args)
                          regions.unnamed.front());
   }
 
-  voxelkl::WriteRegionTable(regions, stagedTable, stagedSchema);
+  outputs.Write(table, voxelkl::FormatRegionTable(regions));
+  outputs.Write(schema, voxelkl::FormatRegionSchema(regions));
   if (summary)
   {
     nlohmann::json document = voxelkl::ToJson(regions);
@@ -171,7 +167,8 @@ Run(const voxelkl::ParsedArguments & args)
       { "mask", mask.path.empty() ? nlohmann::json(nullptr) : nlohmann::json(mask.path) },
       { "voxelsInMask", mask.count },
     };
-    WriteJson(document, stagedSummary, *summary);
+    // Names are UTF-8 by construction (ReadLabelNames); replace guards against the rest.
+    outputs.Write(*summary, document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + '\n');
   }
   outputs.Commit();
 

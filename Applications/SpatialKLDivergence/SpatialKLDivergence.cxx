@@ -12,8 +12,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace
 {
@@ -141,17 +141,29 @@ Run(const voxelkl::ParsedArguments & args)
   {
     throw voxelkl::UsageError(fmt::format("--lambda must be a number >= 0, not {}", *lambda));
   }
+  // Inputs first: an output that would replace one is refused before any work.
+  voxelkl::OutputTransaction outputs;
+  outputs.ProtectInputs(args.GetStrings("reference"), "--reference");
+  outputs.ProtectInputs(args.GetStrings("generated"), "--generated");
+  outputs.ProtectInput(args.GetOptionalString("mask").value_or(""), "--mask");
+  const auto        table = args.GetOptionalString("table");
+  const std::string tableFile = table ? outputs.Stage(*table, "--table") : "";
+  const auto        summary = args.GetOptionalString("summary");
+  if (summary)
+  {
+    outputs.Stage(*summary, "--summary");
+  }
+  const auto returnParameters = args.ReturnParameterFile();
+  if (returnParameters)
+  {
+    outputs.Stage(*returnParameters, "--returnparameterfile");
+  }
+
   job.reference = voxelkl::InspectSeries(args.GetStrings("reference"));
   job.generated = voxelkl::InspectSeries(args.GetStrings("generated"));
   voxelkl::RequirePairedSeries(job.reference, job.generated);
   voxelkl::RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
   job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.reference.Name(), job.reference.grid);
-
-  voxelkl::OutputTransaction outputs;
-  const auto                 table = args.GetOptionalString("table");
-  const std::string          tableFile = table ? outputs.Stage(*table) : "";
-  const auto                 summary = args.GetOptionalString("summary");
-  const std::string          summaryFile = summary ? outputs.Stage(*summary) : "";
 
   voxelkl::ProgressBar bar("SpatialKLDivergence");
   job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };
@@ -170,12 +182,23 @@ Run(const voxelkl::ParsedArguments & args)
   }
   if (summary)
   {
-    std::ofstream stream(summaryFile);
-    stream << voxelkl::MakeSpatialKLSummary(job, result, statistics, lambda).dump(2) << '\n';
-    if (!stream.flush())
-    {
-      throw voxelkl::InputError(*summary, "cannot be written");
-    }
+    outputs.Write(*summary, voxelkl::MakeSpatialKLSummary(job, result, statistics, lambda).dump(2) + '\n');
+  }
+  std::vector<std::pair<std::string, std::string>> values{
+    { "meanSpatialKL", fmt::format("{}", statistics.kl.mean) },
+    { "medianSpatialKL", fmt::format("{}", statistics.kl.median) },
+    { "globalMSE", fmt::format("{}", statistics.globalMSE) },
+  };
+  std::optional<voxelkl::CombinedLoss> loss;
+  if (lambda)
+  {
+    loss = voxelkl::MakeCombinedLoss(statistics, *lambda);
+    values.emplace_back("combinedLoss", fmt::format("{}", loss->total));
+  }
+  values.emplace_back("volumes", fmt::format("{}", statistics.kl.count));
+  if (returnParameters)
+  {
+    outputs.Write(*returnParameters, voxelkl::FormatReturnParameters(values));
   }
   outputs.Commit();
 
@@ -187,17 +210,10 @@ Run(const voxelkl::ParsedArguments & args)
                            statistics.kl.count,
                            statistics.kl.mean);
   std::cout << fmt::format("Global MSE over the mask and all volumes: {}\n", statistics.globalMSE);
-  std::vector<std::pair<std::string, std::string>> values{
-    { "meanSpatialKL", fmt::format("{}", statistics.kl.mean) },
-    { "medianSpatialKL", fmt::format("{}", statistics.kl.median) },
-    { "globalMSE", fmt::format("{}", statistics.globalMSE) },
-  };
-  if (lambda)
+  if (loss)
   {
-    const auto loss = voxelkl::MakeCombinedLoss(statistics, *lambda);
     std::cout << fmt::format(
-      "MindAligner loss: MSE {} + {} * KL {} = {}\n", loss.mse, loss.lambda, loss.spatialKL, loss.total);
-    values.emplace_back("combinedLoss", fmt::format("{}", loss.total));
+      "MindAligner loss: MSE {} + {} * KL {} = {}\n", loss->mse, loss->lambda, loss->spatialKL, loss->total);
   }
   if (statistics.emptyVolumes > 0)
   {
@@ -212,8 +228,10 @@ Run(const voxelkl::ParsedArguments & args)
   {
     std::cout << "Summary: " << *summary << '\n';
   }
-  values.emplace_back("volumes", fmt::format("{}", statistics.kl.count));
-  voxelkl::WriteReturnParameters(args.ReturnParameterFile().value_or(""), values);
+  if (!returnParameters)
+  {
+    voxelkl::WriteReturnParameters("", values);
+  }
   return 0;
 }
 

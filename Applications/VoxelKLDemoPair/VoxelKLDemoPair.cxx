@@ -38,6 +38,9 @@
 // (4 bytes per voxel and time point for float32); the two series are generated and written
 // in parallel, one thread each.
 
+#include "voxelkl/Errors.h"
+#include "voxelkl/OutputTransaction.h"
+
 #include "itkImage.h"
 #include "itkImageFileWriter.h"
 #include "itkNiftiImageIO.h"
@@ -51,6 +54,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -678,6 +682,33 @@ WriteLabels(const std::vector<std::uint8_t> & labels,
   WriteImage(image.GetPointer(), fileName);
 }
 
+// ITK's NIfTI writer (niftilib) does not report a failed write, so a full disk would leave
+// a short file: a complete .nii holds its 352-byte header and every voxel, and a complete
+// .nii.gz ends with the length of the .nii modulo 2^32 (gzip's ISIZE).
+void
+CheckNifti(const std::string & path, std::uintmax_t voxelBytes, const std::string & displayName)
+{
+  const std::uintmax_t uncompressed = 352 + voxelBytes;
+  if (path.size() < 3 || path.compare(path.size() - 3, 3, ".gz") != 0)
+  {
+    voxelkl::CheckFileComplete(path, uncompressed, displayName);
+    return;
+  }
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
+  unsigned char trailer[4] = {};
+  const bool    read = file && file.tellg() >= 18 && file.seekg(-4, std::ios::end) &&
+                    file.read(reinterpret_cast<char *>(trailer), sizeof(trailer));
+  const std::uint32_t length =
+    trailer[0] | (trailer[1] << 8) | (trailer[2] << 16) | (static_cast<std::uint32_t>(trailer[3]) << 24);
+  if (!read || length != static_cast<std::uint32_t>(uncompressed))
+  {
+    // Asking for more room gets the file system's reason when it is full.
+    std::error_code error;
+    voxelkl::CheckFileComplete(path, std::filesystem::file_size(path, error) + (1u << 20), displayName);
+    throw voxelkl::InputError(displayName, "cannot be written: the compressed file is incomplete");
+  }
+}
+
 int
 Run(int argc, char * argv[])
 {
@@ -705,20 +736,32 @@ Run(int argc, char * argv[])
                        "remove it or use another directory");
     }
   }
-  const Model model = MakeModel(options);
+  // All four files or none: a failure or a signal never leaves half a pair.
+  voxelkl::OutputTransaction outputs;
+  const std::string          stagedReference = outputs.Stage(referenceFile, "--outputDirectory");
+  const std::string          stagedGenerated = outputs.Stage(generatedFile, "--outputDirectory");
+  const std::string          stagedMask = outputs.Stage(maskFile, "--outputDirectory");
+  const std::string          stagedDistortions = outputs.Stage(distortionsFile, "--outputDirectory");
+  const Model                model = MakeModel(options);
+  const std::uintmax_t       volumeVoxels = options.size[0] * options.size[1] * options.size[2];
   if (options.type == "int16")
   {
-    WritePair<std::int16_t>(model, options, referenceFile, generatedFile);
+    WritePair<std::int16_t>(model, options, stagedReference, stagedGenerated);
   }
   else
   {
-    WritePair<float>(model, options, referenceFile, generatedFile);
+    WritePair<float>(model, options, stagedReference, stagedGenerated);
   }
-  std::cout << referenceFile << '\n' << generatedFile << '\n';
-  WriteLabels(model.labels, true, options, maskFile);
-  std::cout << maskFile << '\n';
-  WriteLabels(model.labels, false, options, distortionsFile);
-  std::cout << distortionsFile << std::endl;
+  const std::uintmax_t seriesBytes =
+    volumeVoxels * options.timePoints * (options.type == "int16" ? sizeof(std::int16_t) : sizeof(float));
+  CheckNifti(stagedReference, seriesBytes, referenceFile);
+  CheckNifti(stagedGenerated, seriesBytes, generatedFile);
+  WriteLabels(model.labels, true, options, stagedMask);
+  CheckNifti(stagedMask, volumeVoxels, maskFile);
+  WriteLabels(model.labels, false, options, stagedDistortions);
+  CheckNifti(stagedDistortions, volumeVoxels, distortionsFile);
+  outputs.Commit();
+  std::cout << referenceFile << '\n' << generatedFile << '\n' << maskFile << '\n' << distortionsFile << std::endl;
   return EXIT_SUCCESS;
 }
 

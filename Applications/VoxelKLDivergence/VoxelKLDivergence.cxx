@@ -16,7 +16,6 @@
 #include <tbb/parallel_invoke.h>
 #include <tbb/task_arena.h>
 
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -246,15 +245,18 @@ Run(const voxelkl::ParsedArguments & args)
     throw voxelkl::UsageError(
       fmt::format("--output {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", output));
   }
-  job.reference = voxelkl::InspectSeries(args.GetStrings("reference"));
-  job.generated = voxelkl::InspectSeries(args.GetStrings("generated"));
-  voxelkl::RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
-  job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.reference.Name(), job.reference.grid);
-
-  voxelkl::OutputTransaction                       outputs;
-  const std::string                                mapFile = outputs.Stage(output);
-  const auto                                       summary = args.GetOptionalString("summary");
-  const std::string                                summaryFile = summary ? outputs.Stage(*summary) : "";
+  // Every input is declared before any output is staged, so that an output that would
+  // replace one (under any spelling or link) is refused before any work.
+  voxelkl::OutputTransaction outputs;
+  outputs.ProtectInputs(args.GetStrings("reference"), "--reference");
+  outputs.ProtectInputs(args.GetStrings("generated"), "--generated");
+  outputs.ProtectInput(args.GetOptionalString("mask").value_or(""), "--mask");
+  const std::string mapFile = outputs.Stage(output, "--output");
+  const auto        summary = args.GetOptionalString("summary");
+  if (summary)
+  {
+    outputs.Stage(*summary, "--summary");
+  }
   std::vector<std::pair<std::string, std::string>> fidelityFiles; // (option, staged file)
   for (const char * option : { "mse", "correlation", "meanDifference", "varianceLogRatio" })
   {
@@ -264,9 +266,19 @@ Run(const voxelkl::ParsedArguments & args)
       {
         throw voxelkl::UsageError(fmt::format("--{} {}: no image format for this file name", option, *path));
       }
-      fidelityFiles.emplace_back(option, outputs.Stage(*path));
+      fidelityFiles.emplace_back(option, outputs.Stage(*path, std::string("--") + option));
     }
   }
+  const auto returnParameters = args.ReturnParameterFile();
+  if (returnParameters)
+  {
+    outputs.Stage(*returnParameters, "--returnparameterfile");
+  }
+
+  job.reference = voxelkl::InspectSeries(args.GetStrings("reference"));
+  job.generated = voxelkl::InspectSeries(args.GetStrings("generated"));
+  voxelkl::RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
+  job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.reference.Name(), job.reference.grid);
   const voxelkl::RegionRequest regions(args, job.reference.Name(), job.reference.grid, outputs);
 
   voxelkl::ProgressBar bar("VoxelKLDivergence");
@@ -318,12 +330,17 @@ Run(const voxelkl::ParsedArguments & args)
   }
   if (summary)
   {
-    std::ofstream stream(summaryFile);
-    stream << document.dump(2) << '\n';
-    if (!stream.flush())
-    {
-      throw voxelkl::InputError(*summary, "cannot be written");
-    }
+    outputs.Write(*summary, document.dump(2) + '\n');
+  }
+  const std::vector<std::pair<std::string, std::string>> returnValues{
+    { "meanKL", fmt::format("{}", statistics.kl.mean) },
+    { "medianKL", fmt::format("{}", statistics.kl.median) },
+    { "validVoxels", fmt::format("{}", statistics.valid) },
+    { "constantVoxels", fmt::format("{}", statistics.constant) }
+  };
+  if (returnParameters)
+  {
+    outputs.Write(*returnParameters, voxelkl::FormatReturnParameters(returnValues));
   }
   outputs.Commit();
 
@@ -351,11 +368,10 @@ Run(const voxelkl::ParsedArguments & args)
   {
     std::cout << fmt::format("Global MSE over mask and time: {}\n", statistics.globalMeanSquaredError);
   }
-  voxelkl::WriteReturnParameters(args.ReturnParameterFile().value_or(""),
-                                 { { "meanKL", fmt::format("{}", statistics.kl.mean) },
-                                   { "medianKL", fmt::format("{}", statistics.kl.median) },
-                                   { "validVoxels", fmt::format("{}", statistics.valid) },
-                                   { "constantVoxels", fmt::format("{}", statistics.constant) } });
+  if (!returnParameters)
+  {
+    voxelkl::WriteReturnParameters("", returnValues);
+  }
   return 0;
 }
 

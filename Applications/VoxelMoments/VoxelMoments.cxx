@@ -87,15 +87,17 @@ Run(const voxelkl::ParsedArguments & args)
     throw voxelkl::UsageError("no output requested: give at least one of --mean, --variance, --std, --skewness, "
                               "--kurtosis, --count, --regionTable");
   }
-  job.series = voxelkl::InspectSeries(args.GetStrings("input"));
-  job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.series.Name(), job.series.grid);
-
+  // Inputs first: an output that would replace one is refused before any work.
   voxelkl::OutputTransaction outputs;
-  std::vector<std::string>   staged;
+  outputs.ProtectInputs(args.GetStrings("input"), "--input");
+  outputs.ProtectInput(args.GetOptionalString("mask").value_or(""), "--mask");
+  std::vector<std::string> staged;
   for (const auto & [map, path] : requested)
   {
-    staged.push_back(outputs.Stage(path));
+    staged.push_back(outputs.Stage(path, std::string("--") + MapFlags[static_cast<std::size_t>(map)]));
   }
+  job.series = voxelkl::InspectSeries(args.GetStrings("input"));
+  job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.series.Name(), job.series.grid);
   const voxelkl::RegionRequest regions(args, job.series.Name(), job.series.grid, outputs);
   voxelkl::ProgressBar         bar("VoxelMoments");
   job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };

@@ -47,6 +47,12 @@ RegionRequest::RegionRequest(const ParsedArguments & arguments,
     }
     return;
   }
+  // The atlas and its names are inputs like the series: no output may replace them.
+  outputs.ProtectInput(*atlas, "--labels");
+  outputs.ProtectInput(arguments.GetOptionalString("labelNames").value_or(""), "--labelNames");
+  m_Table = *table;
+  m_StagedTable = outputs.Stage(m_Table, "--regionTable");
+  m_StagedSchema = outputs.Stage(RegionSchemaPath(m_Table), "--regionTable's schema");
   if (const auto names = arguments.GetOptionalString("labelNames"))
   {
     m_Names = ReadLabelNames(*names);
@@ -54,16 +60,15 @@ RegionRequest::RegionRequest(const ParsedArguments & arguments,
   std::ostringstream notes;
   m_Labels = LoadLabels(*atlas, seriesName, grid, notes);
   m_Notes = notes.str();
-  m_Table = *table;
-  m_StagedTable = outputs.Stage(m_Table);
-  m_StagedSchema = outputs.Stage(RegionSchemaPath(m_Table));
 }
 
 RegionTable
 RegionRequest::Write(const std::vector<RegionMap> & maps, const std::vector<unsigned char> & inside) const
 {
   const RegionTable table = ComputeRegionStatistics(*m_Labels, m_Names, maps, inside);
-  WriteRegionTable(table, m_StagedTable, m_StagedSchema);
+  // Written whole and checked, errors naming the final files (committed with the maps).
+  WriteFileDurably(m_StagedTable, FormatRegionTable(table), m_Table);
+  WriteFileDurably(m_StagedSchema, FormatRegionSchema(table), RegionSchemaPath(m_Table));
   std::cerr << m_Notes;
   return table;
 }

@@ -3,11 +3,11 @@
 #include "voxelkl/CommandDescription.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/KLSummary.h"
+#include "voxelkl/OutputTransaction.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 
 namespace voxelkl
 {
@@ -156,16 +156,12 @@ MakeSpatialKLSummary(const SpatialKLJob &          job,
 void
 WriteSpatialKLTable(const SpatialKLResult & result, const std::string & path, const std::string & displayName)
 {
-  std::ofstream stream(path);
-  stream << "volume\tkl\n";
+  std::string text = "volume\tkl\n";
   for (std::size_t t = 0; t < result.volumes.size(); ++t)
   {
-    stream << fmt::format("{}\t{}\n", t, result.volumes[t].kl);
+    text += fmt::format("{}\t{}\n", t, result.volumes[t].kl);
   }
-  if (!stream.flush())
-  {
-    throw InputError(displayName, "cannot be written");
-  }
+  WriteFileDurably(path, text, displayName);
 }
 
 } // namespace voxelkl

@@ -11,8 +11,8 @@
 namespace voxelkl
 {
 
-void
-WriteReturnParameters(const std::string & path, const std::vector<std::pair<std::string, std::string>> & values)
+std::string
+FormatReturnParameters(const std::vector<std::pair<std::string, std::string>> & values)
 {
   std::string text;
   for (const auto & [name, value] : values)
@@ -23,6 +23,13 @@ WriteReturnParameters(const std::string & path, const std::vector<std::pair<std:
     }
     text += fmt::format("{} = {}\n", name, value);
   }
+  return text;
+}
+
+void
+WriteReturnParameters(const std::string & path, const std::vector<std::pair<std::string, std::string>> & values)
+{
+  const std::string text = FormatReturnParameters(values);
   if (path.empty())
   {
     std::fputs(text.c_str(), stdout);

@@ -1,16 +1,25 @@
 #include "voxelkl/MapWriter.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/OutputTransaction.h"
 
+#include "itkImageFileReader.h"
 #include "itkImageFileWriter.h"
 #include "itkImageIOFactory.h"
 
 #include <libdeflate.h>
 
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
+#include <mutex>
 #include <vector>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace voxelkl
 {
@@ -22,6 +31,84 @@ EndsWith(const std::string & text, const std::string & suffix)
 {
   return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
+
+// What the image libraries print about a failed write (niftilib: "** ERROR: NWAD: wrote
+// only ... bytes", MetaIO: "file stream is fail after write") is held back while ITK
+// writes, and shown only when the file turns out complete: a failure is then reported
+// once, by the error that names the final file and the reason. stderr is one descriptor
+// for the whole process, so writes through ITK take turns.
+class HeldBackStderr
+{
+public:
+  HeldBackStderr()
+    : m_Lock(Mutex())
+  {
+    std::cerr.flush();
+    std::fflush(stderr);
+    m_Capture = memfd_create("voxelkl-stderr", MFD_CLOEXEC);
+    m_Saved = m_Capture >= 0 ? dup(STDERR_FILENO) : -1;
+    if (m_Saved < 0 || dup2(m_Capture, STDERR_FILENO) < 0)
+    {
+      Restore(); // nothing held back: the messages just go through
+    }
+  }
+  HeldBackStderr(const HeldBackStderr &) = delete;
+  HeldBackStderr &
+  operator=(const HeldBackStderr &) = delete;
+  ~HeldBackStderr() { Restore(); }
+
+  /** Restores stderr and shows what was held back. */
+  void
+  Release()
+  {
+    const int capture = m_Capture >= 0 ? dup(m_Capture) : -1;
+    Restore();
+    if (capture < 0)
+    {
+      return;
+    }
+    char    buffer[4096];
+    ssize_t count = 0;
+    lseek(capture, 0, SEEK_SET);
+    while ((count = read(capture, buffer, sizeof(buffer))) > 0)
+    {
+      if (write(STDERR_FILENO, buffer, static_cast<std::size_t>(count)) != count)
+      {
+        break;
+      }
+    }
+    close(capture);
+  }
+
+private:
+  static std::mutex &
+  Mutex()
+  {
+    static std::mutex mutex;
+    return mutex;
+  }
+  void
+  Restore()
+  {
+    std::cerr.flush();
+    std::fflush(stderr);
+    if (m_Saved >= 0)
+    {
+      dup2(m_Saved, STDERR_FILENO);
+      close(m_Saved);
+      m_Saved = -1;
+    }
+    if (m_Capture >= 0)
+    {
+      close(m_Capture);
+      m_Capture = -1;
+    }
+  }
+
+  std::lock_guard<std::mutex> m_Lock;
+  int                         m_Capture{ -1 };
+  int                         m_Saved{ -1 };
+};
 
 void
 WriteWithItk(const itk::Image<float, 3> * image, const std::string & path, bool compress)
@@ -37,7 +124,7 @@ WriteWithItk(const itk::Image<float, 3> * image, const std::string & path, bool 
 // its default level, and even zlib's fastest level takes twice libdeflate's time on a map
 // for a larger file. A .nii.gz is the gzip of the .nii, so any NIfTI reader reads the result.
 void
-Gzip(const std::string & from, const std::string & to)
+Gzip(const std::string & from, const std::string & to, const std::string & displayName)
 {
   std::ifstream     input(from, std::ios::binary | std::ios::ate);
   std::vector<char> data(input ? static_cast<std::size_t>(input.tellg()) : 0);
@@ -51,13 +138,81 @@ Gzip(const std::string & from, const std::string & to)
   {
     throw std::runtime_error("out of memory");
   }
-  std::vector<char> compressed(libdeflate_gzip_compress_bound(compressor.get(), data.size()));
+  std::string       compressed(libdeflate_gzip_compress_bound(compressor.get(), data.size()), '\0');
   const std::size_t size =
     libdeflate_gzip_compress(compressor.get(), data.data(), data.size(), compressed.data(), compressed.size());
-  std::ofstream output(to, std::ios::binary);
-  if (size == 0 || !output.write(compressed.data(), static_cast<std::streamsize>(size)) || !output.flush())
+  if (size == 0)
   {
-    throw std::runtime_error("cannot write " + to);
+    throw std::runtime_error("compression failed");
+  }
+  compressed.resize(size);
+  WriteFileDurably(to, compressed, displayName);
+}
+
+std::size_t
+VoxelBytes(const itk::Image<float, 3> * image)
+{
+  return image->GetLargestPossibleRegion().GetNumberOfPixels() * sizeof(float);
+}
+
+// ITK's NIfTI writer prints a failed write on stderr and returns as if all went well
+// (niftilib does not check), so a full disk left a truncated map: a complete single-file
+// NIfTI-1 holds its voxels from vox_offset (byte 108 of the header, 352 for ITK's files).
+void
+CheckNifti(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName)
+{
+  float offset = 352.0f;
+  if (std::ifstream header{ path, std::ios::binary })
+  {
+    char bytes[112];
+    if (header.read(bytes, sizeof(bytes)))
+    {
+      std::memcpy(&offset, bytes + 108, sizeof(offset));
+    }
+  }
+  const auto voxelOffset = static_cast<std::uintmax_t>(offset >= 352.0f && offset < 1e9f ? offset : 352.0f);
+  CheckFileComplete(path, voxelOffset + VoxelBytes(image), displayName);
+}
+
+// A MetaImage written by ITK holds its header text, ending with "ElementDataFile = LOCAL",
+// then the raw voxels (uncompressed for .mha here).
+void
+CheckMetaImage(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName)
+{
+  std::ifstream     file(path, std::ios::binary);
+  std::vector<char> head(1 << 16);
+  file.read(head.data(), static_cast<std::streamsize>(head.size()));
+  const std::string text(head.data(), static_cast<std::size_t>(file.gcount()));
+  const std::string marker = "ElementDataFile = LOCAL\n";
+  const auto        found = text.find(marker);
+  // Without its last header line the file is short by at least its voxels.
+  const std::uintmax_t header = found == std::string::npos ? text.size() + 1 : found + marker.size();
+  CheckFileComplete(path, header + VoxelBytes(image), displayName);
+}
+
+// Formats whose complete size is not known in advance (compressed) are read back.
+void
+CheckByReading(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName)
+{
+  bool same = false;
+  try
+  {
+    auto reader = itk::ImageFileReader<itk::Image<float, 3>>::New();
+    reader->SetFileName(path);
+    reader->Update();
+    const auto * read = reader->GetOutput();
+    same = read->GetLargestPossibleRegion() == image->GetLargestPossibleRegion() &&
+           std::memcmp(read->GetBufferPointer(), image->GetBufferPointer(), VoxelBytes(image)) == 0;
+  }
+  catch (const itk::ExceptionObject &)
+  {
+  }
+  if (!same)
+  {
+    // Ask for more space than the voxels need: only a file system that refuses says why.
+    std::error_code error;
+    CheckFileComplete(path, std::filesystem::file_size(path, error) + VoxelBytes(image) + 1, displayName);
+    throw InputError(displayName, "cannot be written: the file written does not read back the same");
   }
 }
 
@@ -82,12 +237,36 @@ WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std
         const std::string & file;
         ~RemoveOnExit() { std::remove(file.c_str()); }
       } intermediate{ uncompressed };
-      WriteWithItk(image, uncompressed, false);
-      Gzip(uncompressed, path);
+      {
+        HeldBackStderr held;
+        WriteWithItk(image, uncompressed, false);
+        CheckNifti(image, uncompressed, displayName);
+        held.Release();
+      }
+      Gzip(uncompressed, path, displayName);
       return;
     }
     // Maps are small: compress where the format's readers all understand it.
-    WriteWithItk(image, path, EndsWith(path, ".gz") || EndsWith(path, ".nrrd"));
+    const bool     compress = EndsWith(path, ".gz") || EndsWith(path, ".nrrd");
+    HeldBackStderr held;
+    WriteWithItk(image, path, compress);
+    if (EndsWith(path, ".nii"))
+    {
+      CheckNifti(image, path, displayName);
+    }
+    else if (EndsWith(path, ".mha") && !compress)
+    {
+      CheckMetaImage(image, path, displayName);
+    }
+    else
+    {
+      CheckByReading(image, path, displayName);
+    }
+    held.Release();
+  }
+  catch (const InputError &)
+  {
+    throw; // names displayName and the reason already
   }
   catch (const itk::ExceptionObject & e)
   {

@@ -18,6 +18,11 @@ namespace voxelkl
  *   WriteReturnParameters(args.ReturnParameterFile().value_or(""),
  *                         { { "meanKL", fmt::format("{}", meanKL) } });
  */
+/** The text WriteReturnParameters writes, for callers that write the file themselves (in
+ * an OutputTransaction, so that it is replaced only with the other outputs). */
+std::string
+FormatReturnParameters(const std::vector<std::pair<std::string, std::string>> & values);
+
 void
 WriteReturnParameters(const std::string & path, const std::vector<std::pair<std::string, std::string>> & values);
 

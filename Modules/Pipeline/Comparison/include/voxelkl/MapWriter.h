@@ -13,7 +13,9 @@ namespace voxelkl
 bool
 CanWriteImage(const std::string & path);
 
-/** Writes image to path (a staged temporary); InputError naming displayName on failure. */
+/** Writes image to path (a staged temporary) and checks that the file is complete (ITK's
+ * NIfTI writer does not report a short write); InputError naming displayName and the
+ * reason (e.g. "No space left on device") on failure. */
 void
 WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName);
 

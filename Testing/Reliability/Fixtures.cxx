@@ -1,0 +1,120 @@
+#include "Fixtures.h"
+
+#include "TestFiles.h"
+
+#include <algorithm>
+#include <fstream>
+#include <stdexcept>
+
+namespace voxelkl::test
+{
+
+const std::vector<ExecutableFiles> &
+Executables()
+{
+  static const std::vector<ExecutableFiles> executables{
+    { "VoxelKLDivergence",
+      VOXELKL_KL_EXECUTABLE,
+      { { "reference", "ref.nii.gz", Kind::Image },
+        { "generated", "gen.nii.gz", Kind::Image },
+        { "mask", "mask.nii.gz", Kind::Image },
+        { "labels", "labels.nii.gz", Kind::Image },
+        { "labelNames", "names.tsv", Kind::Table } },
+      { { "output", "kl.nii.gz", Kind::Image },
+        { "summary", "kl.json", Kind::Any },
+        { "mse", "mse.nii.gz", Kind::Image },
+        { "correlation", "r.nii.gz", Kind::Image },
+        { "meanDifference", "dm.nii.gz", Kind::Image },
+        { "varianceLogRatio", "lv.nii.gz", Kind::Image },
+        { "regionTable", "regions.tsv", Kind::Any },
+        { "returnparameterfile", "return.txt", Kind::Any } },
+      {} },
+    { "VoxelMoments",
+      VOXELKL_MOMENTS_EXECUTABLE,
+      { { "input", "ref.nii.gz", Kind::Image },
+        { "mask", "mask.nii.gz", Kind::Image },
+        { "labels", "labels.nii.gz", Kind::Image },
+        { "labelNames", "names.tsv", Kind::Table } },
+      { { "mean", "mean.nii.gz", Kind::Image },
+        { "variance", "variance.nii.gz", Kind::Image },
+        { "std", "std.nii.gz", Kind::Image },
+        { "skewness", "skewness.nii.gz", Kind::Image },
+        { "kurtosis", "kurtosis.nii.gz", Kind::Image },
+        { "count", "count.nii.gz", Kind::Image },
+        { "regionTable", "regions.tsv", Kind::Any } },
+      {} },
+    { "SpatialKLDivergence",
+      VOXELKL_SPATIAL_EXECUTABLE,
+      { { "reference", "ref.nii.gz", Kind::Image },
+        { "generated", "gen.nii.gz", Kind::Image },
+        { "mask", "mask.nii.gz", Kind::Image } },
+      { { "table", "spatial.tsv", Kind::Any },
+        { "summary", "spatial.json", Kind::Any },
+        { "returnparameterfile", "return.txt", Kind::Any } },
+      { "--standardize", "voxel" } },
+    { "RegionStatistics",
+      VOXELKL_REGIONS_EXECUTABLE,
+      { { "input", "map.nii.gz", Kind::Image },
+        { "labels", "labels.nii.gz", Kind::Image },
+        { "labelNames", "names.tsv", Kind::Table },
+        { "mask", "mask.nii.gz", Kind::Image } },
+      { { "table", "regions.tsv", Kind::Table }, { "summary", "regions.json", Kind::Any } },
+      {} },
+  };
+  return executables;
+}
+
+namespace
+{
+double
+Signal(long x, long y, long z, long t)
+{
+  return 100.0 + x + 2 * y + 3 * z + ((t * 7 + x * 3 + y) % 5);
+}
+double
+Generated(long x, long y, long z, long t)
+{
+  return 101.0 + x + 2 * y + 3 * z + ((t * 5 + z + y) % 4) * 1.5;
+}
+} // namespace
+
+void
+WriteInputs(const std::string & directory)
+{
+  const auto reference = MakeSeries({ 6, 5, 4, 10 }, Signal);
+  WriteSeries(reference, directory + "/ref.nii.gz");
+  WriteSeries(MakeSeries({ 6, 5, 4, 10 }, Generated), directory + "/gen.nii.gz");
+  WriteMask(reference, directory + "/mask.nii.gz", [](long x, long, long) { return x > 0 ? 1 : 0; });
+  WriteMask(reference, directory + "/labels.nii.gz", [](long x, long y, long) { return 1 + (x + y) % 3; });
+  WriteMask(reference, directory + "/map.nii.gz", [](long x, long y, long z) { return x * y + z; });
+  std::ofstream(directory + "/names.tsv") << "1\tone\n2\ttwo\n3\tthree\n";
+}
+
+std::vector<std::string>
+Arguments(const ExecutableFiles & executable, const std::string & directory)
+{
+  std::vector<std::string> arguments;
+  for (const auto * files : { &executable.inputs, &executable.outputs })
+  {
+    for (const auto & file : *files)
+    {
+      arguments.push_back("--" + file.option);
+      arguments.push_back(directory.empty() ? file.file : directory + "/" + file.file);
+    }
+  }
+  arguments.insert(arguments.end(), executable.otherArguments.begin(), executable.otherArguments.end());
+  return arguments;
+}
+
+void
+SetOption(std::vector<std::string> & arguments, const std::string & option, const std::string & value)
+{
+  const auto found = std::find(arguments.begin(), arguments.end(), "--" + option);
+  if (found == arguments.end() || found + 1 == arguments.end())
+  {
+    throw std::logic_error("no option --" + option);
+  }
+  *(found + 1) = value;
+}
+
+} // namespace voxelkl::test
