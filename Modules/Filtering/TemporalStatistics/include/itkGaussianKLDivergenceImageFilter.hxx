@@ -43,13 +43,12 @@ GaussianKLDivergenceImageFilter<TInputImage, TOutputImage>::VerifyInputInformati
   Superclass::VerifyInputInformation();
   const auto * reference = this->GetInput(0);
   const auto * generated = this->GetInput(1);
-  const auto   time = TInputImage::ImageDimension - 1;
+  using Traits = typename Superclass::SeriesTraits;
   if (m_ComputePairedMaps && reference != nullptr && generated != nullptr &&
-      reference->GetLargestPossibleRegion().GetSize(time) != generated->GetLargestPossibleRegion().GetSize(time))
+      Traits::TimePoints(*reference) != Traits::TimePoints(*generated))
   {
-    itkExceptionMacro(<< "paired maps need series of the same length: reference has "
-                      << reference->GetLargestPossibleRegion().GetSize(time) << " time points, generated "
-                      << generated->GetLargestPossibleRegion().GetSize(time));
+    itkExceptionMacro(<< "paired maps need series of the same length: reference has " << Traits::TimePoints(*reference)
+                      << " time points, generated " << Traits::TimePoints(*generated));
   }
 }
 

@@ -89,11 +89,11 @@ NonparametricKLDivergenceImageFilter<TInputImage, TOutputImage>::ProcessRow(cons
                                       estimator,
                                       this->GetDivergenceDirection(),
                                       rowIndex + x,
-                                      referenceRow.first + x,
+                                      referenceRow.Voxel(x),
                                       referenceRow.timeStride,
                                       referenceRow.timePoints,
                                       m_ReferenceQuantisationStep,
-                                      generatedRow.first + x,
+                                      generatedRow.Voxel(x),
                                       generatedRow.timeStride,
                                       generatedRow.timePoints,
                                       m_GeneratedQuantisationStep);

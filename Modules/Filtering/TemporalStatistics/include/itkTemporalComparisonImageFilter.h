@@ -33,8 +33,8 @@ public:
   using ConstPointer = SmartPointer<const Self>;
 
   itkTypeMacro(TemporalComparisonImageFilter, TemporalReductionImageFilter);
-  static_assert(std::is_same_v<typename TInputImage::PixelType, float> ||
-                  std::is_same_v<typename TInputImage::PixelType, double>,
+  static_assert(std::is_same_v<typename Superclass::SeriesValueType, float> ||
+                  std::is_same_v<typename Superclass::SeriesValueType, double>,
                 "read the series as float or double (itk::ImageFileReader converts any voxel type)");
 
   using typename Superclass::InputImageType;
@@ -102,14 +102,16 @@ protected:
                 SizeValueType                 length,
                 const unsigned char *         inside) const
   {
-    const auto referenceRow = this->GetSeriesRow(0, start);
-    const auto generatedRow = this->GetSeriesRow(1, start);
+    const auto                                        referenceRow = this->GetSeriesRow(0, start);
+    const auto                                        generatedRow = this->GetSeriesRow(1, start);
+    std::vector<typename Superclass::SeriesValueType> referenceScratch;
+    std::vector<typename Superclass::SeriesValueType> generatedScratch;
     for (SizeValueType t = 0; t < std::max(referenceRow.timePoints, generatedRow.timePoints); ++t)
     {
       comparison.PushTimePoint(0,
                                length,
-                               t < referenceRow.timePoints ? referenceRow.Values(t) : nullptr,
-                               t < generatedRow.timePoints ? generatedRow.Values(t) : nullptr,
+                               t < referenceRow.timePoints ? referenceRow.Values(t, length, referenceScratch) : nullptr,
+                               t < generatedRow.timePoints ? generatedRow.Values(t, length, generatedScratch) : nullptr,
                                inside);
     }
   }

@@ -25,11 +25,12 @@ TemporalMomentsImageFilter<TInputImage, TOutputImage>::ProcessRow(const OutputIn
                                                                   const unsigned char *   inside)
 {
   // The measure the executables run, on this row's values in the input buffer.
-  const auto       row = this->GetSeriesRow(0, start);
-  voxelkl::Moments moments(length);
+  const auto                                        row = this->GetSeriesRow(0, start);
+  voxelkl::Moments                                  moments(length);
+  std::vector<typename Superclass::SeriesValueType> scratch;
   for (SizeValueType t = 0; t < row.timePoints; ++t)
   {
-    moments.PushTimePoint(0, length, row.Values(t), inside);
+    moments.PushTimePoint(0, length, row.Values(t, length, scratch), inside);
   }
   voxelkl::MomentsRow<typename OutputImageType::PixelType> out;
   for (unsigned int n = 0; n < voxelkl::MomentMapCount; ++n)

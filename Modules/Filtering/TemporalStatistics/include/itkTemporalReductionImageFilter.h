@@ -4,6 +4,7 @@
 
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
+#include "itkTemporalSeriesTraits.h"
 #include "voxelkl/SpatialGrid.h"
 
 #include <string>
@@ -49,11 +50,15 @@ public:
 
   static constexpr unsigned int InputImageDimension = TInputImage::ImageDimension;
   static constexpr unsigned int OutputImageDimension = TOutputImage::ImageDimension;
-  static_assert(InputImageDimension == OutputImageDimension + 1,
-                "the input must have one more (time) dimension than the output");
+  using SeriesTraits = TemporalSeriesTraits<TInputImage>;
+  static_assert(SeriesTraits::SpatialDimension == OutputImageDimension,
+                "the series must have the output's spatial axes: Image<T, 4> (time last) or VectorImage<T, 3> "
+                "(time points as components) for 3D maps");
 
   using InputImageType = TInputImage;
   using InputPixelType = typename InputImageType::PixelType;
+  /** The type of one sample: the pixel type, or the component type of a VectorImage. */
+  using SeriesValueType = typename SeriesTraits::ValueType;
   using OutputImageType = TOutputImage;
   using OutputPixelType = typename OutputImageType::PixelType;
   using OutputRegionType = typename OutputImageType::RegionType;
@@ -112,16 +117,36 @@ protected:
   }
 
   /** Where one row of a series lives in memory: the value of voxel (start + x, t) is
-   * Values(t)[x], for t in [0, timePoints). */
+   * first[x * voxelStride + t * timeStride], for t in [0, timePoints). */
   struct SeriesRow
   {
-    const InputPixelType * first;      // voxel start at the first time point
-    OffsetValueType        timeStride; // elements between consecutive time points
-    SizeValueType          timePoints;
-    const InputPixelType *
-    Values(SizeValueType t) const
+    const SeriesValueType * first;       // voxel start at the first time point
+    OffsetValueType         timeStride;  // elements between consecutive time points
+    OffsetValueType         voxelStride; // elements between neighbours along x (1 unless time is components)
+    SizeValueType           timePoints;
+
+    /** The values of time point t of `length` voxels, contiguous: in place when the series
+     * stores them so (Image<T, 4>), else gathered into scratch (VectorImage). */
+    const SeriesValueType *
+    Values(SizeValueType t, SizeValueType length, std::vector<SeriesValueType> & scratch) const
     {
-      return first + static_cast<OffsetValueType>(t) * timeStride;
+      const SeriesValueType * values = first + static_cast<OffsetValueType>(t) * timeStride;
+      if (voxelStride == 1)
+      {
+        return values;
+      }
+      scratch.resize(length);
+      for (SizeValueType x = 0; x < length; ++x)
+      {
+        scratch[x] = values[static_cast<OffsetValueType>(x) * voxelStride];
+      }
+      return scratch.data();
+    }
+    /** Where voxel x's series starts (its samples are timeStride apart). */
+    const SeriesValueType *
+    Voxel(SizeValueType x) const
+    {
+      return first + static_cast<OffsetValueType>(x) * voxelStride;
     }
   };
 

@@ -162,14 +162,28 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GetSeriesRow(unsigned i
   {
     index[i] = start[i];
   }
-  index[OutputImageDimension] = input->GetLargestPossibleRegion().GetIndex(OutputImageDimension);
+  if constexpr (!SeriesTraits::TimeAsComponents)
+  {
+    index[OutputImageDimension] = input->GetLargestPossibleRegion().GetIndex(OutputImageDimension);
+  }
   if (!buffered.IsInside(index))
   {
     itkExceptionMacro(<< "the buffered region of " << this->GetSeriesName(series) << " does not hold voxel " << index);
   }
-  return { input->GetBufferPointer() + input->ComputeOffset(index),
-           input->GetOffsetTable()[OutputImageDimension],
-           input->GetLargestPossibleRegion().GetSize(OutputImageDimension) };
+  const SizeValueType timePoints = SeriesTraits::TimePoints(*input);
+  if constexpr (SeriesTraits::TimeAsComponents)
+  {
+    // Interleaved: a voxel's time points are adjacent, voxels `timePoints` apart.
+    const auto components = static_cast<OffsetValueType>(timePoints);
+    return { input->GetBufferPointer() + input->ComputeOffset(index) * components, 1, components, timePoints };
+  }
+  else
+  {
+    return { input->GetBufferPointer() + input->ComputeOffset(index),
+             input->GetOffsetTable()[OutputImageDimension],
+             1,
+             timePoints };
+  }
 }
 
 template <typename TInputImage, typename TOutputImage>

@@ -233,6 +233,57 @@ TEST(ReadPaths, ItkPipelineGivesTheJobsBits)
   EXPECT_EQ(Mismatches(knnStreamer->GetOutput(), knn.divergence.GetPointer()), 0u);
 }
 
+// 3D Slicer's 4D NRRD as ITK reads it, a VectorImage whose components are the time points,
+// straight into the filters: the jobs' bits, in both layouts.
+TEST(ReadPaths, FiltersTakeSlicerVectorImages)
+{
+  using Series = itk::VectorImage<float, 3>;
+  const voxelkl::KLMaps gaussian = voxelkl::ComputeKLMaps(Job(".nii", voxelkl::KLEstimator::Gaussian));
+  const voxelkl::KLMaps knn = voxelkl::ComputeKLMaps(Job(".nii", voxelkl::KLEstimator::NearestNeighbour));
+  for (const std::string layout : { "sequence", "multivolume" })
+  {
+    auto read = [](const std::string & file) {
+      auto reader = itk::ImageFileReader<Series>::New();
+      reader->SetFileName(file);
+      return reader;
+    };
+    auto reference = read(Files().reference.at(layout).front());
+    auto generated = read(Files().generated.at(layout).front());
+    auto filter = itk::GaussianKLDivergenceImageFilter<Series, voxelkl::MapImage>::New();
+    filter->SetReferenceImage(reference->GetOutput());
+    filter->SetGeneratedImage(generated->GetOutput());
+    filter->SetDivergenceDirection(voxelkl::KLDirection::Symmetric);
+    filter->SetComputePairedMaps(true);
+    auto streamer = itk::StreamingImageFilter<voxelkl::MapImage, voxelkl::MapImage>::New();
+    streamer->SetInput(filter->GetKLOutput());
+    streamer->SetNumberOfStreamDivisions(2);
+    streamer->Update();
+    EXPECT_EQ(Mismatches(streamer->GetOutput(), gaussian.divergence.GetPointer()), 0u) << layout;
+    filter->UpdateLargestPossibleRegion();
+    EXPECT_EQ(Mismatches(filter->GetCorrelationOutput(), gaussian.correlation.GetPointer()), 0u) << layout;
+    EXPECT_EQ(Mismatches(filter->GetMeanDifferenceOutput(), gaussian.meanDifference.GetPointer()), 0u) << layout;
+
+    auto nonparametric = itk::NonparametricKLDivergenceImageFilter<Series, voxelkl::MapImage>::New();
+    nonparametric->SetReferenceImage(reference->GetOutput());
+    nonparametric->SetGeneratedImage(generated->GetOutput());
+    nonparametric->SetDivergenceDirection(voxelkl::KLDirection::Symmetric);
+    nonparametric->Update();
+    EXPECT_EQ(Mismatches(nonparametric->GetKLOutput(), knn.divergence.GetPointer()), 0u) << layout;
+    EXPECT_EQ(Mismatches(nonparametric->GetTheilerWindowOutput(), knn.theilerWindows.GetPointer()), 0u) << layout;
+
+    auto moments = itk::TemporalMomentsImageFilter<Series, voxelkl::MapImage>::New();
+    moments->SetInput(reference->GetOutput());
+    moments->Update();
+    voxelkl::MomentsJob job;
+    job.series = voxelkl::InspectSeries(Files().reference.at(".nii"));
+    const voxelkl::MomentMaps expected = voxelkl::ComputeMoments(job);
+    for (unsigned int n = 0; n < voxelkl::MomentMapCount; ++n)
+    {
+      EXPECT_EQ(Mismatches(moments->GetOutput(n), expected.maps[n].GetPointer()), 0u) << layout << " map " << n;
+    }
+  }
+}
+
 TEST(ReadPaths, CancelledJobStopsWithCancelled)
 {
   voxelkl::KLMapJob job = Job(".nii.gz", voxelkl::KLEstimator::Gaussian);
