@@ -40,12 +40,11 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/OutputTransaction.h"
+#include "voxelkl/RunCommand.h"
 
 #include "itkImage.h"
 #include "itkImageFileWriter.h"
 #include "itkNiftiImageIO.h"
-
-#include <boost/program_options.hpp>
 
 #include <algorithm>
 #include <array>
@@ -68,12 +67,7 @@ namespace
 
 constexpr const char * ProgramName = "VoxelKLDemoPair";
 
-/** A command line that cannot be followed. */
-class UsageError : public std::runtime_error
-{
-public:
-  using std::runtime_error::runtime_error;
-};
+using voxelkl::UsageError;
 
 constexpr unsigned int Dimension = 3;
 using LabelImageType = itk::Image<std::uint8_t, Dimension>;
@@ -130,20 +124,17 @@ constexpr Sphere FlattenedRegion{ { -0.45, 0.55, 0.25 }, 0.30 };
 constexpr Sphere MeanShiftedRegion{ { 0.55, -0.15, -0.2 }, 0.30 };
 constexpr Sphere HeavyTailedRegion{ { -0.3, -0.4, 0.55 }, 0.28 };
 
-const char * const RegionHelp =
-  "Model: brain = ellipsoid (semi-axes 42/44/40 % of the field of view), background exactly 0\n"
-  "in both series. Baseline ~1000 with smooth spatial variation; AR(1) noise (phi 0.3, sd 1 %\n"
-  "of baseline, 2 % in a grey-matter shell); slow drift; 20 s on/off block task convolved with\n"
-  "a double-gamma HRF (3 %) in a visual sphere at the occipital pole. The two series are\n"
-  "independent noise realisations of this model except in three spheres, in normalised\n"
-  "coordinates u (brain |u| <= 1; +x right, +y anterior, +z superior).\n"
-  "distortions.nii.gz labels:\n"
-  "  0 outside the brain\n"
-  "  1 faithful      the rest of the brain (KL ~ 0 up to sampling noise)\n"
-  "  2 flattened     left frontal   (-0.45, 0.55, 0.25) r 0.30: generated std x 0.4, same mean\n"
-  "  3 mean-shifted  right temporal (0.55, -0.15, -0.2) r 0.30: generated baseline +3 %\n"
-  "  4 heavy-tailed  left parietal  (-0.3, -0.4, 0.55)  r 0.28: generated noise Laplace, same\n"
-  "                  variance (Gaussian KL ~ 0, higher moments differ)\n";
+const char * const ModelDescription =
+  "Model: brain = ellipsoid (semi-axes 42/44/40 % of the field of view), background exactly 0 in both series. "
+  "Baseline ~1000 with smooth spatial variation; AR(1) noise (phi 0.3, sd 1 % of baseline, 2 % in a grey-matter "
+  "shell); slow drift; 20 s on/off block task convolved with a double-gamma HRF (3 %) in a visual sphere at the "
+  "occipital pole. The two series are independent noise realisations of this model except in three spheres, in "
+  "normalised coordinates u (brain |u| <= 1; +x right, +y anterior, +z superior).";
+const char * const LabelDescription =
+  "distortions.nii.gz labels: 0 outside the brain; 1 faithful, the rest of the brain (KL ~ 0 up to sampling "
+  "noise); 2 flattened, left frontal (-0.45, 0.55, 0.25) r 0.30: generated std x 0.4, same mean; 3 mean-shifted, "
+  "right temporal (0.55, -0.15, -0.2) r 0.30: generated baseline +3 %; 4 heavy-tailed, left parietal (-0.3, -0.4, "
+  "0.55) r 0.28: generated noise Laplace, same variance (Gaussian KL ~ 0, higher moments differ).";
 
 // ---------------------------------------------------------------------------------------
 // Options.
@@ -248,66 +239,53 @@ ParseSpacing(const std::string & text, Options & options)
   }
 }
 
-/** Returns false when --help was asked for (and printed). */
-bool
-ParseOptions(int argc, char * argv[], Options & options)
+voxelkl::CommandDescription
+Describe()
 {
-  namespace po = boost::program_options;
-  std::string size = "53,63,46";
-  std::string spacing = "4,4,4,2";
-  std::string timePoints = "200";
-  std::string seed = "1";
+  using voxelkl::Parameter;
+  voxelkl::CommandDescription d = voxelkl::MakeCommandDescription(
+    ProgramName, "Demo fMRI pair", "write a synthetic reference/generated 4D fMRI pair with known distortions");
+  d.description = { "Writes reference.nii[.gz], generated.nii[.gz], mask.nii.gz (uint8 brain mask) and "
+                    "distortions.nii.gz (uint8 labels) into the output directory, all four or none.",
+                    ModelDescription,
+                    LabelDescription };
+  d.examples = { { "The README's demo pair", "VoxelKLDemoPair --outputDirectory demo --compress" },
+                 { "The benchmark pair: the 2 mm MNI grid, 300 volumes",
+                   "VoxelKLDemoPair --outputDirectory bench --size 91,109,91 --spacing 2,2,2,2 --timePoints 300" } };
+  d.AddGroup("Output", "Where the pair goes")
+    .Add(Parameter::String("outputDirectory", "Output directory", "Created if missing.").Required())
+    .Add(Parameter::Boolean("compress", "Compress", "Write the series as .nii.gz instead of .nii."));
+  d.AddGroup("Model", "The grid and the series")
+    .Add(Parameter::String("size", "Size", "X,Y,Z voxels (default: ~4 mm MNI-like).", std::string("53,63,46")))
+    .Add(Parameter::Integer("timePoints", "Time points", "Number of volumes T, 1 to 32767.", 200))
+    .Add(Parameter::String(
+      "spacing", "Spacing", "Voxel size in mm and TR in s: S, X,Y,Z or X,Y,Z,TR.", std::string("4,4,4,2")))
+    .Add(Parameter::Enumeration("type", "Voxel type", "Voxel type of the series.", { "float32", "int16" }, "float32"))
+    .Add(Parameter::String("seed", "Seed", "Random seed, a non-negative integer.", std::string("1")));
+  return d;
+}
 
-  const std::string usage = std::string("Usage: ") + ProgramName +
-                            " --outputDirectory DIR [options]\n"
-                            "Writes a synthetic reference/generated 4D fMRI pair with known distortions:\n"
-                            "reference.nii[.gz], generated.nii[.gz], mask.nii.gz (uint8 brain mask) and\n"
-                            "distortions.nii.gz (uint8 labels, below).\n\nOptions";
-  po::options_description description(usage);
-  description.add_options()("help,h", "print this help and exit")(
-    "outputDirectory", po::value(&options.outputDirectory), "output directory (created if missing; required)")(
-    "size", po::value(&size), "X,Y,Z voxels (default 53,63,46: ~4 mm MNI-like)")(
-    "timePoints", po::value(&timePoints), "number of volumes T (default 200)")(
-    "spacing", po::value(&spacing), "voxel size in mm and TR in s: S, X,Y,Z or X,Y,Z,TR (default 4,4,4,2)")(
-    "type", po::value(&options.type), "pixel type of the series: int16 or float32 (default float32)")(
-    "compress", po::bool_switch(&options.compress), "write the series as .nii.gz instead of .nii")(
-    "seed", po::value(&seed), "random seed, a non-negative integer (default 1)");
-
-  po::variables_map variables;
-  try
-  {
-    // No positional arguments: a stray word (e.g. "--compress 1") is an error.
-    const po::positional_options_description none;
-    po::store(po::command_line_parser(argc, argv).options(description).positional(none).run(), variables);
-    po::notify(variables);
-  }
-  catch (const po::error & error)
-  {
-    throw UsageError(error.what());
-  }
-  if (variables.count("help"))
-  {
-    std::cout << description << '\n' << RegionHelp;
-    return false;
-  }
+Options
+ReadOptions(const voxelkl::ParsedArguments & args)
+{
+  Options options;
+  options.outputDirectory = args.GetString("outputDirectory");
   if (options.outputDirectory.empty())
   {
-    throw UsageError("--outputDirectory is required");
+    throw UsageError("--outputDirectory must not be empty");
   }
-  options.size = ParseSize(size);
-  ParseSpacing(spacing, options);
-  const std::uint64_t t = ParseUnsigned(timePoints, "timePoints");
-  if (t < 1 || t > 32767)
+  options.compress = args.GetFlag("compress");
+  options.size = ParseSize(args.GetString("size"));
+  ParseSpacing(args.GetString("spacing"), options);
+  const int timePoints = args.GetInt("timePoints");
+  if (timePoints < 1 || timePoints > 32767)
   {
-    throw UsageError("--timePoints: must be between 1 and 32767, got '" + timePoints + "'");
+    throw UsageError("--timePoints: must be between 1 and 32767, got '" + std::to_string(timePoints) + "'");
   }
-  options.timePoints = static_cast<std::size_t>(t);
-  if (options.type != "int16" && options.type != "float32")
-  {
-    throw UsageError("--type: expected int16 or float32, got '" + options.type + "'");
-  }
-  options.seed = ParseUnsigned(seed, "seed");
-  return true;
+  options.timePoints = static_cast<std::size_t>(timePoints);
+  options.type = args.GetString("type");
+  options.seed = ParseUnsigned(args.GetString("seed"), "seed");
+  return options;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -710,13 +688,9 @@ CheckNifti(const std::string & path, std::uintmax_t voxelBytes, const std::strin
 }
 
 int
-Run(int argc, char * argv[])
+Run(const voxelkl::ParsedArguments & args)
 {
-  Options options;
-  if (!ParseOptions(argc, argv, options))
-  {
-    return EXIT_SUCCESS;
-  }
+  const Options               options = ReadOptions(args);
   const std::filesystem::path directory(options.outputDirectory);
   std::filesystem::create_directories(directory);
   const std::string extension = options.compress ? ".nii.gz" : ".nii";
@@ -765,33 +739,10 @@ Run(int argc, char * argv[])
   return EXIT_SUCCESS;
 }
 
-std::string
-OneLine(std::string text)
-{
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  while (!text.empty() && text.back() == ' ')
-  {
-    text.pop_back();
-  }
-  return text;
-}
-
 } // namespace
 
 int
 main(int argc, char * argv[])
 {
-  try
-  {
-    return Run(argc, argv);
-  }
-  catch (const itk::ExceptionObject & error)
-  {
-    std::cerr << ProgramName << ": error: " << OneLine(error.GetDescription()) << std::endl;
-  }
-  catch (const std::exception & error)
-  {
-    std::cerr << ProgramName << ": error: " << OneLine(error.what()) << std::endl;
-  }
-  return EXIT_FAILURE;
+  return voxelkl::RunCommand(Describe(), argc, argv, Run);
 }

@@ -27,11 +27,9 @@ PrintToStdout(const std::string & text)
 void
 PrintError(const std::string & name, const std::string & message, bool hint)
 {
-  std::string text = fmt::format("{}: error: {}\n", name, message);
-  if (hint)
-  {
-    text += fmt::format("Try '{} --help'.\n", name);
-  }
+  // One line, whatever happened: scripts and 3D Slicer show the last line of stderr.
+  const std::string text = hint ? fmt::format("{}: error: {} (see '{} --help')\n", name, message, name)
+                                : fmt::format("{}: error: {}\n", name, message);
   std::fputs(text.c_str(), stderr);
 }
 

@@ -239,6 +239,11 @@ struct CommandDescription
 std::string
 ProjectVersion();
 
+/** A VoxelKL executable's description with what all of them share (3D Slicer category,
+ * license, acknowledgements) filled in. */
+CommandDescription
+MakeCommandDescription(std::string name, std::string title, std::string synopsis);
+
 } // namespace voxelkl
 
 #endif

@@ -22,8 +22,8 @@ using CommandBody = std::function<int(const ParsedArguments &)>;
  * - else ParseCommandLine, then body; whether the options only 3D Slicer adds
  *   (--returnparameterfile, --processinformationaddress) are present is noted
  *   (NoteSlicerArguments), so that a ProgressBar made by body writes Slicer's progress
- *   tags. A usage error prints `<name>: error: <message>` and
- *   `Try '<name> --help'.` on stderr and gives 1. An exception from body gives 1 with
+ *   tags. A usage error prints the one line `<name>: error: <message> (see '<name>
+ *   --help')` on stderr and gives 1. An exception from body gives 1 with the one line
  *   `<name>: error: <what>` (plus the hint for a UsageError); none escapes.
  *
  *   int main(int argc, char ** argv)

@@ -7,19 +7,6 @@
 namespace voxelkl
 {
 
-CommandDescription
-MakeCommandDescription(std::string name, std::string title, std::string synopsis)
-{
-  CommandDescription description;
-  description.name = std::move(name);
-  description.title = std::move(title);
-  description.synopsis = std::move(synopsis);
-  description.category = "fMRI.VoxelKL";
-  description.license = "Apache-2.0";
-  description.acknowledgements = "Built on ITK, oneTBB, Boost, zlib, nlohmann-json and fmt.";
-  return description;
-}
-
 void
 AddExecutionOptions(CommandDescription & description)
 {

@@ -1,5 +1,6 @@
-// What every executable declares alike: its product fields and the --threads and --tiles
-// options, declared and read in one place.
+// The --threads and --tiles options every executable declares alike, declared and read in
+// one place (apart from the pipeline library, so that C++ users of the jobs need no
+// command-line parser).
 #ifndef voxelkl_ExecutionArguments_h
 #define voxelkl_ExecutionArguments_h
 
@@ -9,11 +10,6 @@
 
 namespace voxelkl
 {
-
-/** A VoxelKL executable's description with what all of them share (3D Slicer category,
- * license, acknowledgements) filled in. */
-CommandDescription
-MakeCommandDescription(std::string name, std::string title, std::string synopsis);
 
 /** Adds the advanced "Execution" group: --threads and --tiles. */
 void
