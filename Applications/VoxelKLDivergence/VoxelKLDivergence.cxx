@@ -24,6 +24,12 @@ namespace
 {
 using voxelkl::Parameter;
 
+// Limits of the estimator options: far above any sensible value, low enough that a typo
+// (--bins 1e7) cannot run for minutes or take gigabytes.
+constexpr int MaximumNeighbours = 1000;
+constexpr int MaximumTheilerWindow = 10000;
+constexpr int MaximumBins = 100000;
+
 voxelkl::CommandDescription
 Describe()
 {
@@ -185,6 +191,19 @@ Describe()
   return d;
 }
 
+// Whether an option of one estimator was set to something else than its default while
+// another estimator runs: it would be silently ignored. (3D Slicer passes every option with
+// its value, so a default is never refused.)
+void
+RefuseForeignOption(const char * option, bool isDefault, const char * owner, voxelkl::KLEstimator estimator)
+{
+  if (!isDefault)
+  {
+    throw voxelkl::UsageError(
+      fmt::format("--{} applies to --estimator {} only, not {}", option, owner, voxelkl::ToString(estimator)));
+  }
+}
+
 voxelkl::EstimatorSettings
 ReadEstimator(const voxelkl::ParsedArguments & args)
 {
@@ -194,17 +213,20 @@ ReadEstimator(const voxelkl::ParsedArguments & args)
   const int window = args.GetInt("theilerWindow");
   const int bins = args.GetInt("bins");
   settings.pseudocount = args.GetDouble("pseudocount");
-  if (neighbours < 1)
+  if (neighbours < 1 || neighbours > MaximumNeighbours)
   {
-    throw voxelkl::UsageError(fmt::format("--neighbours must be at least 1, not {}", neighbours));
+    throw voxelkl::UsageError(
+      fmt::format("--neighbours must be between 1 and {}, not {}", MaximumNeighbours, neighbours));
   }
-  if (window < -1)
+  if (window < -1 || window > MaximumTheilerWindow)
   {
-    throw voxelkl::UsageError(fmt::format("--theilerWindow must be -1 (automatic) or at least 0, not {}", window));
+    throw voxelkl::UsageError(
+      fmt::format("--theilerWindow must be -1 (automatic) or between 0 and {}, not {}", MaximumTheilerWindow, window));
   }
-  if (bins < 0)
+  if (bins < 0 || bins > MaximumBins)
   {
-    throw voxelkl::UsageError(fmt::format("--bins must be 0 (Freedman-Diaconis) or a positive count, not {}", bins));
+    throw voxelkl::UsageError(
+      fmt::format("--bins must be 0 (Freedman-Diaconis) or a count up to {}, not {}", MaximumBins, bins));
   }
   if (!(settings.pseudocount > 0.0) || !std::isfinite(settings.pseudocount))
   {
@@ -212,10 +234,47 @@ ReadEstimator(const voxelkl::ParsedArguments & args)
       fmt::format("--pseudocount must be a positive number (an empty bin would make the KL infinite), not {}",
                   settings.pseudocount));
   }
+  if (settings.estimator != voxelkl::KLEstimator::NearestNeighbour)
+  {
+    RefuseForeignOption("neighbours", neighbours == 5, "knn", settings.estimator);
+    RefuseForeignOption("theilerWindow", window == -1, "knn", settings.estimator);
+  }
+  if (settings.estimator != voxelkl::KLEstimator::Histogram)
+  {
+    RefuseForeignOption("bins", bins == 0, "histogram", settings.estimator);
+    RefuseForeignOption("pseudocount", settings.pseudocount == 0.5, "histogram", settings.estimator);
+  }
   settings.neighbours = static_cast<unsigned int>(neighbours);
   settings.theilerWindow = window;
   settings.bins = static_cast<unsigned int>(bins);
   return settings;
+}
+
+// What the series allow: more bins than samples, or neighbours that reach most of a short
+// series, give numbers that mean nothing. Returns warnings for the summary and stderr.
+std::vector<std::string>
+CheckEstimatorAgainstSeries(const voxelkl::KLMapJob & job)
+{
+  std::vector<std::string> warnings;
+  const std::size_t        shorter = std::min(job.reference.timePoints, job.generated.timePoints);
+  const std::size_t        pooled = job.reference.timePoints + job.generated.timePoints;
+  if (job.estimator.estimator == voxelkl::KLEstimator::Histogram && job.estimator.bins > pooled)
+  {
+    throw voxelkl::UsageError(
+      fmt::format("--bins {} is more than the {} samples of a voxel's two series together: at most {}",
+                  job.estimator.bins,
+                  pooled,
+                  pooled));
+  }
+  if (job.estimator.estimator == voxelkl::KLEstimator::NearestNeighbour && 4 * job.estimator.neighbours > shorter)
+  {
+    warnings.push_back(fmt::format("k = {} neighbours is more than a quarter of the {} time points of the shorter "
+                                   "series: the k-NN estimate is strongly biased (often well below 0); use a smaller "
+                                   "--neighbours",
+                                   job.estimator.neighbours,
+                                   shorter));
+  }
+  return warnings;
 }
 
 int
@@ -279,7 +338,8 @@ Run(const voxelkl::ParsedArguments & args)
   job.generated = voxelkl::InspectSeries(args.GetStrings("generated"));
   voxelkl::RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
   job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.reference.Name(), job.reference.grid);
-  const voxelkl::RegionRequest regions(args, job.reference.Name(), job.reference.grid, outputs);
+  const std::vector<std::string> warnings = CheckEstimatorAgainstSeries(job);
+  const voxelkl::RegionRequest   regions(args, job.reference.Name(), job.reference.grid, outputs);
 
   voxelkl::ProgressBar bar("VoxelKLDivergence");
   job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };
@@ -313,6 +373,10 @@ Run(const voxelkl::ParsedArguments & args)
       [&] { statistics = voxelkl::ComputeKLMapStatistics(maps); });
   });
   nlohmann::json document = voxelkl::MakeKLSummary(job, maps, statistics);
+  if (!warnings.empty())
+  {
+    document["warnings"] = warnings;
+  }
   if (regions.Requested())
   {
     // Every map over the voxels its summary uses: the valid ones (finite Gaussian KL).
@@ -344,6 +408,10 @@ Run(const voxelkl::ParsedArguments & args)
   }
   outputs.Commit();
 
+  for (const std::string & warning : warnings)
+  {
+    std::cerr << "VoxelKLDivergence: warning: " << warning << '\n';
+  }
   std::cout << "KL map (" << voxelkl::ToString(job.direction) << ", " << job.estimator.Describe()
             << ", nats): " << output << '\n';
   if (summary)

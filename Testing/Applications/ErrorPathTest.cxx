@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -128,6 +130,65 @@ TEST_F(ErrorPaths, BadOptionValues)
   ExpectFailure({ "--reference", reference, "--generated", generated }, { "--output" });
   ExpectFailure({ "--reference", reference, "--generated", generated, "--output", directory / "kl.txt" }, { "kl.txt" });
   ExpectFailure(With({ "--summary", directory / "missing-dir/s.json" }, reference, generated), { "missing-dir" });
+}
+
+// Limits on every numeric option: values that would crash oneTBB, run for minutes, or be
+// silently ignored by the estimator that runs, are refused in one line.
+TEST_F(ErrorPaths, OptionLimits)
+{
+  ExpectFailure(With({ "--threads", "70000" }, reference, generated), { "--threads", "at most 1024", "70000" });
+  ExpectFailure(With({ "--neighbours", "10" }, reference, generated), { "--neighbours", "knn only", "gaussian" });
+  ExpectFailure(With({ "--estimator", "knn", "--bins", "12" }, reference, generated), { "--bins", "histogram only" });
+  ExpectFailure(With({ "--estimator", "histogram", "--bins", "10000000" }, reference, generated),
+                { "--bins", "100000" });
+  // 12 + 10 time points: 23 bins would leave one empty whatever the data.
+  ExpectFailure(With({ "--estimator", "histogram", "--bins", "23" }, reference, generated), { "--bins 23", "22" });
+  ExpectFailure(With({ "--estimator", "knn", "--neighbours", "5000" }, reference, generated), { "--neighbours" });
+  // Defaults are never refused: 3D Slicer passes every option with its value.
+  const auto slicerLike = RunProgram(
+    VOXELKL_KL_EXECUTABLE,
+    With({ "--neighbours", "5", "--bins", "0", "--pseudocount", "0.5", "--threads", "1000" }, reference, generated));
+  EXPECT_EQ(slicerLike.exitCode, 0) << slicerLike.err;
+  EXPECT_EQ(slicerLike.err, "");
+}
+
+// k close to T: the estimate is strongly biased; the run succeeds, and says so on stderr
+// and in the summary.
+TEST_F(ErrorPaths, LargeKIsWarnedAbout)
+{
+  const auto result = RunProgram(
+    VOXELKL_KL_EXECUTABLE,
+    With({ "--estimator", "knn", "--neighbours", "4", "--summary", directory / "s.json" }, reference, generated));
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.err.rfind("VoxelKLDivergence: warning: k = 4 neighbours", 0), 0u) << result.err;
+  std::ifstream     summary(directory / "s.json");
+  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"warnings\""), std::string::npos) << text;
+}
+
+// A header that claims a grid no machine can hold is refused before anything is allocated.
+TEST_F(ErrorPaths, HugeHeaderIsRefusedBeforeAllocating)
+{
+  // A NIfTI-1 header of 2000 x 2000 x 2000 x 1000 float32 voxels with 4 bytes of data.
+  std::string header(348, '\0');
+  auto        put = [&header](std::size_t offset, const auto & value) {
+    std::memcpy(header.data() + offset, &value, sizeof(value));
+  };
+  put(0, std::int32_t{ 348 });
+  const std::int16_t dims[8] = { 4, 2000, 2000, 2000, 1000, 1, 1, 1 };
+  std::memcpy(header.data() + 40, dims, sizeof(dims));
+  put(70, std::int16_t{ 16 }); // float32
+  put(72, std::int16_t{ 32 });
+  const float pixdim[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+  std::memcpy(header.data() + 76, pixdim, sizeof(pixdim));
+  put(108, 352.0f);
+  put(112, 1.0f);
+  std::memcpy(header.data() + 344, "n+1", 4);
+  {
+    std::ofstream file(directory / "huge.nii", std::ios::binary);
+    file << header << std::string(8, '\0');
+  }
+  ExpectFailure(With({}, directory / "huge.nii", directory / "huge.nii"), { "huge.nii" });
 }
 
 TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)

@@ -35,11 +35,19 @@ ReadExecutionOptions(const ParsedArguments & arguments)
   {
     throw UsageError(threads < 0 ? "--threads must be 0 or more" : "--tiles must be 0 or more");
   }
-  if (threads > 0)
+  if (threads > static_cast<int>(MaximumThreads))
   {
-    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(static_cast<unsigned int>(threads));
+    // oneTBB crashes on an arena of tens of thousands of threads; no machine has them.
+    throw UsageError("--threads must be at most " + std::to_string(MaximumThreads) + ", not " +
+                     std::to_string(threads));
   }
-  return { static_cast<unsigned int>(threads), static_cast<unsigned int>(tiles), {}, {} };
+  // More threads than cores only costs: quietly capped (the summary says how many ran).
+  const unsigned int effective = threads > 0 ? EffectiveThreads(static_cast<unsigned int>(threads)) : 0;
+  if (effective > 0)
+  {
+    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(effective);
+  }
+  return { effective, static_cast<unsigned int>(tiles), {}, {} };
 }
 
 } // namespace voxelkl

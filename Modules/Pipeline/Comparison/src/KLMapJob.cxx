@@ -448,6 +448,10 @@ ComputeKLMaps(const KLMapJob & job)
       }
     }
   }
+  // The maps (at most 19 bytes per voxel), the per-voxel state of the volume traversal (at
+  // most 112 bytes: the paired accumulators) and two blocks of volumes (64 MiB).
+  const double voxels = static_cast<double>(job.reference.grid.VoxelCount());
+  RequireMemory(job.reference.Name() + " / " + job.generated.Name(), voxels * (19.0 + 112.0) + 64.0 * (1 << 20));
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   const bool         useDouble = job.reference.needsDouble || job.generated.needsDouble;
   return useDouble ? Compute<double>(job, threads) : Compute<float>(job, threads);

@@ -1,6 +1,7 @@
 #include "voxelkl/MaskLoader.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/ExecutionOptions.h"
 
 #include "itkImageFileReader.h"
 
@@ -20,6 +21,7 @@ LoadMask(const std::string & path, const std::string & seriesName, const Spatial
   }
   mask.path = path;
   RequireSameGrid(seriesName, grid, path, InspectVolume(path));
+  RequireMemory(path, 6.0 * static_cast<double>(grid.VoxelCount())); // read as float, kept as two byte arrays
   using Input = itk::Image<float, 3>;
   auto reader = itk::ImageFileReader<Input>::New();
   reader->SetFileName(path);

@@ -111,6 +111,9 @@ Compute(const MomentsJob & job, unsigned int threads)
 MomentMaps
 ComputeMoments(const MomentsJob & job)
 {
+  // Six float maps and the order-4 accumulators (72 bytes) per voxel, and a block of volumes.
+  RequireMemory(job.series.Name(),
+                static_cast<double>(job.series.grid.VoxelCount()) * (24.0 + 72.0) + 32.0 * (1 << 20));
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   return job.series.needsDouble ? Compute<double>(job, threads) : Compute<float>(job, threads);
 }

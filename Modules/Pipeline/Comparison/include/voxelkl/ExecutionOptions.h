@@ -12,7 +12,7 @@ namespace voxelkl
 struct ExecutionOptions
 {
   /** Worker threads; 0 = ITK's global default (ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS, else
-   * the number of cores). */
+   * the number of cores); never more than the cores (EffectiveThreads). */
   unsigned int threads{ 0 };
   /** Voxel tiles of the tile traversal (uncompressed float NIfTI, k-NN, histogram): N > 0
    * splits the grid into about N tiles, 0 sizes them for the cache. Maps computed volume
@@ -33,9 +33,19 @@ struct ExecutionReport
   unsigned int threads{ 0 };
 };
 
-/** The number of threads a job runs on for the given option. */
+/** The most threads an executable accepts (--threads). */
+constexpr unsigned int MaximumThreads = 1024;
+
+/** The number of threads a job runs on for the given option: the request (0: ITK's global
+ * default), at most the machine's cores as oneTBB sees them. */
 unsigned int
 EffectiveThreads(unsigned int requested);
+
+/** Throws InputError naming `what` when a job that needs about `bytes` of memory cannot
+ * fit in this machine's physical memory: a header that claims huge dimensions is refused
+ * before anything is allocated. */
+void
+RequireMemory(const std::string & what, double bytes);
 
 } // namespace voxelkl
 
