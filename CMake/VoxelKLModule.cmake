@@ -44,7 +44,7 @@ endfunction()
 set(VOXELKL_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 # The directories of the shared libraries our executables load (ITK, oneTBB, Boost, fmt,
-# zlib, libdeflate, libstdc++), resolved once. 3D Slicer starts its CLI modules with its own
+# zlib, libdeflate, ISA-L, libstdc++), resolved once. 3D Slicer starts its CLI modules with its own
 # LD_LIBRARY_PATH, which lists its bundled ITK and TBB; these directories go into every
 # executable's DT_RPATH, which the loader searches before LD_LIBRARY_PATH (a DT_RUNPATH,
 # the linker's default, is searched after it).
@@ -52,7 +52,8 @@ function(voxelkl_dependency_rpath out)
   get_property(known GLOBAL PROPERTY VOXELKL_DEPENDENCY_RPATH SET)
   if(NOT known)
     set(directories)
-    foreach(target IN LISTS ITK_LIBRARIES ITEMS TBB::tbb Boost::program_options fmt::fmt ZLIB::ZLIB PkgConfig::LIBDEFLATE)
+    foreach(target IN LISTS ITK_LIBRARIES ITEMS TBB::tbb Boost::program_options fmt::fmt ZLIB::ZLIB PkgConfig::LIBDEFLATE
+        PkgConfig::ISAL)
       if(TARGET ${target})
         get_target_property(imported ${target} IMPORTED)
         get_target_property(type ${target} TYPE)
