@@ -1,9 +1,10 @@
-# voxelkl_add_module(<name> [SOURCES ...] [LINK ...] [HEADER_ONLY])
+# voxelkl_add_module(<name> [SOURCES ...] [LINK ...] [HEADER_ONLY] [NO_TESTS])
 # A module is Modules/<Group>/<Name>/{include,src,test}. It builds one library
 # VoxelKL::<name> (static, or INTERFACE when HEADER_ONLY), installs its headers and
-# joins the exported package that find_package(VoxelKL) loads.
+# joins the exported package that find_package(VoxelKL) loads. A module of two libraries
+# calls this twice, the first with NO_TESTS (its test directory is added once, by the second).
 function(voxelkl_add_module name)
-  cmake_parse_arguments(arg "HEADER_ONLY" "" "SOURCES;LINK" ${ARGN})
+  cmake_parse_arguments(arg "HEADER_ONLY;NO_TESTS" "" "SOURCES;LINK" ${ARGN})
   set(include_dir ${CMAKE_CURRENT_SOURCE_DIR}/include)
   if(arg_HEADER_ONLY)
     add_library(${name} INTERFACE)
@@ -24,7 +25,7 @@ function(voxelkl_add_module name)
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
   install(DIRECTORY ${include_dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/VoxelKL)
-  if(VOXELKL_BUILD_TESTING AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test/CMakeLists.txt)
+  if(VOXELKL_BUILD_TESTING AND NOT arg_NO_TESTS AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test/CMakeLists.txt)
     add_subdirectory(test)
   endif()
 endfunction()
