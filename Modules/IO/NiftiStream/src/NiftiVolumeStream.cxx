@@ -156,12 +156,15 @@ NiftiVolumeStream::ReadAs(std::size_t count, T * out)
   // Voxels already of type T are inflated straight into out and fixed up there: no copy.
   constexpr bool    inPlace = std::is_same_v<TDisk, T>;
   const std::size_t total = count * m_VoxelsPerVolume;
-  const std::size_t chunk = ChunkBytes / sizeof(TDisk);
+  // Voxels that need no fix-up are inflated in one go: each isal_inflate call passes its
+  // first ~32 KiB through ISA-L's own buffer, one more copy per call.
+  const bool        fixUp = m_Swap || m_Scaled || !inPlace;
+  const std::size_t chunk = fixUp ? ChunkBytes / sizeof(TDisk) : total;
   TDisk *           raw = nullptr;
   if constexpr (!inPlace)
   {
     m_Raw.resize(std::max(m_Raw.size(), std::min(chunk, total) * sizeof(TDisk)));
-    // operator new storage, aligned for any voxel type; filled by gzread like a file buffer.
+    // operator new storage, aligned for any voxel type; filled by the inflater like a file buffer.
     raw = reinterpret_cast<TDisk *>(m_Raw.data());
   }
   for (std::size_t done = 0; done < total;)
