@@ -14,7 +14,7 @@ namespace
 // within a piece of where it is due. Larger pieces for the caller's memory: each
 // isal_inflate call passes its first ~32 KiB through its own buffer (one more copy).
 constexpr std::size_t PieceBytes = 1024 * 1024;
-constexpr std::size_t DiscardBytes = 256 * 1024;
+constexpr std::size_t DiscardBytes = 1024 * 1024;
 
 } // namespace
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace voxelkl
 {
@@ -18,13 +19,17 @@ namespace detail
 namespace
 {
 
+static_assert(std::is_same_v<decltype(inflate_state::tmp_out_valid), std::int32_t> &&
+                std::is_same_v<decltype(inflate_state::tmp_out_processed), std::int32_t>,
+              "Snapshot patches the history counters as int32_t");
+
 // Compressed input is read in pieces of up to MaxRefillBytes: larger pieces gain nothing
 // (inflate, not pread, is the bound). After a Restore the first piece is small and the
 // next ones double: a region read resumes at hundreds of points and inflates a few tens
 // of KiB from each, so a full-size first read would copy far more than it uses.
 constexpr std::size_t MaxRefillBytes = 512 * 1024;
 constexpr std::size_t FirstRefillAfterRestore = 32 * 1024;
-constexpr std::size_t DiscardBytes = 256 * 1024;
+constexpr std::size_t DiscardBytes = 1024 * 1024;
 // isal_inflate counts in uint32_t.
 constexpr std::size_t MaxOutputPerCall = std::size_t{ 1 } << 30;
 
@@ -196,10 +201,24 @@ GzipInflater::Snapshot() const
   InflateSnapshot       snapshot;
   snapshot.compressedOffset = m_ReadOffset - s.avail_in;
   snapshot.uncompressedOffset = m_Position;
-  const std::size_t history = static_cast<std::size_t>(std::max(s.tmp_out_valid, 0));
-  snapshot.state.resize(FixedStateBytes + history);
+  // With no output pending in the history buffer, only its last 32 KiB can still be referred
+  // to (deflate's window): keep just those, as isal_inflate itself does when it saves history
+  // (tmp_out_valid = tmp_out_processed = ISAL_DEF_HIST_SIZE). Halves most snapshots.
+  std::int32_t keepFrom = 0;
+  if (s.tmp_out_processed == s.tmp_out_valid && s.tmp_out_valid > ISAL_DEF_HIST_SIZE)
+  {
+    keepFrom = s.tmp_out_valid - ISAL_DEF_HIST_SIZE;
+  }
+  const std::int32_t history = std::max(s.tmp_out_valid, 0) - keepFrom;
+  snapshot.state.resize(FixedStateBytes + static_cast<std::size_t>(history));
   std::memcpy(snapshot.state.data(), &s, FixedStateBytes);
-  std::memcpy(snapshot.state.data() + FixedStateBytes, s.tmp_out_buffer, history);
+  std::memcpy(snapshot.state.data() + FixedStateBytes, s.tmp_out_buffer + keepFrom, static_cast<std::size_t>(history));
+  if (keepFrom > 0)
+  {
+    const std::int32_t processed = s.tmp_out_processed - keepFrom;
+    std::memcpy(snapshot.state.data() + offsetof(inflate_state, tmp_out_valid), &history, sizeof(history));
+    std::memcpy(snapshot.state.data() + offsetof(inflate_state, tmp_out_processed), &processed, sizeof(processed));
+  }
   return snapshot;
 }
 

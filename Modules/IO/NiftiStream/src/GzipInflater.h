@@ -22,8 +22,9 @@ namespace detail
  * Why the whole state and not zran's block boundary + window: isal_inflate cannot be
  * asked to stop at a block boundary (zlib's Z_BLOCK), it stops where the output buffer
  * is full, mid-block. Its state between two calls is self-contained by contract (each call
- * may get a fresh output buffer), so a copy of it resumes exactly there: ~18 KiB of
- * fixed fields and tables plus the valid part of its history buffer (32-66 KiB). */
+ * may get a fresh output buffer), so a copy of it resumes exactly there: ~21 KiB of
+ * fixed fields and tables plus its history buffer: the last 32 KiB of output, or up to
+ * ~66 KiB when output is still pending in it. */
 struct InflateSnapshot
 {
   std::uint64_t              compressedOffset{ 0 };
