@@ -201,25 +201,24 @@ GzipInflater::Snapshot() const
   InflateSnapshot       snapshot;
   snapshot.compressedOffset = m_ReadOffset - s.avail_in;
   snapshot.uncompressedOffset = m_Position;
-  // With no output pending in the history buffer, only its last 32 KiB can still be referred
-  // to (deflate's window): keep just those, as isal_inflate itself does when it saves history
-  // (tmp_out_valid = tmp_out_processed = ISAL_DEF_HIST_SIZE). Halves most snapshots.
-  std::int32_t keepFrom = 0;
-  if (s.tmp_out_processed == s.tmp_out_valid && s.tmp_out_valid > ISAL_DEF_HIST_SIZE)
-  {
-    keepFrom = s.tmp_out_valid - ISAL_DEF_HIST_SIZE;
-  }
-  const std::int32_t history = std::max(s.tmp_out_valid, 0) - keepFrom;
-  // Appended, not resized and overwritten: a streamed read takes thousands of snapshots.
-  const auto * fixed = reinterpret_cast<const unsigned char *>(&s);
-  snapshot.state.reserve(FixedStateBytes + static_cast<std::size_t>(history));
-  snapshot.state.insert(snapshot.state.end(), fixed, fixed + FixedStateBytes);
-  snapshot.state.insert(snapshot.state.end(), s.tmp_out_buffer + keepFrom, s.tmp_out_buffer + keepFrom + history);
+  // ISA-L's history buffer holds output already delivered, then output still pending. Only
+  // the pending bytes and the last 32 KiB (deflate's window, back from where decoding goes on)
+  // can still be used: the bytes before both are dropped, the shift isal_inflate itself makes
+  // at the end of a call. A point then takes ~21 KiB of state and 32-64 KiB of history.
+  const std::size_t valid = std::min(static_cast<std::size_t>(std::max(s.tmp_out_valid, 0)), sizeof(s.tmp_out_buffer));
+  const std::size_t keepFrom = static_cast<std::size_t>(
+    std::clamp(std::min(s.tmp_out_valid - ISAL_DEF_HIST_SIZE, s.tmp_out_processed), 0, static_cast<int>(valid)));
+  const std::size_t history = valid - keepFrom;
+  snapshot.state.resize(FixedStateBytes + history);
+  std::memcpy(snapshot.state.data(), &s, FixedStateBytes);
+  std::memcpy(snapshot.state.data() + FixedStateBytes, s.tmp_out_buffer + keepFrom, history);
   if (keepFrom > 0)
   {
-    const std::int32_t processed = s.tmp_out_processed - keepFrom;
-    std::memcpy(snapshot.state.data() + offsetof(inflate_state, tmp_out_valid), &history, sizeof(history));
-    std::memcpy(snapshot.state.data() + offsetof(inflate_state, tmp_out_processed), &processed, sizeof(processed));
+    const auto validNow = static_cast<std::int32_t>(history);
+    const auto processedNow = static_cast<std::int32_t>(s.tmp_out_processed - static_cast<std::int32_t>(keepFrom));
+    std::memcpy(snapshot.state.data() + offsetof(inflate_state, tmp_out_valid), &validNow, sizeof(validNow));
+    std::memcpy(
+      snapshot.state.data() + offsetof(inflate_state, tmp_out_processed), &processedNow, sizeof(processedNow));
   }
   return snapshot;
 }
