@@ -1,9 +1,10 @@
-# voxelkl_add_module(<name> [SOURCES ...] [LINK ...] [HEADER_ONLY])
+# voxelkl_add_module(<name> [SOURCES ...] [LINK ...] [HEADER_ONLY] [NO_TESTS])
 # A module is Modules/<Group>/<Name>/{include,src,test}. It builds one library
 # VoxelKL::<name> (static, or INTERFACE when HEADER_ONLY), installs its headers and
-# joins the exported package that find_package(VoxelKL) loads.
+# joins the exported package that find_package(VoxelKL) loads. A module of two libraries
+# calls this twice, the first with NO_TESTS (its test directory is added once, by the second).
 function(voxelkl_add_module name)
-  cmake_parse_arguments(arg "HEADER_ONLY" "" "SOURCES;LINK" ${ARGN})
+  cmake_parse_arguments(arg "HEADER_ONLY;NO_TESTS" "" "SOURCES;LINK" ${ARGN})
   set(include_dir ${CMAKE_CURRENT_SOURCE_DIR}/include)
   if(arg_HEADER_ONLY)
     add_library(${name} INTERFACE)
@@ -24,7 +25,7 @@ function(voxelkl_add_module name)
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
   install(DIRECTORY ${include_dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/VoxelKL)
-  if(VOXELKL_BUILD_TESTING AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test/CMakeLists.txt)
+  if(VOXELKL_BUILD_TESTING AND NOT arg_NO_TESTS AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test/CMakeLists.txt)
     add_subdirectory(test)
   endif()
 endfunction()
@@ -44,7 +45,7 @@ endfunction()
 set(VOXELKL_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 # The directories of the shared libraries our executables load (ITK, oneTBB, Boost, fmt,
-# zlib, libdeflate, libstdc++), resolved once. 3D Slicer starts its CLI modules with its own
+# zlib, libdeflate, ISA-L, libstdc++), resolved once. 3D Slicer starts its CLI modules with its own
 # LD_LIBRARY_PATH, which lists its bundled ITK and TBB; these directories go into every
 # executable's DT_RPATH, which the loader searches before LD_LIBRARY_PATH (a DT_RUNPATH,
 # the linker's default, is searched after it).
@@ -52,18 +53,25 @@ function(voxelkl_dependency_rpath out)
   get_property(known GLOBAL PROPERTY VOXELKL_DEPENDENCY_RPATH SET)
   if(NOT known)
     set(directories)
-    foreach(target IN LISTS ITK_LIBRARIES ITEMS TBB::tbb Boost::program_options fmt::fmt ZLIB::ZLIB PkgConfig::LIBDEFLATE)
+    foreach(target IN LISTS ITK_LIBRARIES ITEMS TBB::tbb Boost::program_options fmt::fmt ZLIB::ZLIB PkgConfig::LIBDEFLATE
+        PkgConfig::ISAL)
       if(TARGET ${target})
         get_target_property(imported ${target} IMPORTED)
         get_target_property(type ${target} TYPE)
+        set(locations)
         if(imported AND type MATCHES "^(SHARED|UNKNOWN)_LIBRARY$")
-          get_target_property(location ${target} LOCATION)
-          if(location MATCHES "\\.so")
+          get_target_property(locations ${target} LOCATION)
+        elseif(imported AND type STREQUAL "INTERFACE_LIBRARY")
+          # pkg-config's IMPORTED_TARGET (libdeflate, ISA-L) lists the libraries' full paths.
+          get_target_property(locations ${target} INTERFACE_LINK_LIBRARIES)
+        endif()
+        foreach(location IN LISTS locations)
+          if(IS_ABSOLUTE "${location}" AND location MATCHES "\\.so")
             get_filename_component(directory "${location}" DIRECTORY)
             get_filename_component(directory "${directory}" REALPATH)
             list(APPEND directories "${directory}")
           endif()
-        endif()
+        endforeach()
       endif()
     endforeach()
     execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libstdc++.so.6

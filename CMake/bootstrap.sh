@@ -17,10 +17,12 @@ jobs=${JOBS:-$(nproc)}
 
 # Build and run dependencies, all Debian 12 packages.
 packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
-  libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libdeflate-dev)
+  libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libdeflate-dev
+  libisal-dev)
 if [[ "$mode" == test ]]; then
-  # libexpat1-dev: the Slicer XML checker; libxml2-utils: xmllint, a second opinion on it.
-  packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils)
+  # libexpat1-dev: the Slicer XML checker; libxml2-utils: xmllint, a second opinion on it;
+  # isal: igzip, the reference of Testing/Benchmarks/inflate_benchmark.sh.
+  packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils isal)
 fi
 
 install_missing() {

@@ -2,11 +2,10 @@
 
 #include "NiftiHeader.h"
 #include "NiftiVoxelKernels.h"
+#include "SequentialFile.h"
 #include "voxelkl/Errors.h"
 
 #include "nifti1.h"
-
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,23 +17,10 @@ namespace voxelkl
 namespace
 {
 
-// zlib reads the file in pieces of GzBufferBytes. gzread inflates straight into the
-// caller's memory only for requests of at least twice that (else through its own buffer,
-// one more copy), so every chunk we ask for is larger. A chunk of 1 MiB stays in L2 cache
-// between inflate, byte swap and conversion. Input buffers of 32 KiB to 1 MiB read a
-// 91x109x91x300 float32 .nii.gz in the same time within 5%: inflate itself is the bound.
-constexpr unsigned    GzBufferBytes = 128 * 1024;
+// A chunk of 1 MiB stays in L2 cache between inflate, byte swap and conversion.
 constexpr std::size_t ChunkBytes = 1024 * 1024;
-// gzread takes an unsigned and returns an int.
-constexpr std::size_t MaxGzRead = std::size_t{ 1 } << 30;
 
 } // namespace
-
-void
-NiftiVolumeStream::GzCloser::operator()(gzFile_s * file) const
-{
-  gzclose(file);
-}
 
 NiftiVolumeStream::NiftiVolumeStream(const std::string & path)
   : m_Path(path)
@@ -43,21 +29,11 @@ NiftiVolumeStream::NiftiVolumeStream(const std::string & path)
   {
     throw InputError(path, "NIfTI .hdr/.img pairs are not supported, only single-file .nii/.nii.gz");
   }
-  errno = 0;
-  m_File.reset(gzopen(path.c_str(), "rb"));
-  if (!m_File)
-  {
-    throw InputError(path, std::string("cannot open: ") + (errno != 0 ? std::strerror(errno) : "out of memory"));
-  }
-  gzbuffer(m_File.get(), GzBufferBytes);
+  m_File = std::make_unique<detail::SequentialFile>(path);
 
-  unsigned char header[detail::NiftiHeaderBytes];
-  const int     got = gzread(m_File.get(), header, sizeof(header));
-  if (got < 0)
-  {
-    Fail(ZlibProblem());
-  }
-  if (static_cast<std::size_t>(got) < sizeof(header))
+  unsigned char     header[detail::NiftiHeaderBytes];
+  const std::size_t got = ReadSome(header, sizeof(header));
+  if (got < sizeof(header))
   {
     throw InputError(path, "not a NIfTI-1 file (shorter than the 348-byte header)");
   }
@@ -73,12 +49,9 @@ NiftiVolumeStream::NiftiVolumeStream(const std::string & path)
   m_Intercept = layout.intercept;
   m_DataOffset = layout.dataOffset;
 
-  // Past the extensions. Lazy in a .gz (inflates and discards at the next read); a file that
-  // ends before the offset is reported as truncated by that read.
-  if (gzseek(m_File.get(), static_cast<z_off_t>(layout.dataOffset), SEEK_SET) < 0)
-  {
-    Fail(ZlibProblem());
-  }
+  // Past the extensions. A file that ends before the offset is reported as truncated by the
+  // first read, which then gets no bytes.
+  m_File->Skip(layout.dataOffset - sizeof(header));
 }
 
 NiftiVolumeStream::~NiftiVolumeStream() = default;
@@ -183,12 +156,15 @@ NiftiVolumeStream::ReadAs(std::size_t count, T * out)
   // Voxels already of type T are inflated straight into out and fixed up there: no copy.
   constexpr bool    inPlace = std::is_same_v<TDisk, T>;
   const std::size_t total = count * m_VoxelsPerVolume;
-  const std::size_t chunk = ChunkBytes / sizeof(TDisk);
+  // Voxels that need no fix-up are inflated in one go: each isal_inflate call passes its
+  // first ~32 KiB through ISA-L's own buffer, one more copy per call.
+  const bool        fixUp = m_Swap || m_Scaled || !inPlace;
+  const std::size_t chunk = fixUp ? ChunkBytes / sizeof(TDisk) : total;
   TDisk *           raw = nullptr;
   if constexpr (!inPlace)
   {
     m_Raw.resize(std::max(m_Raw.size(), std::min(chunk, total) * sizeof(TDisk)));
-    // operator new storage, aligned for any voxel type; filled by gzread like a file buffer.
+    // operator new storage, aligned for any voxel type; filled by the inflater like a file buffer.
     raw = reinterpret_cast<TDisk *>(m_Raw.data());
   }
   for (std::size_t done = 0; done < total;)
@@ -212,27 +188,30 @@ NiftiVolumeStream::ReadAs(std::size_t count, T * out)
   }
 }
 
+std::size_t
+NiftiVolumeStream::ReadSome(void * destination, std::size_t bytes)
+{
+  try
+  {
+    return m_File->Read(destination, bytes);
+  }
+  catch (const InputError &)
+  {
+    m_Failed = true;
+    throw;
+  }
+}
+
 void
 NiftiVolumeStream::ReadExactly(void * destination, std::size_t bytes, std::size_t dataOffset)
 {
-  auto * cursor = static_cast<unsigned char *>(destination);
-  while (bytes > 0)
+  const std::size_t got = ReadSome(destination, bytes);
+  if (got < bytes)
   {
-    const int got = gzread(m_File.get(), cursor, static_cast<unsigned>(std::min(bytes, MaxGzRead)));
-    if (got < 0)
-    {
-      Fail(ZlibProblem());
-    }
-    if (got == 0)
-    {
-      const std::size_t bytesPerVolume = m_VoxelsPerVolume * m_BytesPerVoxel;
-      const std::size_t present = m_VolumesRead * bytesPerVolume + dataOffset;
-      Fail("truncated: expected " + std::to_string(m_VolumeCount) + " volumes, file ends in volume " +
-           std::to_string(present / bytesPerVolume + 1));
-    }
-    cursor += got;
-    bytes -= static_cast<std::size_t>(got);
-    dataOffset += static_cast<std::size_t>(got);
+    const std::size_t bytesPerVolume = m_VoxelsPerVolume * m_BytesPerVoxel;
+    const std::size_t present = m_VolumesRead * bytesPerVolume + dataOffset + got;
+    Fail("truncated: expected " + std::to_string(m_VolumeCount) + " volumes, file ends in volume " +
+         std::to_string(present / bytesPerVolume + 1));
   }
 }
 
@@ -240,40 +219,23 @@ void
 NiftiVolumeStream::CheckEndOfData()
 {
   // The voxels are complete, but a .gz whose CRC or length does not match, or that lacks its
-  // trailer, is damaged: one more read makes inflate reach the end of the stream and check
-  // it. Bytes after the data (in a .nii, or a longer stream) are ignored, as ITK does.
-  unsigned char probe;
-  const int     got = gzread(m_File.get(), &probe, 1);
-  if (got < 0)
+  // trailer, is damaged: inflate on to the end of the data, which checks every member's
+  // trailer. Bytes after the voxels (in a .nii, or a longer stream) are ignored, as ITK does.
+  bool complete = false;
+  try
   {
-    Fail(ZlibProblem());
+    complete = m_File->Finish();
   }
-  int errnum = Z_OK;
-  gzerror(m_File.get(), &errnum);
-  if (got == 0 && errnum == Z_BUF_ERROR)
+  catch (const InputError &)
+  {
+    m_Failed = true;
+    throw;
+  }
+  if (!complete)
   {
     Fail("truncated: the gzip stream ends before its trailer (all " + std::to_string(m_VolumeCount) +
          " volumes were read)");
   }
-}
-
-std::string
-NiftiVolumeStream::ZlibProblem() const
-{
-  int          errnum = Z_OK;
-  const char * message = gzerror(m_File.get(), &errnum);
-  if (errnum == Z_ERRNO)
-  {
-    return std::string("read error: ") + std::strerror(errno);
-  }
-  // zlib prefixes its message with the path, which InputError adds too.
-  std::string       text = message != nullptr ? message : "unknown error";
-  const std::string prefix = m_Path + ": ";
-  if (text.compare(0, prefix.size(), prefix) == 0)
-  {
-    text.erase(0, prefix.size());
-  }
-  return "corrupt compressed data (zlib: " + text + ")";
 }
 
 void
