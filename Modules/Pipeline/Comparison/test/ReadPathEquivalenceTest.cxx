@@ -7,6 +7,7 @@
 #include "voxelkl/FilterInstantiations.h"
 #include "voxelkl/KLMapJob.h"
 #include "voxelkl/MomentsJob.h"
+#include "voxelkl/NiftiImageIO.h"
 
 #include "itkImageFileReader.h"
 #include "itkStreamingImageFilter.h"
@@ -190,47 +191,51 @@ TEST(ReadPaths, MomentsOfEveryKindAreTheBitsOfUncompressedNifti)
   }
 }
 
-// A C++ user's pipeline: ITK's reader (MetaImage keeps NaN and inf), the filter, streamed in
-// pieces: the executables' bits.
+// A C++ user's pipeline: ITK's reader (with voxelkl::NiftiImageIO registered for NIfTI,
+// which keeps NaN and inf as MetaImage and NRRD do), the filter, streamed in pieces: the
+// executables' bits, for every 4D format.
 TEST(ReadPaths, ItkPipelineGivesTheJobsBits)
 {
+  voxelkl::RegisterNiftiImageIO();
   using Series = itk::Image<float, 4>;
   auto read = [](const std::string & file) {
     auto reader = itk::ImageFileReader<Series>::New();
     reader->SetFileName(file);
     return reader;
   };
-  auto                  reference = read(Files().reference.at(".mha").front());
-  auto                  generated = read(Files().generated.at(".mha").front());
   const voxelkl::KLMaps expected = voxelkl::ComputeKLMaps(Job(".nii", voxelkl::KLEstimator::Gaussian));
-
-  auto filter = itk::GaussianKLDivergenceImageFilter<Series, voxelkl::MapImage>::New();
-  filter->SetReferenceImage(reference->GetOutput());
-  filter->SetGeneratedImage(generated->GetOutput());
-  filter->SetDivergenceDirection(voxelkl::KLDirection::Symmetric);
-  filter->SetComputePairedMaps(true);
-  auto streamer = itk::StreamingImageFilter<voxelkl::MapImage, voxelkl::MapImage>::New();
-  streamer->SetInput(filter->GetKLOutput());
-  streamer->SetNumberOfStreamDivisions(3);
-  streamer->Update();
-  EXPECT_EQ(Mismatches(streamer->GetOutput(), expected.divergence.GetPointer()), 0u);
-  // The other outputs of the last update hold the whole grid after one more update.
-  filter->UpdateLargestPossibleRegion();
-  EXPECT_EQ(Mismatches(filter->GetCorrelationOutput(), expected.correlation.GetPointer()), 0u);
-  EXPECT_EQ(Mismatches(filter->GetMeanSquaredErrorOutput(), expected.meanSquaredError.GetPointer()), 0u);
-  EXPECT_EQ(Mismatches(filter->GetStatusOutput(), expected.status.GetPointer()), 0u);
-  EXPECT_EQ(Mismatches(filter->GetNonFiniteSampleCountOutput(), expected.nonFiniteSamples.GetPointer()), 0u);
-
-  auto nonparametric = itk::NonparametricKLDivergenceImageFilter<Series, voxelkl::MapImage>::New();
-  nonparametric->SetReferenceImage(reference->GetOutput());
-  nonparametric->SetGeneratedImage(generated->GetOutput());
-  nonparametric->SetDivergenceDirection(voxelkl::KLDirection::Symmetric);
-  auto knnStreamer = itk::StreamingImageFilter<voxelkl::MapImage, voxelkl::MapImage>::New();
-  knnStreamer->SetInput(nonparametric->GetKLOutput());
-  knnStreamer->SetNumberOfStreamDivisions(4);
-  knnStreamer->Update();
   const voxelkl::KLMaps knn = voxelkl::ComputeKLMaps(Job(".nii", voxelkl::KLEstimator::NearestNeighbour));
-  EXPECT_EQ(Mismatches(knnStreamer->GetOutput(), knn.divergence.GetPointer()), 0u);
+  for (const std::string kind : { ".nii", ".nii.gz", ".mha", ".nrrd" })
+  {
+    auto reference = read(Files().reference.at(kind).front());
+    auto generated = read(Files().generated.at(kind).front());
+    auto filter = itk::GaussianKLDivergenceImageFilter<Series, voxelkl::MapImage>::New();
+    filter->SetReferenceImage(reference->GetOutput());
+    filter->SetGeneratedImage(generated->GetOutput());
+    filter->SetDivergenceDirection(voxelkl::KLDirection::Symmetric);
+    filter->SetComputePairedMaps(true);
+    auto streamer = itk::StreamingImageFilter<voxelkl::MapImage, voxelkl::MapImage>::New();
+    streamer->SetInput(filter->GetKLOutput());
+    streamer->SetNumberOfStreamDivisions(3);
+    streamer->Update();
+    EXPECT_EQ(Mismatches(streamer->GetOutput(), expected.divergence.GetPointer()), 0u) << kind;
+    // The other outputs of the last update hold the whole grid after one more update.
+    filter->UpdateLargestPossibleRegion();
+    EXPECT_EQ(Mismatches(filter->GetCorrelationOutput(), expected.correlation.GetPointer()), 0u) << kind;
+    EXPECT_EQ(Mismatches(filter->GetMeanSquaredErrorOutput(), expected.meanSquaredError.GetPointer()), 0u) << kind;
+    EXPECT_EQ(Mismatches(filter->GetStatusOutput(), expected.status.GetPointer()), 0u) << kind;
+    EXPECT_EQ(Mismatches(filter->GetNonFiniteSampleCountOutput(), expected.nonFiniteSamples.GetPointer()), 0u) << kind;
+
+    auto nonparametric = itk::NonparametricKLDivergenceImageFilter<Series, voxelkl::MapImage>::New();
+    nonparametric->SetReferenceImage(reference->GetOutput());
+    nonparametric->SetGeneratedImage(generated->GetOutput());
+    nonparametric->SetDivergenceDirection(voxelkl::KLDirection::Symmetric);
+    auto knnStreamer = itk::StreamingImageFilter<voxelkl::MapImage, voxelkl::MapImage>::New();
+    knnStreamer->SetInput(nonparametric->GetKLOutput());
+    knnStreamer->SetNumberOfStreamDivisions(4);
+    knnStreamer->Update();
+    EXPECT_EQ(Mismatches(knnStreamer->GetOutput(), knn.divergence.GetPointer()), 0u) << kind;
+  }
 }
 
 // 3D Slicer's 4D NRRD as ITK reads it, a VectorImage whose components are the time points,
