@@ -7,6 +7,7 @@
 #include "voxelkl/LabelVolume.h"
 #include "voxelkl/MaskLoader.h"
 #include "voxelkl/OutputTransaction.h"
+#include "voxelkl/PathText.h"
 #include "voxelkl/RegionTableWriter.h"
 #include "voxelkl/RunCommand.h"
 #include "voxelkl/ScalarVolumeReader.h"
@@ -78,12 +79,6 @@ Describe()
   return d;
 }
 
-bool
-EndsWith(const std::string & text, const std::string & suffix)
-{
-  return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 nlohmann::json
 GridJson(const voxelkl::SpatialGrid & grid)
 {
@@ -100,7 +95,7 @@ Run(const voxelkl::ParsedArguments & args)
   const std::string table = args.GetString("table");
   const auto        summary = args.GetOptionalString("summary");
   const std::string mapName = args.GetString("mapName");
-  if (!EndsWith(table, ".tsv"))
+  if (!voxelkl::EndsWith(table, ".tsv"))
   {
     throw voxelkl::UsageError(fmt::format("--table {}: expected a .tsv file name", table));
   }

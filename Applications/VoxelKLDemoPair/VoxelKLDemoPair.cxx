@@ -40,6 +40,7 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/OutputTransaction.h"
+#include "voxelkl/PathText.h"
 #include "voxelkl/RunCommand.h"
 
 #include "itkImage.h"
@@ -667,7 +668,7 @@ void
 CheckNifti(const std::string & path, std::uintmax_t voxelBytes, const std::string & displayName)
 {
   const std::uintmax_t uncompressed = 352 + voxelBytes;
-  if (path.size() < 3 || path.compare(path.size() - 3, 3, ".gz") != 0)
+  if (!voxelkl::EndsWith(path, ".gz"))
   {
     voxelkl::CheckFileComplete(path, uncompressed, displayName);
     return;

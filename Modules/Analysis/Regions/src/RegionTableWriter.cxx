@@ -1,6 +1,7 @@
 #include "voxelkl/RegionTableWriter.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/PathText.h"
 
 #include <fmt/format.h>
 
@@ -141,7 +142,7 @@ RegionSchemaPath(const std::string & tsvPath)
   for (const char * extension : { ".tsv", ".csv", ".txt" })
   {
     const std::string suffix = extension;
-    if (tsvPath.size() > suffix.size() && tsvPath.compare(tsvPath.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (EndsWith(tsvPath, suffix))
     {
       return tsvPath.substr(0, tsvPath.size() - suffix.size()) + ".schema" + suffix;
     }

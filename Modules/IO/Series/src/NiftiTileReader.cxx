@@ -2,6 +2,7 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
+#include "voxelkl/PathText.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -23,7 +24,7 @@ NiftiTileReader<T>::Supports(const SeriesInfo & series)
     return false;
   }
   const std::string & file = series.files.front();
-  if (file.size() < 5 || file.compare(file.size() - 4, 4, ".nii") != 0 || !NiftiVolumeStream::CanRead(file))
+  if (file.size() < 5 || !EndsWith(file, ".nii") || !NiftiVolumeStream::CanRead(file))
   {
     return false;
   }

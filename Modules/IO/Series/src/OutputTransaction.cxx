@@ -1,6 +1,7 @@
 #include "voxelkl/OutputTransaction.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/PathText.h"
 
 #include <algorithm>
 #include <atomic>
@@ -116,7 +117,7 @@ std::vector<std::string>
 TemporaryFiles(const std::string & temporary)
 {
   std::vector<std::string> files{ temporary };
-  if (temporary.size() > 3 && temporary.compare(temporary.size() - 3, 3, ".gz") == 0)
+  if (EndsWith(temporary, ".gz"))
   {
     files.push_back(temporary.substr(0, temporary.size() - 3));
   }
@@ -197,7 +198,7 @@ ImageExtension(const std::string & path)
   for (const char * doubled : { ".nii.gz", ".nrrd.gz", ".mha.gz" })
   {
     const std::string suffix = doubled;
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (name.size() > suffix.size() && EndsWith(name, suffix))
     {
       return suffix;
     }

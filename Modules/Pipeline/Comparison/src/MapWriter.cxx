@@ -2,6 +2,7 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/OutputTransaction.h"
+#include "voxelkl/PathText.h"
 
 #include "itkImageFileReader.h"
 #include "itkImageFileWriter.h"
@@ -25,12 +26,6 @@ namespace voxelkl
 {
 namespace
 {
-
-bool
-EndsWith(const std::string & text, const std::string & suffix)
-{
-  return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // What the image libraries print about a failed write (niftilib: "** ERROR: NWAD: wrote
 // only ... bytes", MetaIO: "file stream is fail after write") is held back while ITK
