@@ -83,13 +83,56 @@ TileVoxels(const TraversalContext & context, std::size_t voxels, std::size_t pre
   return std::max<std::size_t>(1, (voxels + context.tiles - 1) / context.tiles);
 }
 
-/** The volume traversal of one or two series (generated may be null). Blocks of volumes
- * are read in step, each series by its own task (two files inflate on two cores), then
- * push(first, count, reference, generated, inside) is called for runs of voxels in
- * parallel, time point after time point: reference and generated point at the run's
- * values of one time point, null where that series has no such time point (series of
- * different lengths); inside is null (no mask) or the mask at the run's first voxel.
- * Progress: one unit per volume read. */
+/** Whether two series are read in step (their pushes see the same time point of both,
+ * as paired measures need) or each on its own (each series' state is its own, so each
+ * file is inflated and accumulated by its own task without waiting for the other). */
+enum class SeriesPairing
+{
+  InStep,
+  Independent
+};
+
+namespace detail
+{
+// Pushes `count` volumes of a block to runs of voxels in parallel, time point after time
+// point. Runs of a few hundred voxels keep their state in the L1 cache while the volumes of
+// a block are added to them; a run's results do not depend on its length.
+template <typename T, typename TPush>
+void
+PushBlock(const T *                          reference,
+          std::size_t                        referenceCount,
+          const T *                          generated,
+          std::size_t                        generatedCount,
+          std::size_t                        voxels,
+          const std::vector<unsigned char> & mask,
+          const TPush &                      push)
+{
+  constexpr std::size_t run = 512;
+  const std::size_t     count = std::max(referenceCount, generatedCount);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 8 * run), [&](const auto & range) {
+    for (std::size_t first = range.begin(); first < range.end(); first += run)
+    {
+      const std::size_t     length = std::min(run, range.end() - first);
+      const unsigned char * inside = mask.empty() ? nullptr : mask.data() + first;
+      for (std::size_t t = 0; t < count; ++t)
+      {
+        const T * r = t < referenceCount ? reference + t * voxels + first : nullptr;
+        const T * g = t < generatedCount ? generated + t * voxels + first : nullptr;
+        push(first, length, r, g, inside);
+      }
+    }
+  });
+}
+} // namespace detail
+
+/** The volume traversal of one or two series (generated may be null): blocks of volumes
+ * read front to back, each series by its own task (two files inflate on two cores), and
+ * push(first, count, reference, generated, inside) called for runs of voxels in parallel,
+ * time point after time point: reference and generated point at the run's values of one
+ * time point, null where that series has no value there (series of different lengths, or
+ * the other series' pushes when they are Independent); inside is null (no mask) or the
+ * mask at the run's first voxel. With SeriesPairing::Independent, push may run for the two
+ * series at once: it must update each series' state apart. Progress: one unit per volume. */
 template <typename T, typename TPush>
 void
 TraverseVolumes(VolumeSource<T> &                  reference,
@@ -97,15 +140,38 @@ TraverseVolumes(VolumeSource<T> &                  reference,
                 std::size_t                        voxels,
                 const std::vector<unsigned char> & mask,
                 const TraversalContext &           context,
-                const TPush &                      push)
+                const TPush &                      push,
+                SeriesPairing                      pairing = SeriesPairing::InStep)
 {
   const std::size_t block = VolumesPerBlock(voxels, sizeof(T));
-  std::vector<T>    referenceBlock(block * voxels);
-  std::vector<T>    generatedBlock(generated != nullptr ? block * voxels : 0);
-  // Runs of a few hundred voxels keep their state in the L1 cache while the volumes of a
-  // block are added to them; a run's results do not depend on its length.
-  constexpr std::size_t run = 512;
   context.Execute([&] {
+    if (pairing == SeriesPairing::Independent && generated != nullptr)
+    {
+      auto alone = [&](VolumeSource<T> & source, bool isReference) {
+        std::vector<T> values(block * voxels);
+        for (;;)
+        {
+          context.CheckCancelled();
+          const std::size_t count = source.Read(block, values.data());
+          if (count == 0)
+          {
+            break;
+          }
+          detail::PushBlock<T>(isReference ? values.data() : nullptr,
+                               isReference ? count : 0,
+                               isReference ? nullptr : values.data(),
+                               isReference ? 0 : count,
+                               voxels,
+                               mask,
+                               push);
+          context.Progress(static_cast<double>(count));
+        }
+      };
+      tbb::parallel_invoke([&] { alone(reference, true); }, [&] { alone(*generated, false); });
+      return;
+    }
+    std::vector<T> referenceBlock(block * voxels);
+    std::vector<T> generatedBlock(generated != nullptr ? block * voxels : 0);
     for (;;)
     {
       context.CheckCancelled();
@@ -118,24 +184,12 @@ TraverseVolumes(VolumeSource<T> &                  reference,
                                generatedCount = generated->Read(block, generatedBlock.data());
                              }
                            });
-      const std::size_t count = std::max(referenceCount, generatedCount);
-      if (count == 0)
+      if (referenceCount == 0 && generatedCount == 0)
       {
         break;
       }
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 8 * run), [&](const auto & range) {
-        for (std::size_t first = range.begin(); first < range.end(); first += run)
-        {
-          const std::size_t     length = std::min(run, range.end() - first);
-          const unsigned char * inside = mask.empty() ? nullptr : mask.data() + first;
-          for (std::size_t t = 0; t < count; ++t)
-          {
-            const T * r = t < referenceCount ? referenceBlock.data() + t * voxels + first : nullptr;
-            const T * g = t < generatedCount ? generatedBlock.data() + t * voxels + first : nullptr;
-            push(first, length, r, g, inside);
-          }
-        }
-      });
+      detail::PushBlock<T>(
+        referenceBlock.data(), referenceCount, generatedBlock.data(), generatedCount, voxels, mask, push);
       context.Progress(static_cast<double>(referenceCount + generatedCount));
     }
   });

@@ -392,7 +392,8 @@ ComputeByVolumes(const KLMapJob & job, unsigned int threads)
     context,
     [&](std::size_t first, std::size_t count, const T * reference, const T * generated, const unsigned char * inside) {
       comparison.PushTimePoint(first, count, reference, generated, inside);
-    });
+    },
+    job.fidelity.paired ? SeriesPairing::InStep : SeriesPairing::Independent);
   KLMaps maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
   context.Execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 4096), [&](const auto & range) {
