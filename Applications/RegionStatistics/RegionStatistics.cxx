@@ -144,6 +144,10 @@ Run(const voxelkl::ParsedArguments & args)
                          regions.rows.size(),
                          regions.unnamed.front());
   }
+  if (const std::string warning = voxelkl::CoverageWarning(regions); !warning.empty())
+  {
+    notes << "warning: " << warning << '\n';
+  }
 
   outputs.Write(table, voxelkl::FormatRegionTable(regions));
   outputs.Write(schema, voxelkl::FormatRegionSchema(regions));

@@ -70,6 +70,10 @@ RegionRequest::Write(const std::vector<RegionMap> & maps, const std::vector<unsi
   WriteFileDurably(m_StagedTable, FormatRegionTable(table), m_Table);
   WriteFileDurably(m_StagedSchema, FormatRegionSchema(table), RegionSchemaPath(m_Table));
   std::cerr << m_Notes;
+  if (const std::string warning = CoverageWarning(table); !warning.empty())
+  {
+    std::cerr << "warning: " << warning << '\n';
+  }
   return table;
 }
 

@@ -1,5 +1,7 @@
 #include "voxelkl/RegionStatistics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -78,10 +80,16 @@ ComputeRegionStatistics(const LabelVolume &                labels,
   for (std::size_t v = 0; v < labels.labels.size(); ++v)
   {
     const std::int32_t label = labels.labels[v];
-    if (label == 0 || (!inside.empty() && inside[v] == 0))
+    if (!inside.empty() && inside[v] == 0)
     {
       continue;
     }
+    ++table.consideredVoxels;
+    if (label == 0)
+    {
+      continue;
+    }
+    ++table.labelledVoxels;
     if (label != lastLabel)
     {
       const auto where = std::lower_bound(regions.begin(), regions.end(), label);
@@ -111,6 +119,21 @@ ComputeRegionStatistics(const LabelVolume &                labels,
     }
   }
   return table;
+}
+
+std::string
+CoverageWarning(const RegionTable & table)
+{
+  if (2 * table.labelledVoxels >= table.consideredVoxels)
+  {
+    return "";
+  }
+  return fmt::format("the atlas labels {} of the {} voxels considered ({:.1f} %): the region table describes only "
+                     "them (is the atlas in the maps' space?)",
+                     table.labelledVoxels,
+                     table.consideredVoxels,
+                     100.0 * static_cast<double>(table.labelledVoxels) /
+                       static_cast<double>(std::max<std::size_t>(1, table.consideredVoxels)));
 }
 
 } // namespace voxelkl

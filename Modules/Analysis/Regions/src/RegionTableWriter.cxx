@@ -172,7 +172,14 @@ ToJson(const RegionTable & table)
                         { "voxels", row.voxels },
                         { "statistics", std::move(statistics) } });
   }
-  return { { "maps", table.mapNames }, { "regions", std::move(regions) } };
+  nlohmann::json    coverage = { { "consideredVoxels", table.consideredVoxels },
+                                 { "labelledVoxels", table.labelledVoxels } };
+  const std::string warning = CoverageWarning(table);
+  if (!warning.empty())
+  {
+    coverage["warning"] = warning;
+  }
+  return { { "maps", table.mapNames }, { "regions", std::move(regions) }, { "coverage", std::move(coverage) } };
 }
 
 } // namespace voxelkl

@@ -255,3 +255,38 @@ TEST_F(RegionStatisticsFixture, MisuseIsAProgrammingError)
 }
 
 } // namespace
+
+namespace
+{
+using namespace voxelkl;
+
+// Coverage: the voxels considered (in the mask) and those the atlas labels, counted by a
+// loop written here; a warning below one half.
+TEST_F(RegionStatisticsFixture, CoverageCountsAndWarning)
+{
+  const RegionTable table = ComputeRegionStatistics(labels, names, { { "kl", kl.GetPointer(), {} } }, inside);
+  std::size_t       considered = 0;
+  std::size_t       labelled = 0;
+  for (std::size_t v = 0; v < labels.labels.size(); ++v)
+  {
+    considered += inside[v] != 0;
+    labelled += inside[v] != 0 && labels.labels[v] != 0;
+  }
+  EXPECT_EQ(table.consideredVoxels, considered);
+  EXPECT_EQ(table.labelledVoxels, labelled);
+  EXPECT_EQ(CoverageWarning(table), ""); // six of seven voxels are labelled
+
+  LabelVolume sparse = labels;
+  std::fill(sparse.labels.begin() + 10, sparse.labels.end(), 0);
+  const RegionTable few = ComputeRegionStatistics(sparse, names, { { "kl", kl.GetPointer(), {} } }, {});
+  EXPECT_EQ(few.consideredVoxels, sparse.labels.size());
+  const std::string warning = CoverageWarning(few);
+  EXPECT_NE(warning.find("labels " + std::to_string(few.labelledVoxels) + " of the " +
+                         std::to_string(sparse.labels.size()) + " voxels"),
+            std::string::npos)
+    << warning;
+  EXPECT_EQ(ToJson(few)["coverage"]["labelledVoxels"], few.labelledVoxels);
+  EXPECT_TRUE(ToJson(few)["coverage"].contains("warning"));
+}
+
+} // namespace

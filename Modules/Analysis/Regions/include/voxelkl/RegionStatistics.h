@@ -35,9 +35,17 @@ struct RegionRow
 struct RegionTable
 {
   std::vector<std::string>  mapNames;
-  std::vector<RegionRow>    rows;    ///< ascending label
-  std::vector<std::int32_t> unnamed; ///< labels in rows without a name, when names were given
+  std::vector<RegionRow>    rows;                  ///< ascending label
+  std::vector<std::int32_t> unnamed;               ///< labels in rows without a name, when names were given
+  std::size_t               consideredVoxels{ 0 }; ///< voxels in the mask (all without one)
+  std::size_t               labelledVoxels{ 0 };   ///< of those, the ones with a nonzero label
 };
+
+/** A warning when the atlas labels less than half of the voxels considered (an atlas on
+ * another space, or a mask much larger than the brain): the table then describes only a
+ * small part of the maps. Empty otherwise. */
+std::string
+CoverageWarning(const RegionTable & table);
 
 /** One row per nonzero label of the atlas file (labels.atlasLabels, ascending; 0, the
  * background, has none), so that a region lost in resampling or outside the map shows up
