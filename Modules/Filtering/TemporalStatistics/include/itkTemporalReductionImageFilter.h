@@ -99,6 +99,11 @@ protected:
   VerifyInputInformation() ITKv5_CONST override;
   void
   GenerateData() override;
+  /** Brings the series' upstream pipelines up to date at once, each on its own task (two
+   * file readers inflate two .nii.gz on two cores, where ITK would update them one after
+   * the other), then does what ProcessObject does. */
+  void
+  UpdateOutputData(DataObject * output) override;
   void
   PrintSelf(std::ostream & os, Indent indent) const override;
 

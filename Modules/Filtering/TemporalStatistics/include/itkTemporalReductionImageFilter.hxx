@@ -247,6 +247,31 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
 
 template <typename TInputImage, typename TOutputImage>
 void
+TemporalReductionImageFilter<TInputImage, TOutputImage>::UpdateOutputData(DataObject * output)
+{
+  std::vector<DataObject *> series;
+  for (unsigned int n = 0; n < this->GetNumberOfSeries(); ++n)
+  {
+    if (auto * input = const_cast<InputImageType *>(this->GetInput(n)); input != nullptr && input->GetSource())
+    {
+      series.push_back(input);
+    }
+  }
+  if (series.size() > 1)
+  {
+    // The readers of different files share no state; each update is ITK's own, so an
+    // exception in either propagates here unchanged.
+    const int       threads = std::max(1, static_cast<int>(this->GetMultiThreader()->GetMaximumNumberOfThreads()));
+    tbb::task_arena arena(std::max(threads, static_cast<int>(series.size())));
+    arena.execute([&] {
+      tbb::parallel_for(std::size_t{ 0 }, series.size(), [&](std::size_t n) { series[n]->UpdateOutputData(); });
+    });
+  }
+  Superclass::UpdateOutputData(output);
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
