@@ -95,6 +95,12 @@ NiftiImageIO::CanReadFile(const char * fileName)
   {
     return false;
   }
+  if (m_Claim == NiftiClaim::EveryNiftiFile)
+  {
+    // Claimed unread: ReadImageInformation names what is wrong with it.
+    struct stat status;
+    return stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode);
+  }
   try
   {
     detail::SequentialFile file(path);
@@ -127,6 +133,18 @@ NiftiImageIO::ReadImageInformation()
       }
       else
       {
+        // Before the reader allocates the image: the file must hold what the header says
+        // (a .nii.gz is checked as it is inflated, to its CRC and length).
+        const detail::NiftiLayout & layout = open->layout;
+        const std::uint64_t         expected = layout.dataOffset + static_cast<std::uint64_t>(layout.volumeSize[0]) *
+                                                             layout.volumeSize[1] * layout.volumeSize[2] *
+                                                             layout.volumeCount * layout.bytesPerVoxel;
+        if (identity.size < expected)
+        {
+          throw InputError(path,
+                           "truncated: the header describes " + std::to_string(expected) + " bytes, the file has " +
+                             std::to_string(identity.size));
+        }
         open->plain = std::make_unique<detail::FileDescriptor>(path);
       }
       m_Open = std::move(open);
@@ -405,6 +423,7 @@ NiftiImageIO::PrintSelf(std::ostream & os, itk::Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
   os << indent << "AccessPointSpacing: " << m_AccessPointSpacing << '\n';
+  os << indent << "Claim: " << (m_Claim == NiftiClaim::EveryNiftiFile ? "EveryNiftiFile" : "ReadableFiles") << '\n';
   os << indent << "Open file: " << (m_Open ? m_Open->identity.path : std::string("(none)")) << '\n';
   os << indent << "InflatedBytes: " << GetInflatedBytes() << '\n';
   os << indent << "NumberOfAccessPoints: " << GetNumberOfAccessPoints() << '\n';

@@ -48,6 +48,8 @@ NiftiVolumeStream::NiftiVolumeStream(const std::string & path)
   m_Slope = layout.slope;
   m_Intercept = layout.intercept;
   m_DataOffset = layout.dataOffset;
+  m_QformCode = layout.qformCode;
+  m_SformCode = layout.sformCode;
 
   // Past the extensions. A file that ends before the offset is reported as truncated by the
   // first read, which then gets no bytes.
@@ -72,6 +74,12 @@ NiftiVolumeStream::CanRead(const std::string & path) noexcept
   {
     return false;
   }
+}
+
+bool
+NiftiVolumeStream::HasNiftiName(const std::string & path) noexcept
+{
+  return detail::HasSingleFileNiftiName(path);
 }
 
 std::string
