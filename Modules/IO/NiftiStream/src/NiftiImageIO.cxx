@@ -5,6 +5,7 @@
 #include "NiftiVoxelKernels.h"
 #include "SequentialFile.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/NiftiVolumeStream.h"
 
 #include "itkNiftiImageIO.h"
 #include "nifti1.h"
@@ -158,7 +159,24 @@ NiftiImageIO::ReadImageInformation()
   // The grid exactly as ITK's NIfTI IO reports it: its header-only read, same file.
   auto itkIO = itk::NiftiImageIO::New();
   itkIO->SetFileName(path);
-  itkIO->ReadImageInformation();
+  try
+  {
+    itkIO->ReadImageInformation();
+  }
+  catch (const itk::ExceptionObject &)
+  {
+    // niftilib inflates more than the header of a small .nii.gz and fails on a bad CRC or
+    // a cut stream without saying so ("not recognized as a NIFTI file"): name the reason.
+    try
+    {
+      NiftiVolumeStream::Verify(path);
+    }
+    catch (const InputError & e)
+    {
+      itkExceptionMacro(<< e.what());
+    }
+    throw;
+  }
   const unsigned dimensions = itkIO->GetNumberOfDimensions();
   this->SetNumberOfDimensions(dimensions);
   std::uint64_t voxels = 1;

@@ -76,6 +76,17 @@ NiftiVolumeStream::CanRead(const std::string & path) noexcept
   }
 }
 
+void
+NiftiVolumeStream::Verify(const std::string & path)
+{
+  NiftiVolumeStream  stream(path);
+  std::vector<float> volume(stream.VoxelsPerVolume());
+  for (std::size_t v = 0; v < stream.VolumeCount(); ++v)
+  {
+    stream.ReadVolumes(1, volume.data());
+  }
+}
+
 bool
 NiftiVolumeStream::HasNiftiName(const std::string & path) noexcept
 {

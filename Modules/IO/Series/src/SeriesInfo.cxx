@@ -228,6 +228,12 @@ ReadHeader(const std::string & file, bool allowFrames = false)
   }
   catch (const itk::ExceptionObject & e)
   {
+    if (NiftiVolumeStream::HasNiftiName(file))
+    {
+      // niftilib fails on a small .nii.gz with a bad CRC or cut short without the reason;
+      // our reader names it.
+      NiftiVolumeStream::Verify(file);
+    }
     throw InputError(file, std::string("cannot read the header: ") + e.GetDescription());
   }
   const unsigned int components = header.io->GetNumberOfComponents();

@@ -56,6 +56,11 @@ public:
   /** True for a .nii or .nii.gz file whose header this class accepts. Never throws. */
   static bool
   CanRead(const std::string & path) noexcept;
+  /** Reads path to its end (a .nii.gz to its last trailer) and throws its InputError
+   * (truncated, CRC mismatch, ...), if any. For error paths: when another reader fails on
+   * a file whose header this class accepts, this finds and names what is wrong. */
+  static void
+  Verify(const std::string & path);
   /** True for a name ending in .nii or .nii.gz (any case): a file that only this class (or
    * voxelkl::NiftiImageIO) should read, refused with its error when it cannot, never passed
    * on to niftilib. */
