@@ -6,6 +6,7 @@
 #include "voxelkl/LabelNames.h"
 #include "voxelkl/LabelVolume.h"
 #include "voxelkl/MaskLoader.h"
+#include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/PathText.h"
 #include "voxelkl/RegionTableWriter.h"
@@ -189,5 +190,8 @@ Run(const voxelkl::ParsedArguments & args)
 int
 main(int argc, char ** argv)
 {
+  // Every .nii/.nii.gz that an itk::ImageFileReader opens (maps, masks, atlases) is read by
+  // VoxelKL's reader or refused with its reason, never handed to niftilib.
+  voxelkl::RegisterNiftiImageIO(voxelkl::NiftiClaim::EveryNiftiFile);
   return voxelkl::RunCommand(Describe(), argc, argv, Run);
 }

@@ -2,6 +2,7 @@
 // of each generated volume and its reference volume, and the combined loss.
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionArguments.h"
+#include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
 #include "voxelkl/ReturnParameters.h"
@@ -240,5 +241,8 @@ Run(const voxelkl::ParsedArguments & args)
 int
 main(int argc, char ** argv)
 {
+  // Every .nii/.nii.gz that an itk::ImageFileReader opens (maps, masks, atlases) is read by
+  // VoxelKL's reader or refused with its reason, never handed to niftilib.
+  voxelkl::RegisterNiftiImageIO(voxelkl::NiftiClaim::EveryNiftiFile);
   return voxelkl::RunCommand(Describe(), argc, argv, Run);
 }

@@ -39,6 +39,7 @@
 // in parallel, one thread each.
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/PathText.h"
 #include "voxelkl/RunCommand.h"
@@ -745,5 +746,8 @@ Run(const voxelkl::ParsedArguments & args)
 int
 main(int argc, char * argv[])
 {
+  // Every .nii/.nii.gz that an itk::ImageFileReader opens (maps, masks, atlases) is read by
+  // VoxelKL's reader or refused with its reason, never handed to niftilib.
+  voxelkl::RegisterNiftiImageIO(voxelkl::NiftiClaim::EveryNiftiFile);
   return voxelkl::RunCommand(Describe(), argc, argv, Run);
 }

@@ -4,6 +4,7 @@
 #include "voxelkl/KLMapJob.h"
 #include "voxelkl/KLSummary.h"
 #include "voxelkl/MapWriter.h"
+#include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
 #include "voxelkl/RegionOptions.h"
@@ -448,5 +449,8 @@ Run(const voxelkl::ParsedArguments & args)
 int
 main(int argc, char ** argv)
 {
+  // Every .nii/.nii.gz that an itk::ImageFileReader opens (maps, masks, atlases) is read by
+  // VoxelKL's reader or refused with its reason, never handed to niftilib.
+  voxelkl::RegisterNiftiImageIO(voxelkl::NiftiClaim::EveryNiftiFile);
   return voxelkl::RunCommand(Describe(), argc, argv, Run);
 }

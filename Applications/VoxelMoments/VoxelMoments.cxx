@@ -3,6 +3,7 @@
 #include "voxelkl/ExecutionArguments.h"
 #include "voxelkl/MapWriter.h"
 #include "voxelkl/MomentsJob.h"
+#include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
 #include "voxelkl/RegionOptions.h"
@@ -138,5 +139,8 @@ Run(const voxelkl::ParsedArguments & args)
 int
 main(int argc, char ** argv)
 {
+  // Every .nii/.nii.gz that an itk::ImageFileReader opens (maps, masks, atlases) is read by
+  // VoxelKL's reader or refused with its reason, never handed to niftilib.
+  voxelkl::RegisterNiftiImageIO(voxelkl::NiftiClaim::EveryNiftiFile);
   return voxelkl::RunCommand(Describe(), argc, argv, Run);
 }

@@ -17,10 +17,16 @@ ReadScalarVolume(const std::string & path)
   using Image = itk::Image<T, 3>;
   // Checks existence, readability, scalar voxels and three dimensions, naming the file.
   const SpatialGrid grid = InspectVolume(path);
-  if (NiftiVolumeStream::CanRead(path))
+  // A NIfTI name is read by our reader or refused with its error, never by niftilib (which
+  // turns NaN into 0 and reads what our reader refuses).
+  if (NiftiVolumeStream::HasNiftiName(path))
   {
     NiftiVolumeStream stream(path);
-    auto              image = Image::New();
+    if (stream.VolumeCount() != 1)
+    {
+      throw InputError(path, "is not a single 3D volume");
+    }
+    auto image = Image::New();
     ApplyGrid(grid, image);
     image->Allocate();
     stream.ReadVolumes(1, image->GetBufferPointer());

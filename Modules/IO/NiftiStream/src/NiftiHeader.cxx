@@ -9,7 +9,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <iomanip>
 #include <limits>
+#include <sstream>
 
 namespace voxelkl
 {
@@ -122,6 +124,123 @@ HasNiftiPairName(const std::string & path)
   return EndsWith(name, ".hdr") || EndsWith(name, ".img") || EndsWith(name, ".hdr.gz") || EndsWith(name, ".img.gz");
 }
 
+namespace
+{
+
+// Orientation values beyond this (1000 km in mm, or a matrix entry as large) are no real
+// scanner's; ITK 5.2's orientation code loops forever on some (an offset of 2^127), and
+// vnl aborts on non-finite ones, so they never reach it.
+constexpr double OrientationLimit = 1e9;
+
+std::string
+Number(double value)
+{
+  std::ostringstream text;
+  text << std::setprecision(9) << value;
+  return text.str();
+}
+
+[[noreturn]] void
+Invalid(const std::string & path, const std::string & problem)
+{
+  throw InputError(path, "invalid NIfTI header: " + problem);
+}
+
+void
+SwapHeader(nifti_1_header & header)
+{
+  for (short & d : header.dim)
+  {
+    d = Swapped(d);
+  }
+  for (float & p : header.pixdim)
+  {
+    p = Swapped(p);
+  }
+  header.datatype = Swapped(header.datatype);
+  header.bitpix = Swapped(header.bitpix);
+  header.vox_offset = Swapped(header.vox_offset);
+  header.scl_slope = Swapped(header.scl_slope);
+  header.scl_inter = Swapped(header.scl_inter);
+  header.qform_code = Swapped(header.qform_code);
+  header.sform_code = Swapped(header.sform_code);
+  for (float * q : { &header.quatern_b,
+                     &header.quatern_c,
+                     &header.quatern_d,
+                     &header.qoffset_x,
+                     &header.qoffset_y,
+                     &header.qoffset_z })
+  {
+    *q = Swapped(*q);
+  }
+  for (float * row : { header.srow_x, header.srow_y, header.srow_z })
+  {
+    for (int i = 0; i < 4; ++i)
+    {
+      row[i] = Swapped(row[i]);
+    }
+  }
+}
+
+// A finite value within OrientationLimit, or the field named in the error.
+void
+RequireSane(const std::string & path, const std::string & field, double value)
+{
+  if (!std::isfinite(value))
+  {
+    Invalid(path, field + " is " + Number(value) + " (not finite)");
+  }
+  if (std::abs(value) > OrientationLimit)
+  {
+    Invalid(path, field + " " + Number(value) + " is beyond +-1e9 mm");
+  }
+}
+
+// What niftilib and ITK turn into the grid: pixdim of the axes in use, the quaternion
+// (qform_code > 0) and the affine rows (sform_code > 0), each checked where it is used.
+void
+CheckGeometry(const nifti_1_header & header, const std::string & path)
+{
+  for (int i = 0; i <= std::min<int>(header.dim[0], 7); ++i)
+  {
+    if (!std::isfinite(header.pixdim[i]))
+    {
+      Invalid(path, "pixdim[" + std::to_string(i) + "] is " + Number(header.pixdim[i]) + " (not finite)");
+    }
+  }
+  if (header.qform_code > 0)
+  {
+    const char * names[] = { "quatern_b", "quatern_c", "quatern_d", "qoffset_x", "qoffset_y", "qoffset_z" };
+    const float  values[] = { header.quatern_b, header.quatern_c, header.quatern_d,
+                              header.qoffset_x, header.qoffset_y, header.qoffset_z };
+    for (int i = 0; i < 6; ++i)
+    {
+      RequireSane(path, names[i], values[i]);
+    }
+  }
+  if (header.sform_code > 0)
+  {
+    const char *  names[] = { "srow_x", "srow_y", "srow_z" };
+    const float * rows[] = { header.srow_x, header.srow_y, header.srow_z };
+    for (int r = 0; r < 3; ++r)
+    {
+      for (int i = 0; i < 4; ++i)
+      {
+        RequireSane(path, std::string(names[r]) + "[" + std::to_string(i) + "]", rows[r][i]);
+      }
+    }
+    for (int c = 0; c < 3; ++c)
+    {
+      if (rows[0][c] == 0.0f && rows[1][c] == 0.0f && rows[2][c] == 0.0f)
+      {
+        Invalid(path, "sform column " + std::to_string(c) + " (srow_x/y/z[" + std::to_string(c) + "]) is zero");
+      }
+    }
+  }
+}
+
+} // namespace
+
 NiftiLayout
 ParseNiftiHeader(const unsigned char * bytes, const std::string & path)
 {
@@ -145,18 +264,11 @@ ParseNiftiHeader(const unsigned char * bytes, const std::string & path)
   }
   else
   {
-    throw InputError(path, "not a NIfTI-1 file (sizeof_hdr is not 348)");
+    Invalid(path, "sizeof_hdr " + std::to_string(header.sizeof_hdr) + " is not 348 (not a NIfTI-1 file)");
   }
   if (layout.swap)
   {
-    for (short & d : header.dim)
-    {
-      d = Swapped(d);
-    }
-    header.datatype = Swapped(header.datatype);
-    header.vox_offset = Swapped(header.vox_offset);
-    header.scl_slope = Swapped(header.scl_slope);
-    header.scl_inter = Swapped(header.scl_inter);
+    SwapHeader(header);
   }
 
   if (std::memcmp(header.magic, "ni1", 4) == 0)
@@ -167,11 +279,22 @@ ParseNiftiHeader(const unsigned char * bytes, const std::string & path)
   }
   if (std::memcmp(header.magic, "n+1", 4) != 0)
   {
-    throw InputError(path, "not a NIfTI-1 file (no \"n+1\" magic; Analyze 7.5 is not supported)");
+    Invalid(path, "magic is not \"n+1\" (not a NIfTI-1 file; Analyze 7.5 is not supported)");
   }
 
   const int dimensions = header.dim[0];
-  if (dimensions < 3 || dimensions > 7)
+  if (dimensions < 1 || dimensions > 7)
+  {
+    Invalid(path, "dim[0] " + std::to_string(dimensions) + " is not 1..7");
+  }
+  for (int i = 1; i <= dimensions; ++i)
+  {
+    if (header.dim[i] < 0 || (i <= 3 && header.dim[i] == 0))
+    {
+      Invalid(path, "dim[" + std::to_string(i) + "] " + std::to_string(header.dim[i]) + " is not positive");
+    }
+  }
+  if (dimensions < 3)
   {
     throw InputError(path,
                      "has " + std::to_string(dimensions) + " dimensions (dim[0]); only 3D and 4D images are supported");
@@ -185,11 +308,7 @@ ParseNiftiHeader(const unsigned char * bytes, const std::string & path)
                          "); only 3D and 4D images are supported");
     }
   }
-  if (header.dim[1] <= 0)
-  {
-    throw InputError(path, "bad dim[1] = " + std::to_string(header.dim[1]));
-  }
-  // Like niftilib (nifti_convert_nhdr2nim): other sizes <= 0 within dim[0] mean 1.
+  // Like niftilib (nifti_convert_nhdr2nim): a time axis of 0 means 1.
   const auto extent = [&header, dimensions](int i) -> std::size_t {
     return i > dimensions || header.dim[i] <= 0 ? 1 : static_cast<std::size_t>(header.dim[i]);
   };
@@ -202,14 +321,37 @@ ParseNiftiHeader(const unsigned char * bytes, const std::string & path)
   {
     throw InputError(path, UnsupportedTypeProblem(header.datatype));
   }
-
-  // niftilib: offset = (int)vox_offset, at least the header size.
-  if (!std::isfinite(header.vox_offset) || header.vox_offset < 0.0f ||
-      header.vox_offset > static_cast<float>(std::numeric_limits<int>::max() / 2))
+  if (static_cast<std::size_t>(header.bitpix) != 8 * layout.bytesPerVoxel)
   {
-    throw InputError(path, "bad vox_offset " + std::to_string(header.vox_offset));
+    Invalid(path,
+            "bitpix " + std::to_string(header.bitpix) + " does not match datatype " + std::to_string(header.datatype) +
+              " (" + SupportedTypeName(header.datatype) + ", " + std::to_string(8 * layout.bytesPerVoxel) + " bits)");
   }
-  layout.dataOffset = std::max<std::size_t>(NiftiHeaderBytes, static_cast<std::size_t>(header.vox_offset));
+
+  // A single-file NIfTI-1 keeps 4 extension bytes after the header, so voxels start at 352
+  // or later (niftilib reads a smaller offset as 352: 4 bytes off). A byte offset is whole.
+  const float offset = header.vox_offset;
+  if (!std::isfinite(offset))
+  {
+    Invalid(path, "vox_offset is " + Number(offset) + " (not finite)");
+  }
+  if (offset < 352.0f)
+  {
+    Invalid(path, "vox_offset " + Number(offset) + " is below 352");
+  }
+  if (offset != std::floor(offset))
+  {
+    Invalid(path, "vox_offset " + Number(offset) + " is not a whole number of bytes");
+  }
+  if (offset > static_cast<float>(std::numeric_limits<int>::max() / 2))
+  {
+    Invalid(path, "vox_offset " + Number(offset) + " is beyond 1 GiB");
+  }
+  layout.dataOffset = static_cast<std::size_t>(offset);
+
+  CheckGeometry(header, path);
+  layout.qformCode = header.qform_code;
+  layout.sformCode = header.sform_code;
 
   // ITK 5.2 NiftiImageIO::ReadImageInformation and MustRescale, on niftilib's fields:
   // non-finite -> 0 (FIXED_FLOAT), slope 0 -> 1 keeping the intercept.

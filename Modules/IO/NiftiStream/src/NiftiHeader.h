@@ -25,10 +25,15 @@ struct NiftiLayout
   bool                       scaled{ false };
   double                     slope{ 1.0 };
   double                     intercept{ 0.0 };
+  int                        qformCode{ 0 }; // 0 and 0: no orientation, a grid of pixdim only
+  int                        sformCode{ 0 };
 };
 
 /** Reads the 348 header bytes of path. Throws InputError(path, problem) for anything but a
- * single-file NIfTI-1 header of a 3D/4D image of a supported voxel type. */
+ * single-file NIfTI-1 header of a 3D/4D image of a supported voxel type; a field that no
+ * valid file holds gives "invalid NIfTI header: FIELD VALUE PROBLEM" (sizeof_hdr, magic,
+ * dim, bitpix against datatype, vox_offset >= 352 whole and finite, finite pixdim, finite
+ * and bounded qform/sform where their codes say they are used). */
 NiftiLayout
 ParseNiftiHeader(const unsigned char * bytes, const std::string & path);
 

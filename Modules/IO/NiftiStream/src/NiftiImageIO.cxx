@@ -5,6 +5,7 @@
 #include "NiftiVoxelKernels.h"
 #include "SequentialFile.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/NiftiVolumeStream.h"
 
 #include "itkNiftiImageIO.h"
 #include "nifti1.h"
@@ -95,6 +96,12 @@ NiftiImageIO::CanReadFile(const char * fileName)
   {
     return false;
   }
+  if (m_Claim == NiftiClaim::EveryNiftiFile)
+  {
+    // Claimed unread: ReadImageInformation names what is wrong with it.
+    struct stat status;
+    return stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode);
+  }
   try
   {
     detail::SequentialFile file(path);
@@ -127,6 +134,18 @@ NiftiImageIO::ReadImageInformation()
       }
       else
       {
+        // Before the reader allocates the image: the file must hold what the header says
+        // (a .nii.gz is checked as it is inflated, to its CRC and length).
+        const detail::NiftiLayout & layout = open->layout;
+        const std::uint64_t         expected = layout.dataOffset + static_cast<std::uint64_t>(layout.volumeSize[0]) *
+                                                             layout.volumeSize[1] * layout.volumeSize[2] *
+                                                             layout.volumeCount * layout.bytesPerVoxel;
+        if (identity.size < expected)
+        {
+          throw InputError(path,
+                           "truncated: the header describes " + std::to_string(expected) + " bytes, the file has " +
+                             std::to_string(identity.size));
+        }
         open->plain = std::make_unique<detail::FileDescriptor>(path);
       }
       m_Open = std::move(open);
@@ -140,7 +159,24 @@ NiftiImageIO::ReadImageInformation()
   // The grid exactly as ITK's NIfTI IO reports it: its header-only read, same file.
   auto itkIO = itk::NiftiImageIO::New();
   itkIO->SetFileName(path);
-  itkIO->ReadImageInformation();
+  try
+  {
+    itkIO->ReadImageInformation();
+  }
+  catch (const itk::ExceptionObject &)
+  {
+    // niftilib inflates more than the header of a small .nii.gz and fails on a bad CRC or
+    // a cut stream without saying so ("not recognized as a NIFTI file"): name the reason.
+    try
+    {
+      NiftiVolumeStream::Verify(path);
+    }
+    catch (const InputError & e)
+    {
+      itkExceptionMacro(<< e.what());
+    }
+    throw;
+  }
   const unsigned dimensions = itkIO->GetNumberOfDimensions();
   this->SetNumberOfDimensions(dimensions);
   std::uint64_t voxels = 1;
@@ -405,6 +441,7 @@ NiftiImageIO::PrintSelf(std::ostream & os, itk::Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
   os << indent << "AccessPointSpacing: " << m_AccessPointSpacing << '\n';
+  os << indent << "Claim: " << (m_Claim == NiftiClaim::EveryNiftiFile ? "EveryNiftiFile" : "ReadableFiles") << '\n';
   os << indent << "Open file: " << (m_Open ? m_Open->identity.path : std::string("(none)")) << '\n';
   os << indent << "InflatedBytes: " << GetInflatedBytes() << '\n';
   os << indent << "NumberOfAccessPoints: " << GetNumberOfAccessPoints() << '\n';

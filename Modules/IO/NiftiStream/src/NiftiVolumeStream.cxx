@@ -48,6 +48,8 @@ NiftiVolumeStream::NiftiVolumeStream(const std::string & path)
   m_Slope = layout.slope;
   m_Intercept = layout.intercept;
   m_DataOffset = layout.dataOffset;
+  m_QformCode = layout.qformCode;
+  m_SformCode = layout.sformCode;
 
   // Past the extensions. A file that ends before the offset is reported as truncated by the
   // first read, which then gets no bytes.
@@ -72,6 +74,23 @@ NiftiVolumeStream::CanRead(const std::string & path) noexcept
   {
     return false;
   }
+}
+
+void
+NiftiVolumeStream::Verify(const std::string & path)
+{
+  NiftiVolumeStream  stream(path);
+  std::vector<float> volume(stream.VoxelsPerVolume());
+  for (std::size_t v = 0; v < stream.VolumeCount(); ++v)
+  {
+    stream.ReadVolumes(1, volume.data());
+  }
+}
+
+bool
+NiftiVolumeStream::HasNiftiName(const std::string & path) noexcept
+{
+  return detail::HasSingleFileNiftiName(path);
 }
 
 std::string

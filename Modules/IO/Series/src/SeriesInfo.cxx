@@ -1,5 +1,6 @@
 #include "voxelkl/SeriesInfo.h"
 
+#include "RawDataSize.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
 #include "voxelkl/PathText.h"
@@ -170,6 +171,27 @@ FramesProblem(const std::string & file, const itk::ImageIOBase & io)
   return "its non-spatial axis has the kind '" + frameKinds.front() + "', not 'list'";
 }
 
+// An uncompressed NIfTI must hold the voxels its header describes (ITK's reader fills what
+// is missing with garbage). A .nii.gz is checked as it is inflated, to its CRC and length.
+void
+CheckNiftiSize(const std::string & file, const NiftiVolumeStream & stream)
+{
+  if (!EndsWith(Lowercase(file), ".nii"))
+  {
+    return;
+  }
+  const std::uintmax_t expected = stream.DataOffset() + static_cast<std::uintmax_t>(stream.VoxelsPerVolume()) *
+                                                          stream.VolumeCount() * stream.BytesPerVoxel();
+  std::error_code      error;
+  const std::uintmax_t actual = std::filesystem::file_size(file, error);
+  if (!error && actual < expected)
+  {
+    throw InputError(file,
+                     "truncated: the header describes at least " + std::to_string(expected) + " bytes, the file has " +
+                       std::to_string(actual));
+  }
+}
+
 // Opens the header of any image ITK can read; throws InputError otherwise. With
 // allowFrames, a 4D NRRD as 3D Slicer writes it (FramesProblem) is accepted and its
 // frames counted; every other image must have scalar voxels.
@@ -185,6 +207,14 @@ ReadHeader(const std::string & file, bool allowFrames = false)
   {
     throw InputError(file, "is a directory, not an image file");
   }
+  // A NIfTI name is read by VoxelKL's reader or refused with its reason: niftilib, behind
+  // ITK's IO, reads a vox_offset below 352 as 352, turns NaN into 0, takes the voxels of an
+  // x.nii beside x.nii.gz, and aborts or hangs on a non-finite or huge sform.
+  if (NiftiVolumeStream::HasNiftiName(file))
+  {
+    const NiftiVolumeStream stream(file); // throws "invalid NIfTI header: ..." and the like
+    CheckNiftiSize(file, stream);
+  }
   Header header;
   header.io = itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
   if (header.io.IsNull())
@@ -198,6 +228,12 @@ ReadHeader(const std::string & file, bool allowFrames = false)
   }
   catch (const itk::ExceptionObject & e)
   {
+    if (NiftiVolumeStream::HasNiftiName(file))
+    {
+      // niftilib fails on a small .nii.gz with a bad CRC or cut short without the reason;
+      // our reader names it.
+      NiftiVolumeStream::Verify(file);
+    }
     throw InputError(file, std::string("cannot read the header: ") + e.GetDescription());
   }
   const unsigned int components = header.io->GetNumberOfComponents();
@@ -216,29 +252,7 @@ ReadHeader(const std::string & file, bool allowFrames = false)
     }
     header.frames = components;
   }
-  // An uncompressed NIfTI holds its voxels after a header of at least 352 bytes, a
-  // MetaImage .mha after its text header; ITK's readers fill what is missing with garbage
-  // instead of failing.
-  const bool rawNifti = EndsWith(file, ".nii");
-  const bool rawMetaImage = EndsWith(file, ".mha") && !header.io->GetUseCompression();
-  if (rawNifti || rawMetaImage)
-  {
-    // For NIfTI from the stored voxel type: ITK reports a scaled NIfTI as float, 4 bytes
-    // per voxel whatever is stored.
-    std::uintmax_t expected = header.io->GetImageSizeInBytes();
-    if (rawNifti && NiftiVolumeStream::CanRead(file))
-    {
-      const NiftiVolumeStream stream(file);
-      expected = stream.DataOffset() + stream.VoxelsPerVolume() * stream.VolumeCount() * stream.BytesPerVoxel();
-    }
-    const std::uintmax_t actual = std::filesystem::file_size(file, error);
-    if (!error && actual < expected)
-    {
-      throw InputError(file,
-                       "truncated: the header describes at least " + std::to_string(expected) +
-                         " bytes, the file has " + std::to_string(actual));
-    }
-  }
+  CheckRawDataSize(file, *header.io);
   for (unsigned int i = 0; i < header.io->GetNumberOfDimensions(); ++i)
   {
     header.size.push_back(header.io->GetDimensions(i));
@@ -403,7 +417,7 @@ InspectSeries(const std::vector<std::string> & files)
     }
     info.timePoints = files.size();
   }
-  if (NiftiVolumeStream::CanRead(files.front()))
+  if (NiftiVolumeStream::HasNiftiName(files.front()))
   {
     // ITK reports a scaled NIfTI as float; report what is stored.
     const NiftiVolumeStream stream(files.front());

@@ -40,9 +40,10 @@ private:
   static void
   ReadVolume(const std::string & file, std::size_t voxels, T * out)
   {
-    if (NiftiVolumeStream::CanRead(file))
+    if (NiftiVolumeStream::HasNiftiName(file))
     {
-      // Our reader, not ITK's: niftilib turns NaN into 0, and NaN must be skipped.
+      // Our reader or its error, never ITK's: niftilib turns NaN into 0 (NaN must be skipped)
+      // and reads what our reader refuses.
       NiftiVolumeStream stream(file);
       if (stream.VoxelsPerVolume() != voxels || stream.VolumeCount() != 1)
       {

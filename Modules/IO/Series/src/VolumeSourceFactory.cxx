@@ -21,7 +21,7 @@ OpenVolumeSource(const SeriesInfo & series)
   {
     return sources::OpenSlicerFrames<T>(series);
   }
-  if (NiftiVolumeStream::CanRead(series.files.front()))
+  if (NiftiVolumeStream::HasNiftiName(series.files.front())) // read by us or refused, never by niftilib
   {
     return sources::OpenNifti<T>(series);
   }

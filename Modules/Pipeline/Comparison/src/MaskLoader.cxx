@@ -2,6 +2,7 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionOptions.h"
+#include "voxelkl/NiftiVolumeStream.h"
 
 #include "itkImageFileReader.h"
 
@@ -9,6 +10,66 @@
 
 namespace voxelkl
 {
+namespace
+{
+
+// Why the grids differ when one file is a NIfTI without orientation (qform_code and
+// sform_code 0, as nipype's ds003): ITK gives it origin 0 and axes along x, y, z, while
+// nibabel, saving a mask with that image's affine and a fresh header, writes an sform
+// centred on the image with x flipped. The grids really differ (a voxel maps to another
+// place), so the mask is refused; the hint says how to write one that matches.
+std::string
+OrientationHint(const std::string & seriesFile, const std::string & maskFile)
+{
+  for (const std::string * file : { &seriesFile, &maskFile })
+  {
+    if (!NiftiVolumeStream::HasNiftiName(*file))
+    {
+      continue;
+    }
+    try
+    {
+      const NiftiVolumeStream header(*file);
+      if (header.QformCode() <= 0 && header.SformCode() <= 0)
+      {
+        return " (hint: " + *file +
+               " has qform_code and sform_code 0, no orientation: it is read with origin 0 and axes along x, y, z; "
+               "a mask saved by nibabel with the series' affine gets an sform centred on the image with x flipped: "
+               "save it with the series' header and no affine, e.g. nibabel.Nifti1Image(mask, None, series.header))";
+      }
+    }
+    catch (const InputError &)
+    {
+    }
+  }
+  return "";
+}
+
+// The mask image's grid, as InspectVolume read it from the header.
+void
+SetGrid(const SpatialGrid & grid, itk::ImageBase<3> * image)
+{
+  itk::ImageBase<3>::SizeType      size;
+  itk::ImageBase<3>::SpacingType   spacing;
+  itk::ImageBase<3>::PointType     origin;
+  itk::ImageBase<3>::DirectionType direction;
+  for (unsigned int i = 0; i < 3; ++i)
+  {
+    size[i] = grid.size[i];
+    spacing[i] = grid.spacing[i];
+    origin[i] = grid.origin[i];
+    for (unsigned int j = 0; j < 3; ++j)
+    {
+      direction[i][j] = grid.direction[i * 3 + j];
+    }
+  }
+  image->SetRegions(itk::ImageBase<3>::RegionType(size));
+  image->SetSpacing(spacing);
+  image->SetOrigin(origin);
+  image->SetDirection(direction);
+}
+
+} // namespace
 
 Mask
 LoadMask(const std::string & path, const std::string & seriesName, const SpatialGrid & grid)
@@ -20,20 +81,42 @@ LoadMask(const std::string & path, const std::string & seriesName, const Spatial
     return mask;
   }
   mask.path = path;
-  RequireSameGrid(seriesName, grid, path, InspectVolume(path));
-  RequireMemory(path, 6.0 * static_cast<double>(grid.VoxelCount())); // read as float, kept as two byte arrays
-  using Input = itk::Image<float, 3>;
-  auto reader = itk::ImageFileReader<Input>::New();
-  reader->SetFileName(path);
+  const SpatialGrid maskGrid = InspectVolume(path);
   try
   {
-    reader->Update();
+    RequireSameGrid(seriesName, grid, path, maskGrid);
   }
-  catch (const itk::ExceptionObject & e)
+  catch (const InputError & e)
   {
-    throw InputError(path, std::string("cannot read the mask: ") + e.GetDescription());
+    throw InputError(e.what() + OrientationHint(seriesName, path));
   }
-  const Input * input = reader->GetOutput();
+  RequireMemory(path, 6.0 * static_cast<double>(grid.VoxelCount())); // read as float, kept as two byte arrays
+  using Input = itk::Image<float, 3>;
+  Input::Pointer input;
+  if (NiftiVolumeStream::HasNiftiName(path))
+  {
+    // Our reader or its error: niftilib, given m.nii.gz, reads the voxels of an m.nii beside
+    // it, and reads files our reader refuses (vox_offset < 352, bad CRC, ...).
+    NiftiVolumeStream stream(path);
+    input = Input::New();
+    SetGrid(maskGrid, input);
+    input->Allocate();
+    stream.ReadVolumes(1, input->GetBufferPointer());
+  }
+  else
+  {
+    auto reader = itk::ImageFileReader<Input>::New();
+    reader->SetFileName(path);
+    try
+    {
+      reader->Update();
+    }
+    catch (const itk::ExceptionObject & e)
+    {
+      throw InputError(path, std::string("cannot read the mask: ") + e.GetDescription());
+    }
+    input = reader->GetOutput();
+  }
   mask.image = itk::Image<unsigned char, 3>::New();
   mask.image->CopyInformation(input);
   mask.image->SetRegions(input->GetLargestPossibleRegion());

@@ -13,6 +13,20 @@
 namespace voxelkl
 {
 
+/** Which .nii/.nii.gz files voxelkl::NiftiImageIO says it can read (CanReadFile). */
+enum class NiftiClaim
+{
+  /** Those whose header it accepts; the others go on to ITK's NiftiImageIO (the default,
+   * for pipelines that want ITK's behaviour for what this IO does not read). */
+  ReadableFiles,
+  /** Every existing file with a .nii/.nii.gz name: a header it refuses makes
+   * ReadImageInformation throw its error (e.g. "invalid NIfTI header: vox_offset 348 is
+   * below 352"), so niftilib never reads such a file (it would read vox_offset < 352 as
+   * 352, turn NaN into 0, read the voxels of an x.nii beside x.nii.gz, abort or hang on a
+   * non-finite or huge sform). What VoxelKL's executables register. */
+  EveryNiftiFile
+};
+
 /** Reads single-file NIfTI-1 images (.nii, .nii.gz) of 3 or 4 dimensions into ITK
  * pipelines, any requested region at a time (CanStreamRead() is true).
  *
@@ -31,9 +45,14 @@ namespace voxelkl
  * ReadImageInformation), so that images read through either IO sit on the same grid. The
  * voxels are located and decoded with VoxelKL's own header parser.
  *
- * Not read (CanReadFile() false, ITK's NiftiImageIO takes them): .hdr/.img pairs, Analyze,
- * NIfTI-2, more than 4 dimensions, and voxel types other than (u)int8/16/32, float32 and
- * float64. Writing is left to ITK's NiftiImageIO (CanWriteFile() is false).
+ * The header is checked field by field before ITK's IO sees it (finite pixdim, qform and
+ * sform within +-1e9, vox_offset >= 352, ...), and an uncompressed file's size against it.
+ *
+ * Not read (with NiftiClaim::ReadableFiles CanReadFile() is false and ITK's NiftiImageIO
+ * takes them; with NiftiClaim::EveryNiftiFile they are refused): .hdr/.img pairs, Analyze,
+ * NIfTI-2, more than 4 dimensions, voxel types other than (u)int8/16/32, float32 and
+ * float64, and headers with an invalid field. Writing is left to ITK's NiftiImageIO
+ * (CanWriteFile() is false).
  * Bad input throws itk::ExceptionObject whose description names the file and the problem
  * ("truncated", "corrupt compressed data (CRC mismatch ...)").
  *
@@ -90,6 +109,9 @@ public:
   /** Output bytes between spaced access points (default 4 MiB); applies to the next file. */
   itkSetMacro(AccessPointSpacing, std::uint64_t);
   itkGetConstMacro(AccessPointSpacing, std::uint64_t);
+  /** Which files CanReadFile claims (default NiftiClaim::ReadableFiles). */
+  itkSetEnumMacro(Claim, NiftiClaim);
+  itkGetEnumMacro(Claim, NiftiClaim);
 
 protected:
   NiftiImageIO();
@@ -109,6 +131,7 @@ private:
   Fail(const std::string & problem) const;
 
   std::uint64_t             m_AccessPointSpacing;
+  NiftiClaim                m_Claim{ NiftiClaim::ReadableFiles };
   std::unique_ptr<OpenFile> m_Open;
 };
 
@@ -130,21 +153,34 @@ public:
 
   itkFactorylessNewMacro(Self);
   itkTypeMacro(NiftiImageIOFactory, ObjectFactoryBase);
+  /** A factory whose IOs claim files as claim says. */
+  static Pointer
+  New(NiftiClaim claim);
+  NiftiClaim
+  GetClaim() const
+  {
+    return m_Claim;
+  }
 
 protected:
-  NiftiImageIOFactory();
+  explicit NiftiImageIOFactory(NiftiClaim claim = NiftiClaim::ReadableFiles);
   ~NiftiImageIOFactory() override;
   void
   PrintSelf(std::ostream & os, itk::Indent indent) const override;
+
+private:
+  NiftiClaim m_Claim;
 };
 
 /** Registers NiftiImageIOFactory with itk::ObjectFactoryBase at the front of the list, so
  * that itk::ImageIOFactory (and so every itk::ImageFileReader) picks voxelkl::NiftiImageIO
  * for the .nii/.nii.gz files it can read, before ITK's own NiftiImageIO; the others still
- * go to ITK's. Call it once (again: no effect), after static initialisation (in main):
- * later RegisterFactory calls at the front would go before it. */
+ * go to ITK's (NiftiClaim::ReadableFiles), or are refused with this IO's error
+ * (NiftiClaim::EveryNiftiFile, what VoxelKL's executables call). Call it once, after static
+ * initialisation (in main): later RegisterFactory calls at the front would go before it.
+ * Called again with the same claim it does nothing; with another, it replaces the factory. */
 void
-RegisterNiftiImageIO();
+RegisterNiftiImageIO(NiftiClaim claim = NiftiClaim::ReadableFiles);
 
 } // namespace voxelkl
 

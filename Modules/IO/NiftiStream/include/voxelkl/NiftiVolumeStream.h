@@ -33,7 +33,8 @@ class SequentialFile;
  * values; a 0 would be counted as data.
  *
  * Files of either byte order are read. The file named is the file read (niftilib, given
- * x.nii.gz, reads the voxels of an x.nii beside it). Not supported, with an
+ * x.nii.gz, reads the voxels of an x.nii beside it). The header is checked field by field
+ * (see "invalid NIfTI header" in NiftiHeader.h). Not supported, with an
  * InputError naming the file: .hdr/.img pairs, Analyze 7.5, NIfTI-2, more than 4
  * dimensions, and voxel types other than uint8, int8, int16, uint16, int32, uint32, float32
  * and float64. Use CanRead() to choose between this class and ITK.
@@ -55,6 +56,16 @@ public:
   /** True for a .nii or .nii.gz file whose header this class accepts. Never throws. */
   static bool
   CanRead(const std::string & path) noexcept;
+  /** Reads path to its end (a .nii.gz to its last trailer) and throws its InputError
+   * (truncated, CRC mismatch, ...), if any. For error paths: when another reader fails on
+   * a file whose header this class accepts, this finds and names what is wrong. */
+  static void
+  Verify(const std::string & path);
+  /** True for a name ending in .nii or .nii.gz (any case): a file that only this class (or
+   * voxelkl::NiftiImageIO) should read, refused with its error when it cannot, never passed
+   * on to niftilib. */
+  static bool
+  HasNiftiName(const std::string & path) noexcept;
 
   const std::string &
   Path() const
@@ -125,6 +136,18 @@ public:
   {
     return m_Swap;
   }
+  /** qform_code and sform_code; both 0: the file has no orientation, and ITK (like
+   * niftilib) gives it origin 0 and axes along x, y, z with spacing pixdim. */
+  int
+  QformCode() const
+  {
+    return m_QformCode;
+  }
+  int
+  SformCode() const
+  {
+    return m_SformCode;
+  }
   /** Bytes of one stored voxel (2 for int16, scaled or not). */
   std::size_t
   BytesPerVoxel() const
@@ -184,6 +207,8 @@ private:
   double                                  m_Slope{ 1.0 };
   double                                  m_Intercept{ 0.0 };
   bool                                    m_Failed{ false };
+  int                                     m_QformCode{ 0 };
+  int                                     m_SformCode{ 0 };
   /** On-disk bytes of a chunk of voxels before conversion; reused across calls. */
   std::vector<unsigned char> m_Raw;
 };

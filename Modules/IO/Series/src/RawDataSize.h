@@ -1,0 +1,24 @@
+// Checks that the raw data of a MetaImage or NRRD file is as long as its header says
+// (private to the module).
+#ifndef voxelkl_RawDataSize_h
+#define voxelkl_RawDataSize_h
+
+#include "itkImageIOBase.h"
+
+#include <string>
+
+namespace voxelkl
+{
+
+/** Throws InputError(file, "truncated: ...") when file is a MetaImage (.mha/.mhd) or NRRD
+ * (.nrrd/.nhdr) whose uncompressed data (in the file itself or in one data file it names)
+ * holds fewer bytes than io's header read describes: ITK's readers would fill the rest
+ * with garbage or zeros. Compressed data, lists of data files and file patterns are not
+ * checked here (their size is only known by decoding them; the readers fail on a short
+ * stream). Other formats: nothing is checked. */
+void
+CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io);
+
+} // namespace voxelkl
+
+#endif

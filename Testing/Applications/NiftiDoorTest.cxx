@@ -1,0 +1,258 @@
+// One door per format, end to end: every NIfTI an executable reads (series, mask, labels,
+// RegionStatistics' map) goes through VoxelKL's reader, which refuses a bad file with one
+// line naming it and the field; MetaImage raw data is sized before it is read.
+#include "TestFiles.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+namespace
+{
+using namespace voxelkl::test;
+namespace fs = std::filesystem;
+
+// Byte offsets of NIfTI-1 header fields (nifti1.h).
+constexpr std::size_t VoxOffsetAt = 108;
+constexpr std::size_t SformCodeAt = 254;
+constexpr std::size_t SrowXAt = 280;
+
+double
+Signal(long x, long y, long z, long t)
+{
+  return 100.0 + x + y + z + ((t * 7 + x) % 5);
+}
+
+std::vector<unsigned char>
+Bytes(const std::string & path)
+{
+  std::ifstream stream(path, std::ios::binary);
+  return { std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>() };
+}
+
+void
+Write(const std::string & path, const std::vector<unsigned char> & bytes)
+{
+  std::ofstream stream(path, std::ios::binary | std::ios::trunc);
+  stream.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void
+WriteGzip(const std::string & path, const std::vector<unsigned char> & bytes)
+{
+  gzFile file = gzopen(path.c_str(), "wb");
+  ASSERT_NE(file, nullptr);
+  ASSERT_EQ(gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+  gzclose(file);
+}
+
+template <typename T>
+void
+Patch(std::vector<unsigned char> & bytes, std::size_t offset, T value)
+{
+  std::memcpy(bytes.data() + offset, &value, sizeof(T));
+}
+
+class NiftiDoor : public ::testing::Test
+{
+protected:
+  TemporaryDirectory directory{ "door" };
+  Series::Pointer    series = MakeSeries({ 6, 5, 4, 12 }, Signal);
+  std::string        reference = directory / "reference.nii";
+  std::string        generated = directory / "generated.nii";
+  std::string        output = directory / "kl.nii";
+
+  void
+  SetUp() override
+  {
+    WriteSeries(series, reference);
+    WriteSeries(MakeSeries({ 6, 5, 4, 10 }, [](long x, long y, long z, long t) { return Signal(x, y, z, t) * 1.5; }),
+                generated);
+  }
+
+  // An uncompressed uint8 mask on the series' grid, as bytes: inside where x < 3.
+  std::vector<unsigned char>
+  MaskBytes(const std::string & stem)
+  {
+    const std::string path = directory / (stem + ".nii");
+    WriteMask(series, path, [](long x, long, long) { return x < 3 ? 1 : 0; });
+    auto bytes = Bytes(path);
+    fs::remove(path);
+    return bytes;
+  }
+
+  // Runs executable; expects exit 1, one line "<Tool>: error: <file>: ..." with every
+  // needle, and no new file in the directory.
+  void
+  ExpectRefused(const std::string &              executable,
+                const std::string &              tool,
+                const std::vector<std::string> & arguments,
+                const std::string &              file,
+                const std::vector<std::string> & needles)
+  {
+    const auto before = directory.Files();
+    const auto result = RunProgram(executable, arguments);
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_EQ(result.err.rfind(tool + ": error: " + file + ": ", 0), 0u) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    for (const auto & needle : needles)
+    {
+      EXPECT_NE(result.err.find(needle), std::string::npos) << "missing '" << needle << "' in: " << result.err;
+    }
+    EXPECT_EQ(directory.Files(), before) << "a file was left behind";
+  }
+
+  std::vector<std::string>
+  KL(std::vector<std::string> extra)
+  {
+    std::vector<std::string> arguments{ "--reference", reference, "--generated", generated, "--output", output };
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return arguments;
+  }
+};
+
+TEST_F(NiftiDoor, MaskWithVoxOffsetBelow352IsRefusedNamingTheField)
+{
+  auto bytes = MaskBytes("mask");
+  Patch(bytes, VoxOffsetAt, 348.0f);
+  const std::string mask = directory / "mask.nii";
+  Write(mask, bytes);
+  ExpectRefused(VOXELKL_KL_EXECUTABLE,
+                "VoxelKLDivergence",
+                KL({ "--mask", mask }),
+                mask,
+                { "invalid NIfTI header: vox_offset 348 is below 352" });
+}
+
+TEST_F(NiftiDoor, TruncatedAndBadCrcGzipMasksAreRefused)
+{
+  const auto        bytes = MaskBytes("plain");
+  const std::string good = directory / "good.nii.gz";
+  WriteGzip(good, bytes);
+  const auto gz = Bytes(good);
+  fs::remove(good);
+
+  const std::string cut = directory / "cut.nii.gz";
+  Write(cut, std::vector<unsigned char>(gz.begin(), gz.end() - 12));
+  ExpectRefused(VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", KL({ "--mask", cut }), cut, { "truncated" });
+  fs::remove(cut);
+
+  auto crc = gz;
+  crc[crc.size() - 8] ^= 0xFF; // CRC32 in the gzip trailer
+  const std::string badCrc = directory / "crc.nii.gz";
+  Write(badCrc, crc);
+  ExpectRefused(VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", KL({ "--mask", badCrc }), badCrc, { "CRC" });
+}
+
+TEST_F(NiftiDoor, BadCrcLabelFileIsRefused)
+{
+  const std::string good = directory / "labels_good.nii.gz";
+  WriteGzip(good, MaskBytes("labels_plain"));
+  auto gz = Bytes(good);
+  fs::remove(good);
+  gz[gz.size() - 8] ^= 0xFF;
+  const std::string labels = directory / "labels.nii.gz";
+  Write(labels, gz);
+  ExpectRefused(VOXELKL_KL_EXECUTABLE,
+                "VoxelKLDivergence",
+                KL({ "--labels", labels, "--regionTable", directory / "regions.tsv" }),
+                labels,
+                { "CRC" });
+}
+
+// A NaN sform made ITK's orientation code abort (SIGABRT in vnl), 2^127 made it hang.
+TEST_F(NiftiDoor, RegionStatisticsMapWithBadSformIsRefused)
+{
+  const std::string labels = directory / "labels.nii";
+  WriteMask(series, labels, [](long x, long, long) { return x < 3 ? 1 : 2; });
+  const struct
+  {
+    const char * name;
+    float        value;
+    const char * problem;
+  } cases[] = { { "nan", std::numeric_limits<float>::quiet_NaN(), "srow_x[0] is nan (not finite)" },
+                { "inf", std::numeric_limits<float>::infinity(), "srow_x[3] is inf (not finite)" },
+                { "huge", std::ldexp(1.0f, 127), "srow_x[3] 1.70141183e+38 is beyond +-1e9 mm" } };
+  for (const auto & c : cases)
+  {
+    auto bytes = MaskBytes(std::string("map_") + c.name);
+    Patch(bytes, SformCodeAt, static_cast<short>(1));
+    Patch(bytes, SrowXAt + (std::string(c.name) == "nan" ? 0 : 12), c.value);
+    const std::string map = directory / (std::string("map_") + c.name + ".nii");
+    Write(map, bytes);
+    ExpectRefused(VOXELKL_REGIONS_EXECUTABLE,
+                  "RegionStatistics",
+                  { "--input", map, "--labels", labels, "--table", directory / "table.tsv" },
+                  map,
+                  { std::string("invalid NIfTI header: ") + c.problem });
+    fs::remove(map);
+  }
+}
+
+TEST_F(NiftiDoor, ShortMetaImageRawIsRefused)
+{
+  const std::string header = directory / "short.mhd";
+  WriteSeries(series, header);
+  const std::string raw = directory / "short.raw";
+  ASSERT_TRUE(fs::exists(raw));
+  const auto size = fs::file_size(raw);
+  fs::resize_file(raw, size - 4);
+  ExpectRefused(VOXELKL_KL_EXECUTABLE,
+                "VoxelKLDivergence",
+                { "--reference", header, "--generated", generated, "--output", output },
+                header,
+                { "truncated", std::to_string(size) + " bytes of data", std::to_string(size - 4) });
+}
+
+// niftilib, given m.nii.gz, reads the voxels of an m.nii beside it.
+TEST_F(NiftiDoor, MaskIsReadFromTheFileNamedNotItsSibling)
+{
+  const std::string mask = directory / "m.nii.gz";
+  WriteMask(series, mask, [](long x, long, long) { return x < 2 ? 1 : 0; }); // 2 * 5 * 4 voxels
+  WriteMask(series, directory / "m.nii", [](long, long, long) { return 1; });
+  const std::string summary = directory / "summary.json";
+  const auto        result = RunProgram(VOXELKL_KL_EXECUTABLE, KL({ "--mask", mask, "--summary", summary }));
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  std::ifstream        stream(summary);
+  const nlohmann::json document = nlohmann::json::parse(stream);
+  EXPECT_EQ(document["voxels"]["inMask"].get<long>(), 2 * 5 * 4);
+}
+
+// NaN and inf samples of a series inside its mask are skipped and counted, not read as 0.
+TEST_F(NiftiDoor, NonFiniteSamplesInAMaskedSeriesAreKept)
+{
+  long       placed = 0;
+  const auto withHoles = [&placed](long x, long y, long z, long t) {
+    if (x == 1 && y == 2 && (t == 3 || t == 7))
+    {
+      return z % 2 == 0 ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
+    }
+    return Signal(x, y, z, t);
+  };
+  for (long z = 0; z < 4; ++z)
+  {
+    for (long t = 0; t < 12; ++t)
+    {
+      placed += std::isfinite(withHoles(1, 2, z, t)) ? 0 : 1;
+    }
+  }
+  WriteSeries(MakeSeries({ 6, 5, 4, 12 }, withHoles), reference);
+  const std::string mask = directory / "brain.nii.gz";
+  WriteMask(series, mask, [](long x, long, long) { return x < 3 ? 1 : 0; });
+  const std::string summary = directory / "summary.json";
+  const auto        result = RunProgram(VOXELKL_KL_EXECUTABLE, KL({ "--mask", mask, "--summary", summary }));
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  std::ifstream        stream(summary);
+  const nlohmann::json document = nlohmann::json::parse(stream);
+  EXPECT_EQ(placed, 8);
+  EXPECT_EQ(document["skippedNonFiniteSamples"].get<long>(), placed);
+  EXPECT_EQ(document["voxels"]["inMask"].get<long>(), 3 * 5 * 4);
+}
+
+} // namespace
