@@ -6,7 +6,7 @@
 #include "voxelkl/Errors.h"
 
 #ifdef VOXELKL_FUZZ_ITK
-#  include "itkMacro.h"
+#include "itkMacro.h"
 #endif
 
 #include <cstddef>

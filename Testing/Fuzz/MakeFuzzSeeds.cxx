@@ -296,8 +296,8 @@ main(int argc, char ** argv)
     // ITK's own writers: NIfTI, NRRD (raw, gzip) and MetaImage (.mha raw and compressed).
     using Series = itk::Image<short, 4>;
     using FloatSeries = itk::Image<float, 4>;
-    const auto shorts = Ramp<Series>({ { 3, 2, 2, 4 } });
-    const auto floats = Ramp<FloatSeries>({ { 2, 3, 2, 3 } });
+    const auto     shorts = Ramp<Series>({ { 3, 2, 2, 4 } });
+    const auto     floats = Ramp<FloatSeries>({ { 2, 3, 2, 3 } });
     const fs::path scratch = root / "itk";
     WriteItk<Series>(shorts, scratch / "short.nrrd", false);
     WriteItk<Series>(shorts, scratch / "short_gzip.nrrd", true);
@@ -323,9 +323,9 @@ main(int argc, char ** argv)
     }
     const std::string common = "type: short\ndimension: 4\nencoding: raw\nendian: little\n"
                                "space: left-posterior-superior\nspace origin: (0,0,0)\n";
-    Bytes sequence = Text("NRRD0004\n" + common +
+    Bytes             sequence = Text("NRRD0004\n" + common +
                           "sizes: 2 2 2 3\nkinds: domain domain domain list\n"
-                          "space directions: (1,0,0) (0,1,0) (0,0,1) none\n\n");
+                                      "space directions: (1,0,0) (0,1,0) (0,0,1) none\n\n");
     sequence.insert(sequence.end(), voxels.begin(), voxels.end());
     Write(series / "slicer_sequence.nrrd", sequence);
     Bytes multiVolume = Text("NRRD0004\n" + common +

@@ -70,7 +70,7 @@ ReadImageIO(const std::string & path)
     region.SetIndex(i, 0);
     region.SetSize(i, extent);
   }
-  const std::size_t  bytesPerVoxel = io->GetComponentSize() * io->GetNumberOfComponents();
+  const std::size_t bytesPerVoxel = io->GetComponentSize() * io->GetNumberOfComponents();
   std::vector<char> buffer(voxels * bytesPerVoxel);
   io->SetIORegion(region);
   io->Read(buffer.data());
