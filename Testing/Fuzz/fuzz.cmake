@@ -7,5 +7,5 @@
 #   bash Testing/Fuzz/run-fuzzers.sh build-fuzz 10
 include(${CMAKE_CURRENT_LIST_DIR}/../Sanitizers/asan-ubsan.cmake)
 set(CMAKE_C_FLAGS "${VOXELKL_SANITIZE_FLAGS} -fsanitize=fuzzer-no-link" CACHE STRING "" FORCE)
-set(CMAKE_CXX_FLAGS "${VOXELKL_SANITIZE_FLAGS} -fsanitize=fuzzer-no-link" CACHE STRING "" FORCE)
+set(CMAKE_CXX_FLAGS "${VOXELKL_CLANG_CXX_FLAGS} -fsanitize=fuzzer-no-link" CACHE STRING "" FORCE)
 set(VOXELKL_BUILD_FUZZERS ON CACHE BOOL "")
