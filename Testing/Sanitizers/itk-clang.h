@@ -6,18 +6,18 @@
 // as they did for that build; its include guard keeps the later #include from reading it
 // again. Everything else sees clang as clang.
 #if defined(__clang__) && defined(__has_include)
-#  if __has_include(<itk_compiler_detection.h>)
-#    pragma push_macro("__clang__")
-#    pragma push_macro("__GNUC__")
-#    pragma push_macro("__GNUC_MINOR__")
-#    undef __clang__
-#    undef __GNUC__
-#    undef __GNUC_MINOR__
-#    define __GNUC__ 12
-#    define __GNUC_MINOR__ 2
-#    include <itk_compiler_detection.h>
-#    pragma pop_macro("__GNUC_MINOR__")
-#    pragma pop_macro("__GNUC__")
-#    pragma pop_macro("__clang__")
-#  endif
+#if __has_include(<itk_compiler_detection.h>)
+#pragma push_macro("__clang__")
+#pragma push_macro("__GNUC__")
+#pragma push_macro("__GNUC_MINOR__")
+#undef __clang__
+#undef __GNUC__
+#undef __GNUC_MINOR__
+#define __GNUC__ 12
+#define __GNUC_MINOR__ 2
+#include <itk_compiler_detection.h>
+#pragma pop_macro("__GNUC_MINOR__")
+#pragma pop_macro("__GNUC__")
+#pragma pop_macro("__clang__")
+#endif
 #endif
