@@ -2,27 +2,38 @@
 # From a fresh Debian 12 clone to a result, in one command:
 #   bash CMake/bootstrap.sh demo   installs what is missing, builds, and compares the built-in
 #                                   demo pair (prints where the KL map and summary went)
-#   bash CMake/bootstrap.sh test   installs what is missing, builds, and runs every test
-# Environment: BUILD_DIR (default ./build), JOBS (default: number of cores).
+#   bash CMake/bootstrap.sh test   installs what is missing, builds, and runs every test; then
+#                                   the same tests built with ASan and UBSan (clang), then
+#                                   every fuzz target for FUZZ_SECONDS (the steps below)
+#   bash CMake/bootstrap.sh sanitize   only the ASan/UBSan build and its tests
+#   bash CMake/bootstrap.sh fuzz       only the libFuzzer build and a run of every target
+# Environment: BUILD_DIR (default ./build), SANITIZE_BUILD_DIR (./build-sanitize),
+# FUZZ_BUILD_DIR (./build-fuzz), FUZZ_SECONDS (per fuzz target, default 60), JOBS (default:
+# number of cores).
 set -euo pipefail
 
 mode=${1:-}
-if [[ "$mode" != demo && "$mode" != test ]]; then
-  echo "usage: bash CMake/bootstrap.sh demo|test" >&2
+if [[ "$mode" != demo && "$mode" != test && "$mode" != sanitize && "$mode" != fuzz ]]; then
+  echo "usage: bash CMake/bootstrap.sh demo|test|sanitize|fuzz" >&2
   exit 2
 fi
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$source_dir/build}
 jobs=${JOBS:-$(nproc)}
+sanitize_build_dir=${SANITIZE_BUILD_DIR:-$source_dir/build-sanitize}
+fuzz_build_dir=${FUZZ_BUILD_DIR:-$source_dir/build-fuzz}
+fuzz_seconds=${FUZZ_SECONDS:-60}
 
 # Build and run dependencies, all Debian 12 packages.
 packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
   libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libdeflate-dev
   libisal-dev)
-if [[ "$mode" == test ]]; then
+if [[ "$mode" != demo ]]; then
   # libexpat1-dev: the Slicer XML checker; libxml2-utils: xmllint, a second opinion on it;
   # isal: igzip, the reference of Testing/Benchmarks/inflate_benchmark.sh.
-  packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils isal)
+  # clang, libclang-rt-14-dev: the ASan/UBSan runtimes and libFuzzer (libclang_rt.fuzzer) of
+  # Debian 12's clang 14, for the sanitizer and fuzz steps.
+  packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils isal clang libclang-rt-14-dev)
 fi
 
 install_missing() {
@@ -40,6 +51,44 @@ install_missing() {
 }
 
 install_missing "${packages[@]}"
+
+# The test suite built with clang's AddressSanitizer and UndefinedBehaviorSanitizer
+# (Testing/Sanitizers): any report (memory error, leak, undefined behaviour) fails its test.
+# The real test data are those of the release build's directory (fetched if missing).
+sanitizer_tests() {
+  echo "== ASan/UBSan: building the tests in $sanitize_build_dir"
+  (
+    source "$source_dir/Testing/Sanitizers/environment.sh"
+    cmake -C "$source_dir/Testing/Sanitizers/asan-ubsan.cmake" -S "$source_dir" -B "$sanitize_build_dir" -G Ninja \
+      -DVOXELKL_TEST_DATA_DIR="$build_dir/TestData" >/dev/null
+    cmake --build "$sanitize_build_dir" -j "$jobs"
+    bash "$source_dir/CMake/fetch-test-data.sh" "$build_dir/TestData"
+    echo "== ASan/UBSan: running the tests"
+    cd "$sanitize_build_dir"
+    ctest --output-on-failure -j "$jobs"
+  )
+}
+
+# The libFuzzer targets of every parser of user input (Testing/Fuzz), FUZZ_SECONDS each.
+fuzz_parsers() {
+  echo "== Fuzzing: building the fuzz targets in $fuzz_build_dir"
+  (
+    source "$source_dir/Testing/Sanitizers/environment.sh"
+    cmake -C "$source_dir/Testing/Fuzz/fuzz.cmake" -S "$source_dir" -B "$fuzz_build_dir" -G Ninja >/dev/null
+    cmake --build "$fuzz_build_dir" -j "$jobs" --target VoxelKLFuzzers
+  )
+  echo "== Fuzzing every parser for $fuzz_seconds s (crashing inputs: $fuzz_build_dir/Testing/Fuzz/artifacts)"
+  bash "$source_dir/Testing/Fuzz/run-fuzzers.sh" "$fuzz_build_dir" "$fuzz_seconds"
+}
+
+if [[ "$mode" == sanitize ]]; then
+  sanitizer_tests
+  exit 0
+fi
+if [[ "$mode" == fuzz ]]; then
+  fuzz_parsers
+  exit 0
+fi
 
 echo "== Building in $build_dir"
 testing=OFF
@@ -83,5 +132,6 @@ fi
 echo "== Fetching real test data from Debian packages"
 bash "$source_dir/CMake/fetch-test-data.sh" "$build_dir/TestData"
 echo "== Running the tests"
-cd "$build_dir"
-ctest --output-on-failure -j "$jobs"
+(cd "$build_dir" && ctest --output-on-failure -j "$jobs")
+sanitizer_tests
+fuzz_parsers

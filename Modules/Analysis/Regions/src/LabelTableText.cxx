@@ -150,6 +150,10 @@ ParseLabelTable(const std::string & path, std::string_view text)
     }
     const bool tabbed = line.find('\t') != std::string_view::npos;
     const auto fields = Split(line, tabbed);
+    if (fields.empty())
+    {
+      continue; // only blanks Trim keeps (vertical tab, form feed): a blank line
+    }
     if (firstEntry)
     {
       firstEntry = false;

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets of a fuzz build (Testing/Fuzz/fuzz.cmake), or replays inputs.
+#
+#   bash Testing/Fuzz/run-fuzzers.sh BUILD_DIR SECONDS [NAME...]
+#       fuzzes each target (all five, or the NAMEs: nifti_header nifti_stream series
+#       label_text fsl_atlas_xml) for SECONDS seconds, starting from the seed corpus the
+#       build wrote (BUILD_DIR/Testing/Fuzz/seeds/NAME) and the inputs earlier runs found
+#       (BUILD_DIR/Testing/Fuzz/found/NAME, kept between runs). A crash, sanitizer report,
+#       leak, timeout (10 s on one input) or out-of-memory (2 GiB) fails the run; the input
+#       that caused it is kept as BUILD_DIR/Testing/Fuzz/artifacts/NAME/crash-<sha1> (or
+#       leak-, timeout-, oom-). Exits 1 when any target failed, after running them all.
+#   bash Testing/Fuzz/run-fuzzers.sh BUILD_DIR replay NAME PATH...
+#       runs target NAME once on each PATH: a crash file (e.g. one of the artifacts above,
+#       to debug it: the report and stack go to the terminal) or a corpus directory (every
+#       file in it, e.g. Testing/Fuzz/corpus/NAME, the checked-in regression inputs).
+#
+# The sanitizer options and suppressions are those of Testing/Sanitizers/environment.sh.
+# CI (CMake/bootstrap.sh test) runs every target for 60 s; 5-10 s is a quick local check.
+set -euo pipefail
+
+if (($# < 2)); then
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+fi
+build_dir=$(cd "$1" && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/../Sanitizers/environment.sh"
+fuzz_dir=$build_dir/Testing/Fuzz
+dict_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/dict
+
+declare -A executables=(
+  [nifti_header]=VoxelKLNiftiHeaderFuzzer [nifti_stream]=VoxelKLNiftiStreamFuzzer
+  [series]=VoxelKLSeriesFuzzer [label_text]=VoxelKLLabelTextFuzzer
+  [fsl_atlas_xml]=VoxelKLFslAtlasXmlFuzzer)
+# Largest input the mutator makes: a header; small images; text files.
+declare -A max_len=([nifti_header]=352 [nifti_stream]=65536 [series]=65536 [label_text]=8192
+  [fsl_atlas_xml]=8192)
+names=(nifti_header nifti_stream series label_text fsl_atlas_xml)
+
+executable() {
+  local name=$1
+  if [[ -z "${executables[$name]:-}" ]]; then
+    echo "run-fuzzers.sh: unknown fuzzer '$name' (one of: ${names[*]})" >&2
+    exit 2
+  fi
+  local path=$fuzz_dir/${executables[$name]}
+  if [[ ! -x "$path" ]]; then
+    echo "run-fuzzers.sh: $path is not built (cmake --build $build_dir --target VoxelKLFuzzers)" >&2
+    exit 2
+  fi
+  echo "$path"
+}
+
+if [[ "$2" == replay ]]; then
+  (($# >= 4)) || { echo "usage: run-fuzzers.sh BUILD_DIR replay NAME PATH..." >&2; exit 2; }
+  exe=$(executable "$3")
+  shift 3
+  status=0
+  for path in "$@"; do
+    if [[ -d "$path" ]]; then
+      # -runs=0: run every input of the directory once, fuzz nothing.
+      "$exe" -runs=0 -timeout=10 "$path" || status=1
+    else
+      "$exe" -timeout=10 "$path" || status=1
+    fi
+  done
+  exit $status
+fi
+
+seconds=$2
+[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "run-fuzzers.sh: SECONDS must be a number" >&2; exit 2; }
+shift 2
+(($#)) && names=("$@")
+failed=()
+for name in "${names[@]}"; do
+  exe=$(executable "$name")
+  seeds=$fuzz_dir/seeds/$name
+  found=$fuzz_dir/found/$name
+  artifacts=$fuzz_dir/artifacts/$name
+  log=$fuzz_dir/logs/$name.log
+  mkdir -p "$seeds" "$found" "$artifacts" "$(dirname "$log")"
+  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="${max_len[$name]}"
+    -artifact_prefix="$artifacts/" -print_final_stats=1)
+  [[ -f "$dict_dir/$name.dict" ]] && options+=(-dict="$dict_dir/$name.dict")
+  start=$SECONDS
+  if "$exe" "${options[@]}" "$found" "$seeds" >"$log" 2>&1; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
+    echo "== fuzz $name: ok, ${runs:-?} inputs in $((SECONDS - start)) s, ${coverage:-cov: ?}, corpus $(ls "$found" | wc -l) found + $(ls "$seeds" | wc -l) seeds"
+  else
+    failed+=("$name")
+    echo "== fuzz $name: FAILED after $((SECONDS - start)) s; the end of $log:"
+    tail -n 60 "$log"
+    echo "== kept in $artifacts: $(ls "$artifacts" | tr '\n' ' ')"
+    echo "== replay: bash $(dirname "${BASH_SOURCE[0]}")/run-fuzzers.sh $build_dir replay $name $artifacts/<file>"
+  fi
+done
+if ((${#failed[@]})); then
+  echo "== fuzzers that failed: ${failed[*]}" >&2
+  exit 1
+fi
