@@ -8,7 +8,6 @@
 #include "voxelkl/MaskLoader.h"
 #include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
-#include "voxelkl/PathText.h"
 #include "voxelkl/RegionTableWriter.h"
 #include "voxelkl/RunCommand.h"
 #include "voxelkl/ScalarVolumeReader.h"
@@ -96,10 +95,6 @@ Run(const voxelkl::ParsedArguments & args)
   const std::string table = args.GetString("table");
   const auto        summary = args.GetOptionalString("summary");
   const std::string mapName = args.GetString("mapName");
-  if (!voxelkl::EndsWith(table, ".tsv"))
-  {
-    throw voxelkl::UsageError(fmt::format("--table {}: expected a .tsv file name", table));
-  }
   if (mapName.empty() || mapName.find_first_of("\t\r\n ") != std::string::npos)
   {
     throw voxelkl::UsageError(fmt::format("--mapName '{}': expected a non-empty name without spaces", mapName));

@@ -152,6 +152,21 @@ TEST_F(ErrorPaths, OptionLimits)
   EXPECT_EQ(slicerLike.err, "");
 }
 
+// One rule for output names in every executable: a summary is .json, a table .tsv.
+TEST_F(ErrorPaths, OutputNamesFollowOneRule)
+{
+  ExpectFailure(With({ "--summary", directory / "s.nii.gz" }, reference, generated),
+                { "--summary", "s.nii.gz", "expected a .json file name" });
+  WriteMask(
+    MakeSeries({ 6, 5, 4, 1 }, Signal), directory / "atlas.nii.gz", [](long x, long, long) { return 1 + x % 2; });
+  ExpectFailure(
+    With({ "--labels", directory / "atlas.nii.gz", "--regionTable", directory / "r.csv" }, reference, generated),
+    { "--regionTable", "r.csv", "expected a .tsv file name" });
+  const auto upper =
+    RunProgram(VOXELKL_KL_EXECUTABLE, With({ "--summary", directory / "S.JSON" }, reference, generated));
+  EXPECT_EQ(upper.exitCode, 0) << upper.err; // the extension in any case
+}
+
 // k close to T: the estimate is strongly biased; the run succeeds, and says so on stderr
 // and in the summary.
 TEST_F(ErrorPaths, LargeKIsWarnedAbout)

@@ -9,7 +9,9 @@ function(run)
 endfunction()
 run(${CMAKE_COMMAND} --install ${VOXELKL_BUILD_DIR} --prefix ${WORK_DIR}/install)
 run(${CMAKE_COMMAND} -S ${DOWNSTREAM_SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
-  -DCMAKE_PREFIX_PATH=${WORK_DIR}/install -DCMAKE_BUILD_TYPE=Release)
+  -DCMAKE_PREFIX_PATH=${WORK_DIR}/install -DCMAKE_BUILD_TYPE=Release
+  -DCMAKE_CXX_COMPILER=${DOWNSTREAM_CXX_COMPILER} "-DCMAKE_CXX_FLAGS=${DOWNSTREAM_CXX_FLAGS}"
+  "-DCMAKE_EXE_LINKER_FLAGS=${DOWNSTREAM_LINKER_FLAGS}")
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/StreamedKLExample)
 message("${last_output}")

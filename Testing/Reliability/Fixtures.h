@@ -14,6 +14,7 @@ enum class Kind
 {
   Image, // an image file name (.nii.gz here)
   Table, // .tsv
+  Json,  // .json (summaries: the parser takes no other name)
   Any,
 };
 

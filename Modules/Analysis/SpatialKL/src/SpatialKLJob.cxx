@@ -27,38 +27,6 @@ namespace
 {
 constexpr std::size_t BlockBytes = std::size_t{ 32 } << 20; // per series
 
-// Reads both series in step, `block` volumes at a time, each file by its own task, and calls
-// body(reference, generated, count, firstVolume) for each block.
-template <typename TBody>
-void
-ForEachBlockPair(const SpatialKLJob & job, std::size_t block, TBody && body)
-{
-  const std::size_t   voxels = job.reference.grid.VoxelCount();
-  auto                referenceSource = OpenVolumeSource<double>(job.reference);
-  auto                generatedSource = OpenVolumeSource<double>(job.generated);
-  std::vector<double> reference(block * voxels);
-  std::vector<double> generated(block * voxels);
-  std::size_t         done = 0;
-  for (;;)
-  {
-    std::size_t referenceCount = 0;
-    std::size_t generatedCount = 0;
-    tbb::parallel_invoke([&] { referenceCount = referenceSource->Read(block, reference.data()); },
-                         [&] { generatedCount = generatedSource->Read(block, generated.data()); });
-    if (referenceCount != generatedCount) // the headers agreed: a file changed under us
-    {
-      throw InputError(job.reference.Name() + " and " + job.generated.Name() +
-                       ": the series ended at different volumes while being read");
-    }
-    if (referenceCount == 0)
-    {
-      break;
-    }
-    body(reference.data(), generated.data(), referenceCount, done);
-    done += referenceCount;
-  }
-}
-
 // Each voxel's mean and population std over time, for voxel standardization.
 struct VoxelMoments
 {
@@ -159,11 +127,26 @@ public:
         result.constantReferenceVoxels = m_ReferenceMoments.constant;
         result.constantGeneratedVoxels = m_GeneratedMoments.constant;
       }
-      ForEachBlockPair(
-        m_Job, block, [&](const double * reference, const double * generated, std::size_t count, std::size_t first) {
-          ComputeBlock(reference, generated, count, result.volumes.data() + first);
-          progress.Add(2.0 * static_cast<double>(count));
-        });
+      // The engine's volume blocks, both series in step; progress counts the volumes read.
+      auto referenceSource = OpenVolumeSource<double>(m_Job.reference);
+      auto generatedSource = OpenVolumeSource<double>(m_Job.generated);
+      ForEachVolumeBlock<double>(*referenceSource,
+                                 generatedSource.get(),
+                                 m_Voxels,
+                                 block,
+                                 context,
+                                 [&](const double * reference,
+                                     std::size_t    referenceCount,
+                                     const double * generated,
+                                     std::size_t    generatedCount,
+                                     std::size_t    first) {
+                                   if (referenceCount != generatedCount) // the headers agreed: a file changed
+                                   {
+                                     throw InputError(m_Job.reference.Name() + " and " + m_Job.generated.Name() +
+                                                      ": the series ended at different volumes while being read");
+                                   }
+                                   ComputeBlock(reference, generated, referenceCount, result.volumes.data() + first);
+                                 });
     });
     progress.Finish();
     result.report = { "volumes", static_cast<unsigned int>(m_Chunks), threads };

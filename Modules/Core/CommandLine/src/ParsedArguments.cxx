@@ -2,9 +2,11 @@
 
 #include "ValueText.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/PathText.h"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <stdexcept>
 
@@ -89,6 +91,33 @@ UsageMessage(const po::error & error)
   return error.what();
 }
 
+// An output file's name must end in an extension it declares (a table in .tsv): every
+// executable writes JSON, TSV and its tables under the same rule, whatever the file name.
+void
+CheckOutputExtension(const Parameter & parameter, const std::string & text)
+{
+  const bool table = parameter.Kind() == ParameterKind::OutputTable;
+  if (parameter.Kind() != ParameterKind::OutputFile && !table)
+  {
+    return;
+  }
+  const std::vector<std::string> extensions = table ? std::vector<std::string>{ ".tsv" } : parameter.Extensions();
+  if (extensions.empty())
+  {
+    return;
+  }
+  const std::string lower = Lowercase(text);
+  for (const auto & extension : extensions)
+  {
+    if (lower.size() > extension.size() && EndsWith(lower, Lowercase(extension)))
+    {
+      return;
+    }
+  }
+  throw UsageError(
+    fmt::format("--{} {}: expected a {} file name", parameter.Flag(), text, fmt::join(extensions, " or ")));
+}
+
 void
 CheckValue(const Parameter & parameter, const std::string & text)
 {
@@ -112,6 +141,7 @@ CheckValue(const Parameter & parameter, const std::string & text)
       {
         throw UsageError(fmt::format("--{}: the file name is empty", parameter.Flag()));
       }
+      CheckOutputExtension(parameter, text);
       break;
     case ParameterKind::String:
     case ParameterKind::Boolean:

@@ -125,6 +125,46 @@ PushBlock(const T *                          reference,
 }
 } // namespace detail
 
+/** The volume traversal's step: blocks of up to `block` volumes of one or two series
+ * (generated may be null) read in step, each series by its own task (two files inflate on
+ * two cores), and body(reference, referenceCount, generated, generatedCount, firstVolume)
+ * called for each block in order, on the calling thread; a series that has ended gives a
+ * count of 0. For measures that need whole volumes (the spatial softmax KL) and for
+ * TraverseVolumes. Runs in the caller's task arena; checks for cancellation per block. */
+template <typename T, typename TBody>
+void
+ForEachVolumeBlock(VolumeSource<T> &        reference,
+                   VolumeSource<T> *        generated,
+                   std::size_t              voxels,
+                   std::size_t              block,
+                   const TraversalContext & context,
+                   const TBody &            body)
+{
+  std::vector<T> referenceBlock(block * voxels);
+  std::vector<T> generatedBlock(generated != nullptr ? block * voxels : 0);
+  std::size_t    first = 0;
+  for (;;)
+  {
+    context.CheckCancelled();
+    std::size_t referenceCount = 0;
+    std::size_t generatedCount = 0;
+    tbb::parallel_invoke([&] { referenceCount = reference.Read(block, referenceBlock.data()); },
+                         [&] {
+                           if (generated != nullptr)
+                           {
+                             generatedCount = generated->Read(block, generatedBlock.data());
+                           }
+                         });
+    if (referenceCount == 0 && generatedCount == 0)
+    {
+      break;
+    }
+    body(referenceBlock.data(), referenceCount, generatedBlock.data(), generatedCount, first);
+    context.Progress(static_cast<double>(referenceCount + generatedCount));
+    first += std::max(referenceCount, generatedCount);
+  }
+}
+
 /** The volume traversal of one or two series (generated may be null): blocks of volumes
  * read front to back, each series by its own task (two files inflate on two cores), and
  * push(first, count, reference, generated, inside) called for runs of voxels in parallel,
@@ -170,28 +210,15 @@ TraverseVolumes(VolumeSource<T> &                  reference,
       tbb::parallel_invoke([&] { alone(reference, true); }, [&] { alone(*generated, false); });
       return;
     }
-    std::vector<T> referenceBlock(block * voxels);
-    std::vector<T> generatedBlock(generated != nullptr ? block * voxels : 0);
-    for (;;)
-    {
-      context.CheckCancelled();
-      std::size_t referenceCount = 0;
-      std::size_t generatedCount = 0;
-      tbb::parallel_invoke([&] { referenceCount = reference.Read(block, referenceBlock.data()); },
-                           [&] {
-                             if (generated != nullptr)
-                             {
-                               generatedCount = generated->Read(block, generatedBlock.data());
-                             }
-                           });
-      if (referenceCount == 0 && generatedCount == 0)
-      {
-        break;
-      }
-      detail::PushBlock<T>(
-        referenceBlock.data(), referenceCount, generatedBlock.data(), generatedCount, voxels, mask, push);
-      context.Progress(static_cast<double>(referenceCount + generatedCount));
-    }
+    ForEachVolumeBlock<T>(
+      reference,
+      generated,
+      voxels,
+      block,
+      context,
+      [&](const T * r, std::size_t referenceCount, const T * g, std::size_t generatedCount, std::size_t) {
+        detail::PushBlock<T>(r, referenceCount, g, generatedCount, voxels, mask, push);
+      });
   });
 }
 
