@@ -8,6 +8,7 @@
 #include "voxelkl/MaskLoader.h"
 #include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
+#include "voxelkl/ProgressBar.h"
 #include "voxelkl/RegionTableWriter.h"
 #include "voxelkl/RunCommand.h"
 #include "voxelkl/ScalarVolumeReader.h"
@@ -114,14 +115,19 @@ Run(const voxelkl::ParsedArguments & args)
     outputs.Stage(*summary, "--summary");
   }
 
+  // The steps are few and quick: progress in steps, for 3D Slicer's progress bar.
+  voxelkl::ProgressBar bar("RegionStatistics");
+  bar.Update(0.0);
   const auto         map = voxelkl::ReadScalarVolume<float>(input);
   const auto         grid = voxelkl::ImageGrid(map);
   const auto         mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), input, grid);
   const auto         namesPath = args.GetOptionalString("labelNames");
   const auto         names = namesPath ? voxelkl::ReadLabelNames(*namesPath) : voxelkl::LabelNames{};
   std::ostringstream notes;
-  const auto         labels = voxelkl::LoadLabels(atlas, input, grid, notes);
-  const auto         regions =
+  bar.Update(0.25);
+  const auto labels = voxelkl::LoadLabels(atlas, input, grid, notes);
+  bar.Update(0.5);
+  const auto regions =
     voxelkl::ComputeRegionStatistics(labels, names, { { mapName, map.GetPointer(), {} } }, mask.inside);
   if (namesPath && regions.unnamed.size() == regions.rows.size())
   {
@@ -166,6 +172,7 @@ Run(const voxelkl::ParsedArguments & args)
     outputs.Write(*summary, document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + '\n');
   }
   outputs.Commit();
+  bar.Finish();
 
   std::string line;
   for (std::istringstream lines(notes.str()); std::getline(lines, line);)

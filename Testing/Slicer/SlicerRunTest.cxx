@@ -176,6 +176,36 @@ TEST(SlicerRun, MomentsProgressWithoutReturnParameters)
   EXPECT_EQ(fractions.back(), 1.0);
 }
 
+TEST(SlicerRun, RegionStatisticsProgress)
+{
+  SlicerFiles       files;
+  const auto        series = MakeSeries({ 6, 5, 4, 3 }, Reference);
+  const std::string labels = files.directory / "EHBB_vtkMRMLLabelMapVolumeNodeF.nrrd";
+  const std::string table = files.directory / "EHBB_vtkMRMLTableNodeG.tsv";
+  WriteMask(series, labels, [](long x, long y, long) { return 1 + (x + y) % 3; });
+  WriteMask(series, files.map, [](long x, long y, long z) { return x * y + z; });
+  const auto result = RunProgram("env",
+                                 { "-u",
+                                   "VOXELKL_PROGRESS",
+                                   "ITK_AUTOLOAD_PATH=",
+                                   VOXELKL_REGIONS_EXECUTABLE,
+                                   "--input",
+                                   files.map,
+                                   "--labels",
+                                   labels,
+                                   "--mapName",
+                                   "value",
+                                   "--table",
+                                   table });
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.err, "");
+  const auto fractions = ProgressFractions(result.out);
+  ASSERT_GE(fractions.size(), 2u) << result.out;
+  EXPECT_EQ(fractions.front(), 0.0);
+  EXPECT_EQ(fractions.back(), 1.0);
+  EXPECT_TRUE(std::is_sorted(fractions.begin(), fractions.end()));
+}
+
 TEST(SlicerRun, NoTagsWithoutSlicer)
 {
   // stdout and stderr redirected to files, no Slicer sign: no bar, no tags.

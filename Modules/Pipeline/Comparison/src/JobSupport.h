@@ -2,6 +2,7 @@
 #ifndef voxelkl_JobSupport_h
 #define voxelkl_JobSupport_h
 
+#include "voxelkl/ImageGrid.h"
 #include "voxelkl/SeriesInfo.h"
 
 #include "itkImage.h"
@@ -11,30 +12,13 @@
 namespace voxelkl::detail
 {
 
+/** An image on the grid, allocated (not initialised). */
 template <typename TPixel>
 typename itk::Image<TPixel, 3>::Pointer
 MakeImage(const SpatialGrid & grid)
 {
-  using Image = itk::Image<TPixel, 3>;
-  auto                          image = Image::New();
-  typename Image::SizeType      size;
-  typename Image::SpacingType   spacing;
-  typename Image::PointType     origin;
-  typename Image::DirectionType direction;
-  for (unsigned int i = 0; i < 3; ++i)
-  {
-    size[i] = grid.size[i];
-    spacing[i] = grid.spacing[i];
-    origin[i] = grid.origin[i];
-    for (unsigned int j = 0; j < 3; ++j)
-    {
-      direction[i][j] = grid.direction[i * 3 + j];
-    }
-  }
-  image->SetRegions(typename Image::RegionType(size));
-  image->SetSpacing(spacing);
-  image->SetOrigin(origin);
-  image->SetDirection(direction);
+  auto image = itk::Image<TPixel, 3>::New();
+  ApplyGrid(grid, image);
   image->Allocate();
   return image;
 }

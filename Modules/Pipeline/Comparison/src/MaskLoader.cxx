@@ -2,6 +2,7 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionOptions.h"
+#include "voxelkl/ImageGrid.h"
 #include "voxelkl/NiftiVolumeStream.h"
 
 #include "itkImageFileReader.h"
@@ -45,30 +46,6 @@ OrientationHint(const std::string & seriesFile, const std::string & maskFile)
   return "";
 }
 
-// The mask image's grid, as InspectVolume read it from the header.
-void
-SetGrid(const SpatialGrid & grid, itk::ImageBase<3> * image)
-{
-  itk::ImageBase<3>::SizeType      size;
-  itk::ImageBase<3>::SpacingType   spacing;
-  itk::ImageBase<3>::PointType     origin;
-  itk::ImageBase<3>::DirectionType direction;
-  for (unsigned int i = 0; i < 3; ++i)
-  {
-    size[i] = grid.size[i];
-    spacing[i] = grid.spacing[i];
-    origin[i] = grid.origin[i];
-    for (unsigned int j = 0; j < 3; ++j)
-    {
-      direction[i][j] = grid.direction[i * 3 + j];
-    }
-  }
-  image->SetRegions(itk::ImageBase<3>::RegionType(size));
-  image->SetSpacing(spacing);
-  image->SetOrigin(origin);
-  image->SetDirection(direction);
-}
-
 } // namespace
 
 Mask
@@ -99,7 +76,7 @@ LoadMask(const std::string & path, const std::string & seriesName, const Spatial
     // it, and reads files our reader refuses (vox_offset < 352, bad CRC, ...).
     NiftiVolumeStream stream(path);
     input = Input::New();
-    SetGrid(maskGrid, input);
+    ApplyGrid(maskGrid, input);
     input->Allocate();
     stream.ReadVolumes(1, input->GetBufferPointer());
   }

@@ -3,6 +3,7 @@
 #ifndef voxelkl_LabelVolume_h
 #define voxelkl_LabelVolume_h
 
+#include "voxelkl/ImageGrid.h"
 #include "voxelkl/SeriesInfo.h"
 
 #include "itkImage.h"
