@@ -138,6 +138,8 @@ benchmark()
   local out=$WORK_DIR/results/$format
   local kl_times=() kl_rss=() cat_times=() gzip_times=() igzip_times=() cost_times=() cost_rss=() run
   mkdir -p "$out"
+  # Relative file names in COST_OF (--mse m.nii.gz) land among the results, not here.
+  pushd "$out" >/dev/null
   read_both "$reference" "$generated" # warm the page cache
   # shellcheck disable=SC2016 # $1 and $2 are expanded by the child bash
   for ((run = 1; run <= REPEATS; ++run)); do
@@ -170,6 +172,7 @@ benchmark()
       "$([[ -n $COST_TARGET ]] && meets "$cost_ratio" "<=" "$COST_TARGET")")")
   fi
 
+  popd >/dev/null
   local kl cat_s cat_ratio rss_mib gzip_s="-" gzip_ratio="-" igzip_s="-" igzip_ratio="-" verdict
   kl=$(median "${kl_times[@]}")
   cat_s=$(median "${cat_times[@]}")
@@ -208,6 +211,8 @@ print_row()
 [[ $# -ge 1 && $# -le 2 && $1 != -h && $1 != --help ]] || usage
 BUILD_DIR=$(cd "$1" && pwd) || die "no build directory $1"
 WORK_DIR=${2:-/tmp/voxelkl-bench}
+mkdir -p "$WORK_DIR"
+WORK_DIR=$(cd "$WORK_DIR" && pwd) # the runs happen in the results directory
 REPEATS=${REPEATS:-5}
 FORMATS=${FORMATS:-nii nii.gz}
 read -r -a EXTRA <<<"${EXTRA_ARGS:-}"
