@@ -368,7 +368,7 @@ Run(const voxelkl::ParsedArguments & args)
     tbb::parallel_invoke(
       [&] {
         tbb::parallel_for(std::size_t{ 0 }, mapOutputs.size(), [&](std::size_t i) {
-          voxelkl::WriteMap(mapOutputs[i].map, mapOutputs[i].file, mapOutputs[i].name);
+          voxelkl::WriteMap(mapOutputs[i].map, mapOutputs[i].file, mapOutputs[i].name, job.reference.files.front());
         });
       },
       [&] { statistics = voxelkl::ComputeKLMapStatistics(maps); });

@@ -106,7 +106,10 @@ Run(const voxelkl::ParsedArguments & args)
   bar.Finish();
   for (std::size_t i = 0; i < requested.size(); ++i)
   {
-    voxelkl::WriteMap(maps.maps[static_cast<std::size_t>(requested[i].first)], staged[i], requested[i].second);
+    voxelkl::WriteMap(maps.maps[static_cast<std::size_t>(requested[i].first)],
+                      staged[i],
+                      requested[i].second,
+                      job.series.files.front());
   }
   if (regions.Requested())
   {

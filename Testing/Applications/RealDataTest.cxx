@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 namespace
 {
@@ -133,4 +137,70 @@ TEST(RealData, NibabelExample4dMomentsAndSelfComparison)
   ASSERT_EQ(moments.exitCode, 0) << moments.err;
 }
 
+} // namespace
+
+namespace
+{
+// The header fields a map must share with its series for every tool to put the two on the
+// same voxels: read straight from the files (NIfTI-1 offsets), not through any library.
+struct OrientationFields
+{
+  std::int16_t qformCode{ -1 }, sformCode{ -1 };
+  float        pixdim[4]{};
+};
+
+OrientationFields
+ReadOrientationFields(const std::string & niftiFile)
+{
+  std::ifstream     file(niftiFile, std::ios::binary);
+  std::vector<char> header(348);
+  file.read(header.data(), 348);
+  OrientationFields fields;
+  std::memcpy(&fields.qformCode, header.data() + 252, 2);
+  std::memcpy(&fields.sformCode, header.data() + 254, 2);
+  std::memcpy(fields.pixdim, header.data() + 76, sizeof(fields.pixdim));
+  return fields;
+}
+
+// ds003 has qform_code and sform_code 0 (no orientation): its maps must say so too, or
+// nibabel and FSL read the map on other coordinates than the series.
+TEST(RealData, MapsOfAnUnorientedSeriesAreUnorientedToo)
+{
+  const std::string file = RealFile("ds003_sub-01_mc.nii.gz");
+  if (file.empty())
+  {
+    GTEST_SKIP() << "ds003_sub-01_mc.nii.gz not fetched (CMake/fetch-test-data.sh)";
+  }
+  TemporaryDirectory directory("real-ds003-orientation");
+  // The series itself, inflated by gzip's own rules (the test reads bytes, not images).
+  const std::string series = directory / "series.nii";
+  ASSERT_EQ(std::system(("gzip -dc '" + file + "' > '" + series + "'").c_str()), 0);
+  const OrientationFields expected = ReadOrientationFields(series);
+  ASSERT_EQ(expected.qformCode, 0);
+  ASSERT_EQ(expected.sformCode, 0);
+  const auto result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", file, "--mean", directory / "mean.nii" });
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const OrientationFields map = ReadOrientationFields(directory / "mean.nii");
+  EXPECT_EQ(map.qformCode, 0);
+  EXPECT_EQ(map.sformCode, 0);
+  for (int i = 1; i < 4; ++i)
+  {
+    EXPECT_EQ(map.pixdim[i], expected.pixdim[i]) << "pixdim[" << i << "]";
+  }
+  const auto kl = RunProgram(VOXELKL_KL_EXECUTABLE,
+                             { "--reference", file, "--generated", file, "--output", directory / "kl.nii.gz" });
+  ASSERT_EQ(kl.exitCode, 0) << kl.err;
+  const std::string klFile = directory / "kl.nii";
+  ASSERT_EQ(std::system(("gzip -dc '" + directory / "kl.nii.gz" + "' > '" + klFile + "'").c_str()), 0);
+  EXPECT_EQ(ReadOrientationFields(klFile).sformCode, 0);
+  EXPECT_EQ(ReadOrientationFields(klFile).qformCode, 0);
+  // An oriented series keeps ITK's codes (checked on a written file of the fixtures).
+  const std::string oriented = directory / "oriented.nii";
+  WriteSeries(MakeSeries({ 3, 3, 2, 4 }, [](long x, long, long, long t) { return x + t * t; }), oriented);
+  ASSERT_GT(ReadOrientationFields(oriented).sformCode + ReadOrientationFields(oriented).qformCode, 0);
+  ASSERT_EQ(RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", oriented, "--mean", directory / "m2.nii" }).exitCode,
+            0);
+  EXPECT_GT(
+    ReadOrientationFields(directory / "m2.nii").sformCode + ReadOrientationFields(directory / "m2.nii").qformCode, 0);
+}
 } // namespace

@@ -1,6 +1,7 @@
 #include "voxelkl/MapWriter.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/NiftiVolumeStream.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/PathText.h"
 
@@ -10,6 +11,7 @@
 
 #include <libdeflate.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -211,6 +213,41 @@ CheckByReading(const itk::Image<float, 3> * image, const std::string & path, con
   }
 }
 
+// Whether file is a NIfTI without orientation (qform_code and sform_code 0).
+bool
+IsUnorientedNifti(const std::string & file)
+{
+  if (file.empty() || !NiftiVolumeStream::HasNiftiName(file))
+  {
+    return false;
+  }
+  try
+  {
+    const NiftiVolumeStream header(file);
+    return header.QformCode() <= 0 && header.SformCode() <= 0;
+  }
+  catch (const InputError &)
+  {
+    return false; // read, and refused, by the series' own reader before
+  }
+}
+
+// Sets qform_code and sform_code (bytes 252 and 254 of the NIfTI-1 header, int16 in the
+// byte order ITK wrote: this machine's) of a NIfTI file ITK just wrote to 0.
+void
+ClearOrientationCodes(const std::string & path, const std::string & displayName)
+{
+  std::fstream       file(path, std::ios::in | std::ios::out | std::ios::binary);
+  const std::int16_t zero[2] = { 0, 0 };
+  file.seekp(252);
+  file.write(reinterpret_cast<const char *>(zero), sizeof(zero));
+  file.flush();
+  if (!file)
+  {
+    throw InputError(displayName, "cannot be written: its header could not be updated");
+  }
+}
+
 } // namespace
 
 bool
@@ -220,8 +257,12 @@ CanWriteImage(const std::string & path)
 }
 
 void
-WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName)
+WriteMap(const itk::Image<float, 3> * image,
+         const std::string &          path,
+         const std::string &          displayName,
+         const std::string &          seriesFile)
 {
+  const bool unoriented = IsUnorientedNifti(seriesFile);
   try
   {
     if (EndsWith(path, ".nii.gz"))
@@ -236,6 +277,10 @@ WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std
         HeldBackStderr held;
         WriteWithItk(image, uncompressed, false);
         CheckNifti(image, uncompressed, displayName);
+        if (unoriented)
+        {
+          ClearOrientationCodes(uncompressed, displayName);
+        }
         held.Release();
       }
       Gzip(uncompressed, path, displayName);
@@ -248,6 +293,10 @@ WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std
     if (EndsWith(path, ".nii"))
     {
       CheckNifti(image, path, displayName);
+      if (unoriented)
+      {
+        ClearOrientationCodes(path, displayName);
+      }
     }
     else if (EndsWith(path, ".mha") && !compress)
     {
