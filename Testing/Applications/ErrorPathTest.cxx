@@ -206,6 +206,26 @@ TEST_F(ErrorPaths, HugeHeaderIsRefusedBeforeAllocating)
   ExpectFailure(With({}, directory / "huge.nii", directory / "huge.nii"), { "huge.nii" });
 }
 
+// A MetaImage header that ITK's MetaIO loops on forever (found by the series fuzzer) is
+// refused first, naming the field.
+TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
+{
+  {
+    std::ofstream file(directory / "bad.mha", std::ios::binary);
+    file << "ObjectType = Image\nNDims = -4\nDimSize = 2 2 2 3\nElementType = MET_SHORT\n"
+            "ElementDataFile = LOCAL\n"
+         << std::string(48, '\0');
+  }
+  ExpectFailure(With({}, directory / "bad.mha", generated), { "bad.mha", "NDims" });
+  {
+    std::ofstream file(directory / "short.mha", std::ios::binary);
+    file << "ObjectType = Image\nNDims = 4\nDimSize = 2 2 0 3\nElementType = MET_SHORT\n"
+            "ElementDataFile = LOCAL\n"
+         << std::string(48, '\0');
+  }
+  ExpectFailure(With({}, directory / "short.mha", generated), { "short.mha", "DimSize" });
+}
+
 TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)
 {
   auto result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", reference });

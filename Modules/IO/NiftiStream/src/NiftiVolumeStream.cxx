@@ -79,7 +79,15 @@ NiftiVolumeStream::CanRead(const std::string & path) noexcept
 void
 NiftiVolumeStream::Verify(const std::string & path)
 {
-  NiftiVolumeStream  stream(path);
+  NiftiVolumeStream stream(path);
+  // A volume at a time, but never a buffer the header alone asks for: a 100-byte .nii.gz
+  // may claim terabytes (found by the nifti_stream fuzzer). Beyond 256 MiB a volume is not
+  // read here; the caller's own error stands.
+  constexpr std::size_t largest = std::size_t{ 64 } << 20; // floats
+  if (stream.VoxelsPerVolume() > largest)
+  {
+    return;
+  }
   std::vector<float> volume(stream.VoxelsPerVolume());
   for (std::size_t v = 0; v < stream.VolumeCount(); ++v)
   {

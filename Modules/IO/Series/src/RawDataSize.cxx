@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 namespace voxelkl
 {
@@ -203,6 +204,57 @@ CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io)
     throw InputError(file,
                      "truncated: the header describes " + std::to_string(expected) + " bytes of data, " + where +
                        std::to_string(available));
+  }
+}
+
+void
+CheckMetaImageHeader(const std::string & file)
+{
+  if (!EndsWith(Lowercase(file), ".mha") && !EndsWith(Lowercase(file), ".mhd"))
+  {
+    return;
+  }
+  std::ifstream stream(file, std::ios::binary);
+  std::string   line;
+  long          dimensions = -1;
+  for (int lines = 0; lines < 200 && std::getline(stream, line); ++lines)
+  {
+    const auto equals = line.find('=');
+    if (equals == std::string::npos)
+    {
+      continue;
+    }
+    std::string key = line.substr(0, equals);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    std::istringstream values(line.substr(equals + 1));
+    if (key == "NDims")
+    {
+      if (!(values >> dimensions) || dimensions < 1 || dimensions > 8)
+      {
+        throw InputError(file, "invalid MetaImage header: NDims must be 1 to 8, not '" + line.substr(equals + 1) + "'");
+      }
+    }
+    else if (key == "DimSize")
+    {
+      long count = 0;
+      for (long size; values >> size; ++count)
+      {
+        if (size < 1)
+        {
+          throw InputError(file, "invalid MetaImage header: a DimSize is " + std::to_string(size));
+        }
+      }
+      if (dimensions > 0 && count != dimensions)
+      {
+        throw InputError(file,
+                         "invalid MetaImage header: DimSize holds " + std::to_string(count) + " sizes for NDims " +
+                           std::to_string(dimensions));
+      }
+    }
+    else if (key == "ElementDataFile")
+    {
+      return; // the data follow
+    }
   }
 }
 

@@ -19,6 +19,12 @@ namespace voxelkl
 void
 CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io);
 
+/** For a MetaImage (.mha, .mhd): refuses, naming the file and the field, a header whose
+ * NDims is not 1 to 8 or whose DimSize does not hold NDims positive sizes, before ITK's
+ * MetaIO reads it (it can loop forever on such a header). Other files: nothing. */
+void
+CheckMetaImageHeader(const std::string & file);
+
 } // namespace voxelkl
 
 #endif

@@ -216,6 +216,9 @@ ReadHeader(const std::string & file, bool allowFrames = false)
     CheckNiftiSize(file, stream);
   }
   Header header;
+  // ITK's MetaIO loops forever on some headers (NDims -4, found by the series fuzzer):
+  // the fields it trusts are checked here first.
+  CheckMetaImageHeader(file);
   header.io = itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
   if (header.io.IsNull())
   {
