@@ -4,12 +4,13 @@
 #                                   demo pair (prints where the KL map and summary went)
 #   bash CMake/bootstrap.sh test   installs what is missing, builds, and runs every test; then
 #                                   the same tests built with ASan and UBSan (clang), then
-#                                   every fuzz target for FUZZ_SECONDS (the steps below)
+#                                   the fuzz gate: every fuzz target on a fixed number of
+#                                   inputs from a fixed seed (the steps below)
 #   bash CMake/bootstrap.sh sanitize   only the ASan/UBSan build and its tests
 #   bash CMake/bootstrap.sh fuzz       only the libFuzzer build and a run of every target
 # Environment: BUILD_DIR (default ./build), SANITIZE_BUILD_DIR (./build-sanitize),
-# FUZZ_BUILD_DIR (./build-fuzz), FUZZ_SECONDS (per fuzz target, default 60), JOBS (default:
-# number of cores).
+# FUZZ_BUILD_DIR (./build-fuzz), FUZZ_SECONDS (default "gate"; a number of seconds per target
+# explores from a random seed instead), JOBS (default: number of cores).
 set -euo pipefail
 
 mode=${1:-}
@@ -22,7 +23,7 @@ build_dir=${BUILD_DIR:-$source_dir/build}
 jobs=${JOBS:-$(nproc)}
 sanitize_build_dir=${SANITIZE_BUILD_DIR:-$source_dir/build-sanitize}
 fuzz_build_dir=${FUZZ_BUILD_DIR:-$source_dir/build-fuzz}
-fuzz_seconds=${FUZZ_SECONDS:-60}
+fuzz_seconds=${FUZZ_SECONDS:-gate}
 
 # Build and run dependencies, all Debian 12 packages.
 packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
@@ -69,7 +70,7 @@ sanitizer_tests() {
   )
 }
 
-# The libFuzzer targets of every parser of user input (Testing/Fuzz), FUZZ_SECONDS each.
+# The libFuzzer targets of every parser of user input (Testing/Fuzz): the gate, or FUZZ_SECONDS each.
 fuzz_parsers() {
   echo "== Fuzzing: building the fuzz targets in $fuzz_build_dir"
   (
@@ -77,7 +78,7 @@ fuzz_parsers() {
     cmake -C "$source_dir/Testing/Fuzz/fuzz.cmake" -S "$source_dir" -B "$fuzz_build_dir" -G Ninja >/dev/null
     cmake --build "$fuzz_build_dir" -j "$jobs" --target VoxelKLFuzzers
   )
-  echo "== Fuzzing every parser for $fuzz_seconds s (crashing inputs: $fuzz_build_dir/Testing/Fuzz/artifacts)"
+  echo "== Fuzzing every parser ($fuzz_seconds; crashing inputs: $fuzz_build_dir/Testing/Fuzz/artifacts)"
   bash "$source_dir/Testing/Fuzz/run-fuzzers.sh" "$fuzz_build_dir" "$fuzz_seconds"
 }
 

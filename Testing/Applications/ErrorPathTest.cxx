@@ -224,6 +224,19 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
          << std::string(48, '\0');
   }
   ExpectFailure(With({}, directory / "short.mha", generated), { "short.mha", "DimSize" });
+  // One file per volume named by a pattern whose range gives a step of 0 (MetaIO divides by
+  // it: SIGFPE, found by the series fuzzer), or names fewer files than volumes (MetaIO
+  // would leave the last volumes unread).
+  for (const std::string range : { "1 3", "1 1 1", "3 1 1", "1 3 0" })
+  {
+    {
+      std::ofstream file(directory / "pattern.mhd", std::ios::binary);
+      file << "ObjectType = Image\nNDims = 4\nDimSize = 2 2 2 3\nElementType = MET_SHORT\n"
+              "ElementDataFile = volume%d.raw "
+           << range << "\n";
+    }
+    ExpectFailure(With({}, directory / "pattern.mhd", generated), { "pattern.mhd", "ElementDataFile" });
+  }
 }
 
 TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)

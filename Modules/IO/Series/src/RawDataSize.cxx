@@ -3,12 +3,14 @@
 #include "voxelkl/Errors.h"
 #include "voxelkl/PathText.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 namespace voxelkl
 {
@@ -170,6 +172,67 @@ NrrdData(const std::string & file)
   return extent;
 }
 
+// "ElementDataFile = name%03d.raw [first [last [step]]]": one file per slice of the last
+// dimension. MetaIO derives the missing step as (last - first) / slices and divides by it
+// (a zero step is a division by zero there: SIGFPE), and reads fewer files than slices
+// without a word when the range is short, so the range is checked here first, as MetaIO
+// would read it.
+void
+CheckFilePattern(const std::string & file, const std::string & value, long slices)
+{
+  std::istringstream       stream(value);
+  std::vector<std::string> words;
+  for (std::string word; stream >> word;)
+  {
+    words.push_back(word);
+  }
+  const auto number = [&](const std::string & word) {
+    char *       end = nullptr;
+    const double parsed = std::strtod(word.c_str(), &end);
+    if (end == word.c_str() || !std::isfinite(parsed) || std::abs(parsed) > 1e9)
+    {
+      throw InputError(file,
+                       "invalid MetaImage header: ElementDataFile '" + value + "' has a range that is not a number: '" +
+                         word + "'");
+    }
+    return static_cast<long long>(parsed);
+  };
+  long long first = 1;
+  long long last = slices;
+  long long step = 1;
+  if (words.size() >= 5)
+  {
+    first = number(words[words.size() - 3]);
+    last = number(words[words.size() - 2]);
+    step = number(words[words.size() - 1]);
+  }
+  else
+  {
+    if (words.size() >= 2)
+    {
+      first = number(words[1]);
+      last = first + slices - 1;
+    }
+    if (words.size() >= 3)
+    {
+      last = number(words[2]);
+      step = (last - first) / slices;
+    }
+    if (words.size() >= 4)
+    {
+      step = number(words[3]);
+    }
+  }
+  if (step < 1 || last < first || 1 + (last - first) / step < slices)
+  {
+    throw InputError(file,
+                     "invalid MetaImage header: ElementDataFile '" + value + "' names files " + std::to_string(first) +
+                       " to " + std::to_string(last) + " in steps of " + std::to_string(step) +
+                       ", not one per slice of its " + std::to_string(slices) +
+                       " (MetaIO's pattern: name first last step)");
+  }
+}
+
 } // namespace
 
 void
@@ -214,45 +277,88 @@ CheckMetaImageHeader(const std::string & file)
   {
     return;
   }
-  std::ifstream stream(file, std::ios::binary);
-  std::string   line;
-  long          dimensions = -1;
-  for (int lines = 0; lines < 200 && std::getline(stream, line); ++lines)
+  const auto invalid = [&](int number, const std::string & problem) {
+    return InputError(file, "invalid MetaImage header: line " + std::to_string(number) + ": " + problem);
+  };
+  // MetaIO ends a key at '=', ':' or a line end, compares it as a C string (up to a NUL)
+  // and then takes the value after the next separator, wherever it is. Only lines of
+  // printable text of the form "Key = Value" (or "Key: Value") are let through, so the
+  // fields read below are the fields MetaIO reads.
+  std::ifstream     stream(file, std::ios::binary);
+  std::string       line;
+  long              dimensions = -1;
+  std::vector<long> sizes;
+  for (int number = 1; std::getline(stream, line); ++number)
   {
-    const auto equals = line.find('=');
-    if (equals == std::string::npos)
+    if (number > 1000)
+    {
+      throw invalid(number, "no ElementDataFile in the first 1000 lines");
+    }
+    if (!line.empty() && line.back() == '\r')
+    {
+      line.pop_back();
+    }
+    for (const char c : line)
+    {
+      if (c != '\t' && (static_cast<unsigned char>(c) < 0x20 || c == 0x7f))
+      {
+        throw invalid(number, "holds a control character (byte " + std::to_string(static_cast<unsigned char>(c)) + ")");
+      }
+    }
+    if (Trimmed(line).empty())
     {
       continue;
     }
-    std::string key = line.substr(0, equals);
-    key.erase(key.find_last_not_of(" \t") + 1);
-    std::istringstream values(line.substr(equals + 1));
+    const auto separator = line.find_first_of("=:");
+    if (separator == std::string::npos)
+    {
+      throw invalid(number, "'" + line.substr(0, 60) + "' is not 'Key = Value'");
+    }
+    const std::string  key = Trimmed(line.substr(0, separator));
+    const std::string  value = Trimmed(line.substr(separator + 1));
+    std::istringstream values(value);
     if (key == "NDims")
     {
-      if (!(values >> dimensions) || dimensions < 1 || dimensions > 8)
+      if (!(values >> dimensions) || dimensions < 1 || dimensions > 8 || !(values >> std::ws).eof())
       {
-        throw InputError(file, "invalid MetaImage header: NDims must be 1 to 8, not '" + line.substr(equals + 1) + "'");
+        throw invalid(number, "NDims must be 1 to 8, not '" + value + "'");
       }
     }
     else if (key == "DimSize")
     {
-      long count = 0;
-      for (long size; values >> size; ++count)
+      sizes.clear();
+      for (long size; values >> size;)
       {
-        if (size < 1)
+        if (size < 1 || size > 2147483647L)
         {
-          throw InputError(file, "invalid MetaImage header: a DimSize is " + std::to_string(size));
+          throw invalid(number, "a DimSize is " + std::to_string(size));
         }
+        sizes.push_back(size);
       }
-      if (dimensions > 0 && count != dimensions)
+      if (!(values >> std::ws).eof() || dimensions < 1 || sizes.size() != static_cast<std::size_t>(dimensions))
       {
-        throw InputError(file,
-                         "invalid MetaImage header: DimSize holds " + std::to_string(count) + " sizes for NDims " +
-                           std::to_string(dimensions));
+        throw invalid(number,
+                      "DimSize '" + value + "' is not NDims (" + std::to_string(dimensions) + ") positive whole sizes");
+      }
+    }
+    else if (key == "ElementNumberOfChannels")
+    {
+      long channels = 0;
+      if (!(values >> channels) || channels < 1 || channels > 4096)
+      {
+        throw invalid(number, "ElementNumberOfChannels must be 1 to 4096, not '" + value + "'");
       }
     }
     else if (key == "ElementDataFile")
     {
+      if (sizes.empty())
+      {
+        throw invalid(number, "ElementDataFile before NDims and DimSize");
+      }
+      if (value.find('%') != std::string::npos && value.rfind("LIST", 0) != 0)
+      {
+        CheckFilePattern(file, value, sizes.back());
+      }
       return; // the data follow
     }
   }

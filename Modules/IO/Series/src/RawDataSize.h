@@ -19,9 +19,13 @@ namespace voxelkl
 void
 CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io);
 
-/** For a MetaImage (.mha, .mhd): refuses, naming the file and the field, a header whose
- * NDims is not 1 to 8 or whose DimSize does not hold NDims positive sizes, before ITK's
- * MetaIO reads it (it can loop forever on such a header). Other files: nothing. */
+/** For a MetaImage (.mha, .mhd): refuses, naming the file, the line and the field, a
+ * header ITK's MetaIO would misread or fail on (it loops forever on an NDims of -4 and
+ * divides by zero on some file patterns, found by the series fuzzer): a line before
+ * ElementDataFile that is not printable "Key = Value" text, an NDims not 1 to 8, a DimSize
+ * that is not NDims positive sizes, an ElementNumberOfChannels below 1, or an
+ * ElementDataFile pattern ("name%d.raw first last step") that does not name one file per
+ * slice of the last dimension. Other files: nothing. */
 void
 CheckMetaImageHeader(const std::string & file);
 
