@@ -2,6 +2,7 @@
 
 #include "KernelClones.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -244,3 +245,36 @@ PushCoMomentTimePoint(std::size_t           count,
 }
 
 } // namespace voxelkl::detail
+
+namespace voxelkl
+{
+
+void
+MergeCoMoments(CoMomentState & a, const CoMomentState & b)
+{
+  if (b[0] == 0.0)
+  {
+    return;
+  }
+  if (a[0] == 0.0)
+  {
+    std::copy(b, b + 8, a);
+    return;
+  }
+  const double nA = a[0];
+  const double nB = b[0];
+  const double n = nA + nB;
+  // The means of b relative to a's shifts.
+  const double deltaX = (b[1] - a[1]) + (b[3] - a[3]);
+  const double deltaY = (b[2] - a[2]) + (b[4] - a[4]);
+  const double deltaXN = deltaX / n;
+  const double deltaYN = deltaY / n;
+  a[5] += b[5] + deltaX * deltaXN * nA * nB;
+  a[6] += b[6] + deltaY * deltaYN * nA * nB;
+  a[7] += b[7] + deltaX * deltaYN * nA * nB;
+  a[3] += deltaXN * nB;
+  a[4] += deltaYN * nB;
+  a[0] = n;
+}
+
+} // namespace voxelkl

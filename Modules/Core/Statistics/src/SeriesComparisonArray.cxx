@@ -39,6 +39,24 @@ SeriesComparisonArray::Detach(std::size_t first, std::size_t count)
   }
 }
 
+void
+SeriesComparisonArray::Restore(std::size_t                 v,
+                               const VarianceAccumulator & reference,
+                               const VarianceAccumulator & generated,
+                               const CoMomentState &       pairs)
+{
+  if (m_Reference.size() != size())
+  {
+    m_Reference.Resize(size());
+    m_Generated.Resize(size());
+  }
+  m_WholeInStep = false;
+  m_Detached[v] = 1.0;
+  m_Reference.Set(v, reference);
+  m_Generated.Set(v, generated);
+  m_Pairs.SetRaw(v, pairs);
+}
+
 VarianceAccumulator
 SeriesComparisonArray::Reference(std::size_t v) const
 {

@@ -4,6 +4,7 @@
 #ifndef voxelkl_ComparisonMeasure_h
 #define voxelkl_ComparisonMeasure_h
 
+#include "voxelkl/MeasureState.h"
 #include "voxelkl/NonparametricVoxelKL.h"
 #include "voxelkl/PairedMoments.h"
 #include "voxelkl/SeriesComparisonArray.h"
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 
 namespace voxelkl
 {
@@ -225,6 +227,65 @@ public:
   Settings() const
   {
     return m_Settings;
+  }
+
+  /** The kind of state this comparison saves. */
+  StateKind
+  Kind() const
+  {
+    return m_Settings.paired ? StateKind::PairedComparison : StateKind::Comparison;
+  }
+
+  /** Copies the accumulators of voxels [first, first + count) into voxels [at, at + count)
+   * of state (of this comparison's Kind()). */
+  void
+  ExportState(std::size_t first, std::size_t count, MeasureState & state, std::size_t at) const
+  {
+    for (std::size_t i = 0; i < count; ++i)
+    {
+      const std::size_t v = first + i;
+      if (m_Settings.paired)
+      {
+        CoMomentState pairs;
+        m_Pairs.RawPairs(v, pairs);
+        state.SetSeries(at + i, 0, m_Pairs.Reference(v));
+        state.SetSeries(at + i, 1, m_Pairs.Generated(v));
+        state.SetPairs(at + i, pairs);
+      }
+      else
+      {
+        state.SetSeries(at + i, 0, m_Reference.Get(v));
+        state.SetSeries(at + i, 1, m_Generated.Get(v));
+      }
+    }
+  }
+
+  /** A comparison of state.Voxels() voxels whose accumulators are a saved (or merged)
+   * state: Finish then writes the maps as if its time points had been pushed. A paired
+   * state serves unpaired settings; paired settings need a paired state. */
+  static GaussianComparison
+  FromState(const ComparisonSettings & settings, const MeasureState & state)
+  {
+    if (settings.paired && state.Kind() != StateKind::PairedComparison)
+    {
+      throw std::invalid_argument("GaussianComparison::FromState: paired maps need a paired state");
+    }
+    GaussianComparison comparison(settings, state.Voxels());
+    for (std::size_t v = 0; v < state.Voxels(); ++v)
+    {
+      if (settings.paired)
+      {
+        CoMomentState pairs;
+        state.PairsAt(v, pairs);
+        comparison.m_Pairs.Restore(v, state.SeriesAt(v, 0), state.SeriesAt(v, 1), pairs);
+      }
+      else
+      {
+        comparison.m_Reference.Set(v, state.SeriesAt(v, 0));
+        comparison.m_Generated.Set(v, state.SeriesAt(v, 1));
+      }
+    }
+    return comparison;
   }
 
 private:

@@ -4,11 +4,13 @@
 #define voxelkl_MomentsMeasure_h
 
 #include "voxelkl/AccumulatorVector.h"
+#include "voxelkl/MeasureState.h"
 #include "voxelkl/MomentAccumulator.h"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 
 namespace voxelkl
 {
@@ -97,6 +99,33 @@ public:
       skipped += isInside ? accumulator.Skipped() : 0;
     }
     return skipped;
+  }
+
+  /** Copies the accumulators of voxels [first, first + count) into voxels [at, at + count)
+   * of a Moments state. */
+  void
+  ExportState(std::size_t first, std::size_t count, MeasureState & state, std::size_t at) const
+  {
+    for (std::size_t i = 0; i < count; ++i)
+    {
+      state.SetMoments(at + i, m_Accumulators.Get(first + i));
+    }
+  }
+
+  /** The moments of a saved (or merged) state. */
+  static Moments
+  FromState(const MeasureState & state)
+  {
+    if (state.Kind() != StateKind::Moments)
+    {
+      throw std::invalid_argument("Moments::FromState: not a moments state");
+    }
+    Moments moments(state.Voxels());
+    for (std::size_t v = 0; v < state.Voxels(); ++v)
+    {
+      moments.m_Accumulators.Set(v, state.MomentsAt(v));
+    }
+    return moments;
   }
 
 private:

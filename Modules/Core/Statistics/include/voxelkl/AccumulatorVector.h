@@ -46,6 +46,11 @@ public:
   {
     return m_Accumulators[v];
   }
+  void
+  Set(std::size_t v, const TAccumulator & accumulator)
+  {
+    m_Accumulators[v] = accumulator;
+  }
 
 private:
   std::vector<TAccumulator> m_Accumulators;

@@ -41,6 +41,17 @@ bool
 PushPairsKnownInStep(std::size_t count, const double * x, const double * y, double * state[8]);
 } // namespace detail
 
+/** The raw state of one voxel's paired moments, as the array keeps it: count, shiftX,
+ * shiftY, shifted meanX, shifted meanY, m2X, m2Y, c. */
+using CoMomentState = double[8];
+
+/** Merges the pairs of b into a (Chan et al. 1979; Pebay 2008): the moments of the union
+ * of the two samples, expressed relative to a's shifts. Written as
+ * CentralMomentAccumulator::Merge, so that the X and Y parts of a merged state equal the
+ * merged series moments of the same pairs. */
+void
+MergeCoMoments(CoMomentState & a, const CoMomentState & b);
+
 /** The paired moments of `size` voxels, updated a time point at a time: one pass, shifted by
  * each voxel's first pair (as the single-series accumulators), Welford/Pebay updates of
  * both means, both M2 and the co-moment C. A pair counts only when both values are finite
@@ -103,6 +114,24 @@ public:
     for (int k = 0; k < 8; ++k)
     {
       state[k] = m_Fields[k].data() + first;
+    }
+  }
+
+  /** The raw state of voxel v (saving a state), and putting it back (restoring one). */
+  void
+  GetRaw(std::size_t v, CoMomentState & state) const
+  {
+    for (int k = 0; k < 8; ++k)
+    {
+      state[k] = m_Fields[k][v];
+    }
+  }
+  void
+  SetRaw(std::size_t v, const CoMomentState & state)
+  {
+    for (int k = 0; k < 8; ++k)
+    {
+      m_Fields[k][v] = state[k];
     }
   }
 

@@ -3,6 +3,7 @@
 #define voxelkl_MomentAccumulator_h
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -98,6 +99,50 @@ public:
     a.m_ShiftedMean = shiftedMean;
     a.m_M2 = m2;
     a.m_Skipped = skipped;
+    return a;
+  }
+
+  /** How many numbers the state holds (RawFields). */
+  static constexpr unsigned int RawFieldCount = Order == 2 ? 5 : 9;
+  using RawState = std::array<double, RawFieldCount>;
+
+  /** The whole state as numbers, to save it and restore it bit for bit (FromRawFields):
+   * count, shift, shifted mean, M2, skipped and, for order 4, M3, M4, min, max. The
+   * skipped count is exact as a double up to 2^53. */
+  RawState
+  RawFields() const
+  {
+    RawState f{};
+    f[0] = m_Count;
+    f[1] = m_Shift;
+    f[2] = m_ShiftedMean;
+    f[3] = m_M2;
+    f[4] = static_cast<double>(m_Skipped);
+    if constexpr (Order == 4)
+    {
+      f[5] = this->m_M3;
+      f[6] = this->m_M4;
+      f[7] = this->m_Min;
+      f[8] = this->m_Max;
+    }
+    return f;
+  }
+  static CentralMomentAccumulator
+  FromRawFields(const RawState & f)
+  {
+    CentralMomentAccumulator a;
+    a.m_Count = f[0];
+    a.m_Shift = f[1];
+    a.m_ShiftedMean = f[2];
+    a.m_M2 = f[3];
+    a.m_Skipped = static_cast<std::uint64_t>(f[4]);
+    if constexpr (Order == 4)
+    {
+      a.m_M3 = f[5];
+      a.m_M4 = f[6];
+      a.m_Min = f[7];
+      a.m_Max = f[8];
+    }
     return a;
   }
 

@@ -75,6 +75,19 @@ public:
   {
     return m_Pairs.Get(v);
   }
+  void
+  RawPairs(std::size_t v, CoMomentState & state) const
+  {
+    m_Pairs.GetRaw(v, state);
+  }
+
+  /** Puts voxel v in a saved state: the series' own moments and their pairs' (which need
+   * not agree, so the voxel is detached). */
+  void
+  Restore(std::size_t                 v,
+          const VarianceAccumulator & reference,
+          const VarianceAccumulator & generated,
+          const CoMomentState &       pairs);
 
 private:
   void

@@ -128,6 +128,18 @@ public:
     state[4] = m_Skipped.data() + first;
   }
 
+  /** Puts voxel v in the state of a (restoring a saved state). */
+  void
+  Set(std::size_t v, const VarianceAccumulator & a)
+  {
+    const VarianceAccumulator::RawState f = a.RawFields();
+    m_Count[v] = f[0];
+    m_Shift[v] = f[1];
+    m_ShiftedMean[v] = f[2];
+    m_M2[v] = f[3];
+    m_Skipped[v] = f[4];
+  }
+
   /** The accumulator of voxel v. */
   VarianceAccumulator
   Get(std::size_t v) const
