@@ -206,18 +206,32 @@ ImageExtension(const std::string & path)
   return fs::path(name).extension().string();
 }
 
-void
-WriteFileDurably(const std::string & path, const std::string & contents, const std::string & displayName)
+CheckedFileWriter::CheckedFileWriter(const std::string & path, const std::string & displayName)
+  : m_Descriptor(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666))
+  , m_DisplayName(displayName)
 {
-  const int descriptor = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (descriptor < 0)
+  if (m_Descriptor < 0)
   {
     throw InputError(displayName, "cannot be written: " + SystemReason(errno));
   }
-  std::size_t written = 0;
-  while (written < contents.size())
+}
+
+CheckedFileWriter::~CheckedFileWriter()
+{
+  if (m_Descriptor >= 0)
   {
-    const ssize_t count = write(descriptor, contents.data() + written, contents.size() - written);
+    close(m_Descriptor);
+  }
+}
+
+void
+CheckedFileWriter::Append(const void * data, std::size_t size)
+{
+  const char * bytes = static_cast<const char *>(data);
+  std::size_t  written = 0;
+  while (written < size)
+  {
+    const ssize_t count = write(m_Descriptor, bytes + written, size - written);
     if (count < 0 && errno == EINTR)
     {
       continue;
@@ -225,16 +239,29 @@ WriteFileDurably(const std::string & path, const std::string & contents, const s
     if (count <= 0)
     {
       // A write that makes no progress without an error: the disk is full.
-      const int error = count < 0 ? errno : ENOSPC;
-      close(descriptor);
-      throw InputError(displayName, "cannot be written: " + SystemReason(error));
+      throw InputError(m_DisplayName, "cannot be written: " + SystemReason(count < 0 ? errno : ENOSPC));
     }
     written += static_cast<std::size_t>(count);
   }
+}
+
+void
+CheckedFileWriter::Close()
+{
+  const int descriptor = m_Descriptor;
+  m_Descriptor = -1;
   if (close(descriptor) != 0) // NFS reports a failed write here
   {
-    throw InputError(displayName, "cannot be written: " + SystemReason(errno));
+    throw InputError(m_DisplayName, "cannot be written: " + SystemReason(errno));
   }
+}
+
+void
+WriteFileDurably(const std::string & path, const std::string & contents, const std::string & displayName)
+{
+  CheckedFileWriter writer(path, displayName);
+  writer.Append(contents.data(), contents.size());
+  writer.Close();
 }
 
 void

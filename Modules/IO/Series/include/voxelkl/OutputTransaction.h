@@ -83,6 +83,29 @@ private:
   bool              m_Committed{ false };
 };
 
+/** Writes a file (created or truncated) piece by piece with every byte checked: a failed
+ * or short write, and a failed close (NFS), throw InputError naming displayName and the
+ * system's reason (e.g. "No space left on device"). For outputs too large to build in
+ * memory first. */
+class CheckedFileWriter
+{
+public:
+  CheckedFileWriter(const std::string & path, const std::string & displayName);
+  CheckedFileWriter(const CheckedFileWriter &) = delete;
+  CheckedFileWriter &
+  operator=(const CheckedFileWriter &) = delete;
+  ~CheckedFileWriter(); ///< closes a file not Close()d (after an exception), reporting nothing
+
+  void
+  Append(const void * data, std::size_t size);
+  void
+  Close();
+
+private:
+  int         m_Descriptor{ -1 };
+  std::string m_DisplayName;
+};
+
 /** Writes contents to path (created or truncated) with every byte checked, then closes it.
  * InputError naming displayName and the system's reason (e.g. "No space left on device"). */
 void
