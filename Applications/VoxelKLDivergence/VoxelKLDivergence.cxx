@@ -2,24 +2,20 @@
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionArguments.h"
 #include "voxelkl/KLMapJob.h"
+#include "voxelkl/KLMapOutputs.h"
 #include "voxelkl/KLSummary.h"
 #include "voxelkl/MapWriter.h"
 #include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
 #include "voxelkl/RegionOptions.h"
-#include "voxelkl/RegionTableWriter.h"
-#include "voxelkl/ReturnParameters.h"
 #include "voxelkl/RunCommand.h"
+#include "voxelkl/StateHeaders.h"
 
 #include <fmt/format.h>
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_invoke.h>
-#include <tbb/task_arena.h>
 
 #include <iostream>
 #include <limits>
-#include <map>
 
 namespace
 {
@@ -105,32 +101,11 @@ Describe()
                                "Mask",
                                "A 3D image on the same grid; computation is restricted to its "
                                "nonzero voxels."));
-  d.AddGroup("Outputs", "Where the results go")
-    .Add(Parameter::OutputImage("output", "KL map", "The KL map (float32; 0 outside the mask).").Required())
-    .Add(Parameter::OutputFile("summary",
-                               "Summary",
-                               "A JSON summary: inputs, options, voxel counts and the "
-                               "distribution of the KL over valid voxels.",
-                               { ".json" }));
-  d.AddGroup("Fidelity maps", "Computed in the same single pass as the KL map")
-    .Add(Parameter::OutputImage("mse",
-                                "MSE map",
-                                "Mean over time of (generated - reference)^2. Needs paired series (the same number "
-                                "of volumes); time points where either value is not finite are left out of both."))
-    .Add(Parameter::OutputImage("correlation",
-                                "Correlation map",
-                                "Pearson r over time between the paired series; where a series is constant r does not "
-                                "exist and --undefinedCorrelation is written."))
-    .Add(Parameter::OutputImage("meanDifference", "Mean difference map", "mean_generated - mean_reference."))
-    .Add(Parameter::OutputImage("varianceLogRatio",
-                                "Log variance ratio map",
-                                "ln(var_generated / var_reference), the variances floored as for the KL (0 where "
-                                "both are constant): below 0 where the generated signal is flattened."))
-    .Add(Parameter::Enumeration("undefinedCorrelation",
-                                "Undefined correlation",
-                                "What the correlation map holds where a series is constant: zero (default) or nan.",
-                                { "zero", "nan" },
-                                "zero"));
+  voxelkl::AddKLMapOutputOptions(
+    d,
+    "The per-voxel accumulators (each series' mean and variance sums, and the pairs' with --mse or --correlation) "
+    "in a VoxelKL state file, so that VoxelKLMerge can merge runs or subjects into the maps of all their samples. "
+    "Gaussian estimator only.");
   d.AddGroup("Options", "How the divergence is computed")
     .Add(Parameter::Enumeration("direction",
                                 "Direction",
@@ -183,12 +158,7 @@ Describe()
                            "(1e-6 * max(|mean_ref|, |mean_gen|, 1))^2."));
   voxelkl::AddRegionOptions(d);
   voxelkl::AddExecutionOptions(d);
-  d.AddReturnValue(voxelkl::ReturnValue::Double("meanKL", "Mean KL", "Mean KL over valid voxels, in nats."))
-    .AddReturnValue(voxelkl::ReturnValue::Double("medianKL", "Median KL", "Median KL over valid voxels, in nats."))
-    .AddReturnValue(voxelkl::ReturnValue::Integer(
-      "validVoxels", "Valid voxels", "Voxels with a KL estimate (both series non-constant, enough finite samples)."))
-    .AddReturnValue(voxelkl::ReturnValue::Integer(
-      "constantVoxels", "Constant voxels", "Voxels where both series are the same constant (KL 0)."));
+  voxelkl::AddKLMapReturnValues(d);
   return d;
 }
 
@@ -294,45 +264,20 @@ Run(const voxelkl::ParsedArguments & args)
     }
     job.floor = voxelkl::VarianceFloor::Absolute(*floor);
   }
-  job.fidelity.meanDifference = args.Has("meanDifference");
-  job.fidelity.varianceLogRatio = args.Has("varianceLogRatio");
-  job.fidelity.paired = args.Has("mse") || args.Has("correlation");
-  job.fidelity.undefinedCorrelation =
-    args.GetString("undefinedCorrelation") == "nan" ? std::numeric_limits<double>::quiet_NaN() : 0.0;
-  const std::string output = args.GetString("output");
-  if (!voxelkl::CanWriteImage(output))
-  {
-    throw voxelkl::UsageError(
-      fmt::format("--output {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", output));
-  }
   // Every input is declared before any output is staged, so that an output that would
   // replace one (under any spelling or link) is refused before any work.
   voxelkl::OutputTransaction outputs;
   outputs.ProtectInputs(args.GetStrings("reference"), "--reference");
   outputs.ProtectInputs(args.GetStrings("generated"), "--generated");
   outputs.ProtectInput(args.GetOptionalString("mask").value_or(""), "--mask");
-  const std::string mapFile = outputs.Stage(output, "--output");
-  const auto        summary = args.GetOptionalString("summary");
-  if (summary)
+  const voxelkl::KLMapOutputs results(args, outputs);
+  job.fidelity = results.Fidelity();
+  job.saveState = results.SavesState();
+  if (job.saveState && job.estimator.estimator != voxelkl::KLEstimator::Gaussian)
   {
-    outputs.Stage(*summary, "--summary");
-  }
-  std::vector<std::pair<std::string, std::string>> fidelityFiles; // (option, staged file)
-  for (const char * option : { "mse", "correlation", "meanDifference", "varianceLogRatio" })
-  {
-    if (const auto path = args.GetOptionalString(option))
-    {
-      if (!voxelkl::CanWriteImage(*path))
-      {
-        throw voxelkl::UsageError(fmt::format("--{} {}: no image format for this file name", option, *path));
-      }
-      fidelityFiles.emplace_back(option, outputs.Stage(*path, std::string("--") + option));
-    }
-  }
-  const auto returnParameters = args.ReturnParameterFile();
-  if (returnParameters)
-  {
-    outputs.Stage(*returnParameters, "--returnparameterfile");
+    throw voxelkl::UsageError(fmt::format("--saveState needs --estimator gaussian: {} estimates do not merge (they "
+                                          "need every sample of a voxel at once)",
+                                          voxelkl::ToString(job.estimator.estimator)));
   }
 
   job.reference = voxelkl::InspectSeries(args.GetStrings("reference"));
@@ -347,100 +292,23 @@ Run(const voxelkl::ParsedArguments & args)
   const auto maps = voxelkl::ComputeKLMaps(job);
   bar.Finish();
 
-  // The maps are independent files: compress and write them at the same time.
-  struct MapOutput
-  {
-    voxelkl::MapPointer map;
-    std::string         file, name;
+  voxelkl::KLMapOutputs::Result result;
+  result.maps = &maps;
+  result.summarize = [&](const voxelkl::KLMapStatistics & statistics) {
+    return voxelkl::MakeKLSummary(job, maps, statistics);
   };
-  std::vector<MapOutput>                           mapOutputs{ { maps.divergence, mapFile, output } };
-  const std::map<std::string, voxelkl::MapPointer> byOption{ { "mse", maps.meanSquaredError },
-                                                             { "correlation", maps.correlation },
-                                                             { "meanDifference", maps.meanDifference },
-                                                             { "varianceLogRatio", maps.varianceLogRatio } };
-  for (const auto & [option, file] : fidelityFiles)
+  result.regions = &regions;
+  result.mask = &job.mask.inside;
+  result.unorientedNifti = voxelkl::IsUnorientedNifti(job.reference.files.front());
+  if (maps.state)
   {
-    mapOutputs.push_back({ byOption.at(option), file, args.GetString(option) });
+    result.stateHeader = voxelkl::MakeComparisonStateHeader(job, *maps.state);
+    result.state = maps.state.get();
   }
-  // ... and summarise them meanwhile.
-  voxelkl::KLMapStatistics statistics;
-  tbb::task_arena(static_cast<int>(voxelkl::EffectiveThreads(job.execution.threads))).execute([&] {
-    tbb::parallel_invoke(
-      [&] {
-        tbb::parallel_for(std::size_t{ 0 }, mapOutputs.size(), [&](std::size_t i) {
-          voxelkl::WriteMap(mapOutputs[i].map, mapOutputs[i].file, mapOutputs[i].name, job.reference.files.front());
-        });
-      },
-      [&] { statistics = voxelkl::ComputeKLMapStatistics(maps); });
-  });
-  nlohmann::json document = voxelkl::MakeKLSummary(job, maps, statistics);
-  if (!warnings.empty())
-  {
-    document["warnings"] = warnings;
-  }
-  if (regions.Requested())
-  {
-    // Every map over the voxels its summary uses: the valid ones (finite Gaussian KL).
-    std::vector<unsigned char> valid(maps.status->GetLargestPossibleRegion().GetNumberOfPixels());
-    for (std::size_t v = 0; v < valid.size(); ++v)
-    {
-      valid[v] = maps.status->GetBufferPointer()[v] == static_cast<unsigned char>(voxelkl::VoxelStatus::Valid);
-    }
-    std::vector<voxelkl::RegionMap> regionMaps{ { "kl", maps.divergence.GetPointer(), valid } };
-    for (const auto & [name, map] : voxelkl::FidelityMapsByName(maps))
-    {
-      regionMaps.push_back({ name, map.GetPointer(), valid });
-    }
-    document["regions"] = voxelkl::ToJson(regions.Write(regionMaps, job.mask.inside));
-  }
-  if (summary)
-  {
-    outputs.Write(*summary, document.dump(2) + '\n');
-  }
-  const std::vector<std::pair<std::string, std::string>> returnValues{
-    { "meanKL", fmt::format("{}", statistics.kl.mean) },
-    { "medianKL", fmt::format("{}", statistics.kl.median) },
-    { "validVoxels", fmt::format("{}", statistics.valid) },
-    { "constantVoxels", fmt::format("{}", statistics.constant) }
-  };
-  if (returnParameters)
-  {
-    outputs.Write(*returnParameters, voxelkl::FormatReturnParameters(returnValues));
-  }
-  outputs.Commit();
-
-  for (const std::string & warning : warnings)
-  {
-    std::cerr << "VoxelKLDivergence: warning: " << warning << '\n';
-  }
-  std::cout << "KL map (" << voxelkl::ToString(job.direction) << ", " << job.estimator.Describe()
-            << ", nats): " << output << '\n';
-  if (summary)
-  {
-    std::cout << "Summary: " << *summary << '\n';
-  }
-  if (regions.Requested())
-  {
-    std::cout << "Region table: " << regions.TablePath() << '\n';
-  }
-  std::cout << fmt::format("Voxels: {} in mask, {} valid, {} constant, {} floored; {} non-finite samples skipped\n",
-                           statistics.inMask,
-                           statistics.valid,
-                           statistics.constant,
-                           statistics.floored,
-                           statistics.skippedSamples);
-  for (const auto & [option, file] : fidelityFiles)
-  {
-    std::cout << option << ": " << args.GetString(option) << '\n';
-  }
-  if (job.fidelity.paired)
-  {
-    std::cout << fmt::format("Global MSE over mask and time: {}\n", statistics.globalMeanSquaredError);
-  }
-  if (!returnParameters)
-  {
-    voxelkl::WriteReturnParameters("", returnValues);
-  }
+  result.warnings = warnings;
+  result.headline = fmt::format("KL map ({}, {}, nats)", voxelkl::ToString(job.direction), job.estimator.Describe());
+  result.threads = voxelkl::EffectiveThreads(job.execution.threads);
+  results.Write(result, outputs, "VoxelKLDivergence");
   return 0;
 }
 

@@ -2,12 +2,14 @@
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionArguments.h"
 #include "voxelkl/MapWriter.h"
+#include "voxelkl/MomentMapOutputs.h"
 #include "voxelkl/MomentsJob.h"
 #include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
 #include "voxelkl/RegionOptions.h"
 #include "voxelkl/RunCommand.h"
+#include "voxelkl/StateHeaders.h"
 
 #include <fmt/format.h>
 
@@ -15,11 +17,7 @@
 
 namespace
 {
-using voxelkl::MomentMap;
 using voxelkl::Parameter;
-
-// The output flag of each map, in MomentMap order.
-constexpr const char * MapFlags[] = { "mean", "variance", "std", "skewness", "kurtosis", "count" };
 
 voxelkl::CommandDescription
 Describe()
@@ -53,13 +51,14 @@ Describe()
            .Required()
            .Multiple())
     .Add(Parameter::InputImage("mask", "Mask", "A 3D image on the same grid; only its nonzero voxels are computed."));
-  d.AddGroup("Outputs", "The maps to write (at least one)")
-    .Add(Parameter::OutputImage("mean", "Mean", "Mean over time."))
-    .Add(Parameter::OutputImage("variance", "Variance", "Maximum-likelihood variance (divide by N)."))
-    .Add(Parameter::OutputImage("std", "Standard deviation", "Square root of the variance."))
-    .Add(Parameter::OutputImage("skewness", "Skewness", "Population skewness g1 (scipy.stats.skew)."))
-    .Add(Parameter::OutputImage("kurtosis", "Excess kurtosis", "Population excess kurtosis g2 (scipy.stats.kurtosis)."))
-    .Add(Parameter::OutputImage("count", "Count", "Number of finite samples."));
+  voxelkl::AddMomentMapOptions(d.AddGroup("Outputs", "The maps to write (at least one)"));
+  d.AddGroup("State", "A partial result to merge later")
+    .Add(Parameter::OutputFile("saveState",
+                               "State",
+                               "The per-voxel accumulators (count, mean and central moment sums to the fourth, min, "
+                               "max) in a VoxelKL state file, so that VoxelKLMerge can merge runs or subjects into the "
+                               "moment maps of all their samples.",
+                               { ".vkls" }));
   voxelkl::AddRegionOptions(d);
   voxelkl::AddExecutionOptions(d);
   return d;
@@ -71,32 +70,17 @@ Run(const voxelkl::ParsedArguments & args)
   voxelkl::MomentsJob job;
   job.execution = voxelkl::ReadExecutionOptions(args);
 
-  std::vector<std::pair<MomentMap, std::string>> requested;
-  for (unsigned int n = 0; n < static_cast<unsigned int>(MomentMap::NumberOfMaps); ++n)
-  {
-    if (const auto path = args.GetOptionalString(MapFlags[n]))
-    {
-      if (!voxelkl::CanWriteImage(*path))
-      {
-        throw voxelkl::UsageError(fmt::format("--{} {}: no image format for this file name", MapFlags[n], *path));
-      }
-      requested.emplace_back(static_cast<MomentMap>(n), *path);
-    }
-  }
-  if (requested.empty() && !args.Has("regionTable"))
-  {
-    throw voxelkl::UsageError("no output requested: give at least one of --mean, --variance, --std, --skewness, "
-                              "--kurtosis, --count, --regionTable");
-  }
   // Inputs first: an output that would replace one is refused before any work.
   voxelkl::OutputTransaction outputs;
   outputs.ProtectInputs(args.GetStrings("input"), "--input");
   outputs.ProtectInput(args.GetOptionalString("mask").value_or(""), "--mask");
-  std::vector<std::string> staged;
-  for (const auto & [map, path] : requested)
+  const voxelkl::MomentMapOutputs results(args, outputs, true);
+  if (results.Empty() && !results.SavesState() && !args.Has("regionTable"))
   {
-    staged.push_back(outputs.Stage(path, std::string("--") + MapFlags[static_cast<std::size_t>(map)]));
+    throw voxelkl::UsageError("no output requested: give at least one of " + voxelkl::MomentMapOutputs::OptionList() +
+                              ", --regionTable, --saveState");
   }
+  job.saveState = results.SavesState();
   job.series = voxelkl::InspectSeries(args.GetStrings("input"));
   job.mask = voxelkl::LoadMask(args.GetOptionalString("mask").value_or(""), job.series.Name(), job.series.grid);
   const voxelkl::RegionRequest regions(args, job.series.Name(), job.series.grid, outputs);
@@ -104,32 +88,18 @@ Run(const voxelkl::ParsedArguments & args)
   job.execution.progress = [&bar](double fraction) { bar.Update(fraction); };
   const auto maps = voxelkl::ComputeMoments(job);
   bar.Finish();
-  for (std::size_t i = 0; i < requested.size(); ++i)
+  std::optional<voxelkl::StateHeader> stateHeader;
+  if (maps.state)
   {
-    voxelkl::WriteMap(maps.maps[static_cast<std::size_t>(requested[i].first)],
-                      staged[i],
-                      requested[i].second,
-                      job.series.files.front());
+    stateHeader = voxelkl::MakeMomentsStateHeader(job, *maps.state);
   }
-  if (regions.Requested())
-  {
-    // Every moment map, written or not: the table costs nothing more.
-    std::vector<voxelkl::RegionMap> regionMaps;
-    for (unsigned int n = 0; n < static_cast<unsigned int>(MomentMap::NumberOfMaps); ++n)
-    {
-      regionMaps.push_back({ MapFlags[n], maps.maps[n].GetPointer(), {} });
-    }
-    regions.Write(regionMaps, job.mask.inside);
-  }
-  outputs.Commit();
-  if (regions.Requested())
-  {
-    std::cout << "Region table: " << regions.TablePath() << '\n';
-  }
-  for (const auto & [map, path] : requested)
-  {
-    std::cout << MapFlags[static_cast<std::size_t>(map)] << ": " << path << '\n';
-  }
+  results.Write(maps,
+                regions,
+                job.mask.inside,
+                voxelkl::IsUnorientedNifti(job.series.files.front()),
+                stateHeader ? &*stateHeader : nullptr,
+                maps.state.get(),
+                outputs);
   std::cout << fmt::format("{} time points, {} voxels, {} non-finite samples skipped\n",
                            job.series.timePoints,
                            job.mask.count,

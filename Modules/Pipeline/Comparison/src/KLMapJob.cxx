@@ -252,6 +252,10 @@ ComputeByVoxelTiles(const KLMapJob &           job,
     wholeSeries && !job.fidelity.paired && !job.fidelity.meanDifference && !job.fidelity.varianceLogRatio;
   const ComparisonSettings settings = Settings(job);
   KLMaps                   maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
+  if (job.saveState)
+  {
+    maps.state = std::make_shared<MeasureState>(GaussianComparison(settings, 0).Kind(), voxels);
+  }
   struct TileBuffers
   {
     std::vector<T>             referenceValues; // [time][voxel] of the tile, or one time point
@@ -302,6 +306,10 @@ ComputeByVoxelTiles(const KLMapJob &           job,
     if (!screened)
     {
       comparison.Finish(0, count, inside, out);
+      if (maps.state)
+      {
+        comparison.ExportState(0, count, *maps.state, first);
+      }
     }
     else
     {
@@ -373,6 +381,34 @@ ComputeInPlaceTiles(const KLMapJob & job, unsigned int threads)
   return maps;
 }
 
+// The maps (and, asked for, the state) of a comparison holding every voxel of the grid.
+KLMaps
+FinishWholeGrid(const GaussianComparison &         comparison,
+                const SpatialGrid &                grid,
+                const std::vector<unsigned char> & mask,
+                const FidelityMaps &               fidelity,
+                const TraversalContext &           context,
+                bool                               saveState)
+{
+  const std::size_t voxels = grid.VoxelCount();
+  KLMaps            maps = AllocateMaps(grid, fidelity, KLEstimator::Gaussian);
+  if (saveState)
+  {
+    maps.state = std::make_shared<MeasureState>(comparison.Kind(), voxels);
+  }
+  context.Execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 4096), [&](const auto & range) {
+      const unsigned char * inside = mask.empty() ? nullptr : mask.data() + range.begin();
+      comparison.Finish(range.begin(), range.size(), inside, RowAt(maps, range.begin()));
+      if (maps.state)
+      {
+        comparison.ExportState(range.begin(), range.size(), *maps.state, range.begin());
+      }
+    });
+  });
+  return maps;
+}
+
 template <typename T>
 KLMaps
 ComputeByVolumes(const KLMapJob & job, unsigned int threads)
@@ -394,13 +430,7 @@ ComputeByVolumes(const KLMapJob & job, unsigned int threads)
       comparison.PushTimePoint(first, count, reference, generated, inside);
     },
     job.fidelity.paired ? SeriesPairing::InStep : SeriesPairing::Independent);
-  KLMaps maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
-  context.Execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, voxels, 4096), [&](const auto & range) {
-      const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + range.begin();
-      comparison.Finish(range.begin(), range.size(), inside, RowAt(maps, range.begin()));
-    });
-  });
+  KLMaps maps = FinishWholeGrid(comparison, job.reference.grid, job.mask.inside, job.fidelity, context, job.saveState);
   progress.Finish();
   maps.report = { "volumes", 0, threads };
   return maps;
@@ -424,8 +454,29 @@ Compute(const KLMapJob & job, unsigned int threads)
 } // namespace
 
 KLMaps
+FinishKLMaps(const MeasureState &               state,
+             const SpatialGrid &                grid,
+             const std::vector<unsigned char> & inside,
+             const ComparisonSettings &         settings,
+             const FidelityMaps &               fidelity,
+             const ExecutionOptions &           execution)
+{
+  const unsigned int       threads = EffectiveThreads(execution.threads);
+  const GaussianComparison comparison = GaussianComparison::FromState(settings, state);
+  const TraversalContext   context{ threads, nullptr, execution.cancelled, execution.tiles };
+  KLMaps                   maps = FinishWholeGrid(comparison, grid, inside, fidelity, context, false);
+  maps.report = { "state", 0, threads };
+  return maps;
+}
+
+KLMaps
 ComputeKLMaps(const KLMapJob & job)
 {
+  if (job.saveState && job.estimator.estimator != KLEstimator::Gaussian)
+  {
+    throw UsageError(std::string("a state can be saved for the Gaussian estimator only: ") +
+                     ToString(job.estimator.estimator) + " estimates do not merge");
+  }
   RequireSameGrid(job.reference.Name(), job.reference.grid, job.generated.Name(), job.generated.grid);
   if (job.fidelity.paired && job.reference.timePoints != job.generated.timePoints)
   {
@@ -452,7 +503,9 @@ ComputeKLMaps(const KLMapJob & job)
   // The maps (at most 19 bytes per voxel), the per-voxel state of the volume traversal (at
   // most 112 bytes: the paired accumulators) and two blocks of volumes (64 MiB).
   const double voxels = static_cast<double>(job.reference.grid.VoxelCount());
-  RequireMemory(job.reference.Name() + " / " + job.generated.Name(), voxels * (19.0 + 112.0) + 64.0 * (1 << 20));
+  // A saved state adds its accumulators (at most 144 bytes per voxel).
+  RequireMemory(job.reference.Name() + " / " + job.generated.Name(),
+                voxels * (19.0 + 112.0 + (job.saveState ? 144.0 : 0.0)) + 64.0 * (1 << 20));
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   const bool         useDouble = job.reference.needsDouble || job.generated.needsDouble;
   return useDouble ? Compute<double>(job, threads) : Compute<float>(job, threads);

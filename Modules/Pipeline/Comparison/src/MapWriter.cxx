@@ -213,25 +213,6 @@ CheckByReading(const itk::Image<float, 3> * image, const std::string & path, con
   }
 }
 
-// Whether file is a NIfTI without orientation (qform_code and sform_code 0).
-bool
-IsUnorientedNifti(const std::string & file)
-{
-  if (file.empty() || !NiftiVolumeStream::HasNiftiName(file))
-  {
-    return false;
-  }
-  try
-  {
-    const NiftiVolumeStream header(file);
-    return header.QformCode() <= 0 && header.SformCode() <= 0;
-  }
-  catch (const InputError &)
-  {
-    return false; // read, and refused, by the series' own reader before
-  }
-}
-
 // Sets qform_code and sform_code (bytes 252 and 254 of the NIfTI-1 header, int16 in the
 // byte order ITK wrote: this machine's) of a NIfTI file ITK just wrote to 0.
 void
@@ -251,18 +232,32 @@ ClearOrientationCodes(const std::string & path, const std::string & displayName)
 } // namespace
 
 bool
+IsUnorientedNifti(const std::string & file)
+{
+  if (file.empty() || !NiftiVolumeStream::HasNiftiName(file))
+  {
+    return false;
+  }
+  try
+  {
+    const NiftiVolumeStream header(file);
+    return header.QformCode() <= 0 && header.SformCode() <= 0;
+  }
+  catch (const InputError &)
+  {
+    return false; // read, and refused, by the series' own reader before
+  }
+}
+
+bool
 CanWriteImage(const std::string & path)
 {
   return itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::CommonEnums::IOFileMode::WriteMode).IsNotNull();
 }
 
 void
-WriteMap(const itk::Image<float, 3> * image,
-         const std::string &          path,
-         const std::string &          displayName,
-         const std::string &          seriesFile)
+WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName, bool unoriented)
 {
-  const bool unoriented = IsUnorientedNifti(seriesFile);
   try
   {
     if (EndsWith(path, ".nii.gz"))

@@ -51,6 +51,10 @@ ComputeByVoxelTiles(const MomentsJob & job, unsigned int threads)
   MomentMaps                 maps = AllocateMaps(job.series.grid);
   std::atomic<std::uint64_t> skipped{ 0 };
   context.progress = &progress;
+  if (job.saveState)
+  {
+    maps.state = std::make_shared<MeasureState>(StateKind::Moments, voxels);
+  }
   TraverseTiles(voxels, tileVoxels, context, [&](std::size_t first, std::size_t count) {
     const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
     std::vector<T>        values(count);
@@ -61,10 +65,32 @@ ComputeByVoxelTiles(const MomentsJob & job, unsigned int threads)
       moments.PushTimePoint(0, count, values.data(), inside);
     }
     skipped += moments.Finish(0, count, inside, RowAt(maps, first));
+    if (maps.state)
+    {
+      moments.ExportState(0, count, *maps.state, first);
+    }
   });
   progress.Finish();
   maps.nonFiniteSamples = skipped;
   maps.report = { "voxel tiles", static_cast<unsigned int>(TileCount(voxels, tileVoxels)), threads };
+  return maps;
+}
+
+MomentMaps
+FinishWholeGrid(const Moments &                    moments,
+                const SpatialGrid &                grid,
+                const std::vector<unsigned char> & inside,
+                bool                               saveState)
+{
+  const std::size_t voxels = grid.VoxelCount();
+  MomentMaps        maps = AllocateMaps(grid);
+  // In voxel order, so that the total is the same whatever the threads.
+  maps.nonFiniteSamples = moments.Finish(0, voxels, inside.empty() ? nullptr : inside.data(), RowAt(maps, 0));
+  if (saveState)
+  {
+    maps.state = std::make_shared<MeasureState>(StateKind::Moments, voxels);
+    moments.ExportState(0, voxels, *maps.state, 0);
+  }
   return maps;
 }
 
@@ -86,10 +112,7 @@ ComputeByVolumes(const MomentsJob & job, unsigned int threads)
     [&](std::size_t first, std::size_t count, const T * values, const T *, const unsigned char * inside) {
       moments.PushTimePoint(first, count, values, inside);
     });
-  MomentMaps maps = AllocateMaps(job.series.grid);
-  // In voxel order, so that the total is the same whatever the threads.
-  maps.nonFiniteSamples =
-    moments.Finish(0, voxels, job.mask.inside.empty() ? nullptr : job.mask.inside.data(), RowAt(maps, 0));
+  MomentMaps maps = FinishWholeGrid(moments, job.series.grid, job.mask.inside, job.saveState);
   progress.Finish();
   maps.report = { "volumes", 0, threads };
   return maps;
@@ -109,11 +132,20 @@ Compute(const MomentsJob & job, unsigned int threads)
 } // namespace
 
 MomentMaps
+FinishMoments(const MeasureState & state, const SpatialGrid & grid, const std::vector<unsigned char> & inside)
+{
+  MomentMaps maps = FinishWholeGrid(Moments::FromState(state), grid, inside, false);
+  maps.report = { "state", 0, 1 };
+  return maps;
+}
+
+MomentMaps
 ComputeMoments(const MomentsJob & job)
 {
   // Six float maps and the order-4 accumulators (72 bytes) per voxel, and a block of volumes.
   RequireMemory(job.series.Name(),
-                static_cast<double>(job.series.grid.VoxelCount()) * (24.0 + 72.0) + 32.0 * (1 << 20));
+                static_cast<double>(job.series.grid.VoxelCount()) * (24.0 + 72.0 + (job.saveState ? 72.0 : 0.0)) +
+                  32.0 * (1 << 20));
   const unsigned int threads = EffectiveThreads(job.execution.threads);
   return job.series.needsDouble ? Compute<double>(job, threads) : Compute<float>(job, threads);
 }

@@ -13,6 +13,7 @@
 #include "itkImage.h"
 
 #include <cstdint>
+#include <memory>
 
 namespace voxelkl
 {
@@ -39,6 +40,9 @@ struct KLMapJob
   /** Series of several 4D runs: concatenated as they are, or each run's voxel mean removed
    * first (then the maps are computed from tiles of a scratch copy, as for k-NN). */
   RunsHandling runs{ RunsHandling::Concatenate };
+  /** Also return the per-voxel accumulators (KLMaps::state), to save them for a merge:
+   * Gaussian estimator only (k-NN and histogram estimates do not merge). */
+  bool saveState{ false };
 };
 
 using MapPointer = itk::Image<float, 3>::Pointer;
@@ -55,6 +59,8 @@ struct KLMaps
   itk::Image<std::uint32_t, 3>::Pointer pairCounts;       ///< finite pairs per voxel (paired maps)
   itk::Image<std::uint16_t, 3>::Pointer theilerWindows;   ///< k-NN only: the window used per voxel
   ExecutionReport                       report;
+  /** With KLMapJob::saveState: every voxel's accumulators (paired with paired maps). */
+  std::shared_ptr<MeasureState> state;
 };
 
 /** MindAligner's reconstruction term: the mean of (generated - reference)^2 over the mask
@@ -73,6 +79,17 @@ GlobalMeanSquaredError(const KLMaps & maps);
  * voxelkl::Cancelled when ExecutionOptions::cancelled says so. */
 KLMaps
 ComputeKLMaps(const KLMapJob & job);
+
+/** The maps of a saved or merged state (over the grid's voxels; paired maps need a paired
+ * state), as ComputeKLMaps would have written them from the samples behind it. inside:
+ * empty, or the mask's flags. */
+KLMaps
+FinishKLMaps(const MeasureState &               state,
+             const SpatialGrid &                grid,
+             const std::vector<unsigned char> & inside,
+             const ComparisonSettings &         settings,
+             const FidelityMaps &               fidelity,
+             const ExecutionOptions &           execution);
 
 } // namespace voxelkl
 

@@ -13,20 +13,25 @@ namespace voxelkl
 bool
 CanWriteImage(const std::string & path);
 
+/** Whether file is a NIfTI without orientation (qform_code and sform_code 0, like nipype's
+ * ds003); false for other files and for "". */
+bool
+IsUnorientedNifti(const std::string & file);
+
 /** Writes image to path (a staged temporary) and checks that the file is complete (ITK's
  * NIfTI writer does not report a short write); InputError naming displayName and the
  * reason (e.g. "No space left on device") on failure.
  *
- * seriesFile: the NIfTI the map was computed from, or "". When it has no orientation
- * (qform_code and sform_code 0, like nipype's ds003), a NIfTI map gets codes 0 too: ITK
- * would write an sform of its origin-0 reading, which tools that honour the codes (nibabel,
- * FSL) read differently from the series; with the same codes, every tool puts the map's
- * voxels where it puts the series'. */
+ * unorientedNifti: the map was computed from a NIfTI without orientation
+ * (IsUnorientedNifti); a NIfTI map then gets codes 0 too: ITK would write an sform of its
+ * origin-0 reading, which tools that honour the codes (nibabel, FSL) read differently from
+ * the series; with the same codes, every tool puts the map's voxels where it puts the
+ * series'. */
 void
 WriteMap(const itk::Image<float, 3> * image,
          const std::string &          path,
          const std::string &          displayName,
-         const std::string &          seriesFile = "");
+         bool                         unorientedNifti = false);
 
 } // namespace voxelkl
 

@@ -10,6 +10,8 @@
 #include "itkImage.h"
 
 #include <array>
+#include <memory>
+#include <vector>
 
 namespace voxelkl
 {
@@ -19,6 +21,8 @@ struct MomentsJob
   SeriesInfo       series;
   Mask             mask;
   ExecutionOptions execution{};
+  /** Also return every voxel's accumulators (MomentMaps::state), to save them for a merge. */
+  bool saveState{ false };
 };
 
 struct MomentMaps
@@ -27,7 +31,12 @@ struct MomentMaps
   std::array<itk::Image<float, 3>::Pointer, MomentMapCount> maps;
   std::uint64_t                                             nonFiniteSamples{ 0 };
   ExecutionReport                                           report;
+  std::shared_ptr<MeasureState>                             state; ///< with MomentsJob::saveState
 };
+
+/** The moment maps of a saved or merged state (0 outside the mask's flags, if any). */
+MomentMaps
+FinishMoments(const MeasureState & state, const SpatialGrid & grid, const std::vector<unsigned char> & inside);
 
 /** Computes the moment maps, reading the series once (see ComputeKLMaps). */
 MomentMaps
