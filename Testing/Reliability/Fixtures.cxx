@@ -60,6 +60,13 @@ Executables()
         { "mask", "mask.nii.gz", Kind::Image } },
       { { "table", "regions.tsv", Kind::Table }, { "summary", "regions.json", Kind::Json } },
       {} },
+    { "VoxelKLCohort",
+      VOXELKL_COHORT_EXECUTABLE,
+      { { "index", "index.tsv", Kind::Table } },
+      { { "table", "cohort.tsv", Kind::Table },
+        { "regionTable", "cohort_regions.tsv", Kind::Table },
+        { "groupTable", "cohort_group.tsv", Kind::Table } },
+      {} },
   };
   return executables;
 }
@@ -88,6 +95,14 @@ WriteInputs(const std::string & directory)
   WriteMask(reference, directory + "/labels.nii.gz", [](long x, long y, long) { return 1 + (x + y) % 3; });
   WriteMask(reference, directory + "/map.nii.gz", [](long x, long y, long z) { return x * y + z; });
   std::ofstream(directory + "/names.tsv") << "1\tone\n2\ttwo\n3\tthree\n";
+  // A cohort of one: a summary as VoxelKLDivergence writes it, with its regions.
+  std::ofstream(directory + "/sub-01_kl.json")
+    << R"({"tool": "VoxelKLDivergence", "options": {"estimator": "gaussian", "direction": "forward",)"
+       R"( "varianceFloor": "relative"}, "voxels": {"valid": 90}, "kl": {"count": 90, "mean": 0.5, "median": 0.25},)"
+       R"( "regions": {"maps": ["kl"], "regions": [{"label": 1, "name": "one", "voxels": 40, "statistics": {"kl":)"
+       R"( {"count": 40, "mean": 0.5, "std": 0.1, "min": 0, "p5": 0.1, "p25": 0.2, "median": 0.25, "p75": 0.5,)"
+       R"( "p95": 1, "max": 2}}}]}})";
+  std::ofstream(directory + "/index.tsv") << "subject\tmodel\tsummary\n01\ta\tsub-01_kl.json\n";
 }
 
 std::vector<std::string>

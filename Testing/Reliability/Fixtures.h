@@ -34,8 +34,9 @@ struct ExecutableFiles
   std::vector<std::string> otherArguments; // neither input nor output
 };
 
-/** The four executables with inputs (ref.nii.gz, gen.nii.gz, mask.nii.gz, labels.nii.gz,
- * names.tsv, map.nii.gz) and every output option each has. */
+/** The executables with inputs (ref.nii.gz, gen.nii.gz, mask.nii.gz, labels.nii.gz,
+ * names.tsv, map.nii.gz; VoxelKLCohort's index.tsv and the summary it names) and every
+ * output option each has. */
 const std::vector<ExecutableFiles> &
 Executables();
 

@@ -1,7 +1,8 @@
 #include "voxelkl/RegionTableWriter.h"
 
+#include "RegionTableColumns.h"
 #include "voxelkl/Errors.h"
-#include "voxelkl/PathText.h"
+#include "voxelkl/TableText.h"
 
 #include <fmt/format.h>
 
@@ -11,39 +12,12 @@ namespace voxelkl
 {
 namespace
 {
+using detail::RegionStatistics;
 
-// The statistics of a map, in column order: suffix, what it is, and how to read it.
-struct Statistic
-{
-  const char * suffix;
-  const char * description;
-  double SampleSummary::*value;
-};
-
-const Statistic Statistics[] = {
-  { "mean", "mean", &SampleSummary::mean },
-  { "std", "population standard deviation (numpy.std)", &SampleSummary::std },
-  { "min", "minimum", &SampleSummary::min },
-  { "p5", "5th percentile (numpy.percentile, linear)", &SampleSummary::p5 },
-  { "p25", "25th percentile (numpy.percentile, linear)", &SampleSummary::p25 },
-  { "median", "median", &SampleSummary::median },
-  { "p75", "75th percentile (numpy.percentile, linear)", &SampleSummary::p75 },
-  { "p95", "95th percentile (numpy.percentile, linear)", &SampleSummary::p95 },
-  { "max", "maximum", &SampleSummary::max },
-};
-
-struct Column
-{
-  std::string  name;
-  const char * type;      // Slicer's (VTK's) type name
-  const char * nullValue; // what Slicer puts in an empty cell
-  std::string  description;
-};
-
-std::vector<Column>
+std::vector<TableColumn>
 Columns(const RegionTable & table)
 {
-  std::vector<Column> columns{
+  std::vector<TableColumn> columns{
     { "label", "int", "", "atlas label (voxel value in the atlas)" },
     { "name", "string", "", "region name" },
     { "voxels", "int", "", "voxels of the region on the map's grid (inside the mask)" },
@@ -52,7 +26,7 @@ Columns(const RegionTable & table)
   {
     columns.push_back(
       { map + "_count", "int", "", "voxels of the region summarised in the " + map + "_* columns (valid, finite)" });
-    for (const auto & statistic : Statistics)
+    for (const auto & statistic : RegionStatistics)
     {
       columns.push_back({ map + "_" + statistic.suffix,
                           "double",
@@ -61,20 +35,6 @@ Columns(const RegionTable & table)
     }
   }
   return columns;
-}
-
-// A name as one TSV cell: a tab or line break would start another cell or row.
-std::string
-Cell(std::string text)
-{
-  for (char & c : text)
-  {
-    if (c == '\t' || c == '\n' || c == '\r')
-    {
-      c = ' ';
-    }
-  }
-  return text;
 }
 
 void
@@ -94,23 +54,18 @@ WriteText(const std::string & path, const std::string & text)
 std::string
 FormatRegionTable(const RegionTable & table)
 {
-  std::string text;
-  const auto  columns = Columns(table);
-  for (std::size_t c = 0; c < columns.size(); ++c)
-  {
-    text += (c == 0 ? "" : "\t") + columns[c].name;
-  }
-  text += '\n';
+  std::string text = FormatTableHeader(Columns(table));
   for (const auto & row : table.rows)
   {
-    text += fmt::format("{}\t{}\t{}", row.label, Cell(row.name), row.voxels);
+    text += fmt::format("{}\t{}\t{}", row.label, TableCell(row.name), row.voxels);
     for (const auto & summary : row.maps)
     {
       text += fmt::format("\t{}", summary.count);
-      for (const auto & statistic : Statistics)
+      for (const auto & statistic : RegionStatistics)
       {
         // Shortest text that reads back to the same double; empty when there is no value.
-        text += summary.count == 0 ? std::string("\t") : fmt::format("\t{}", summary.*statistic.value);
+        text += '\t';
+        text += summary.count == 0 ? std::string() : FormatTableNumber(summary.*statistic.value);
       }
     }
     text += '\n';
@@ -121,12 +76,7 @@ FormatRegionTable(const RegionTable & table)
 std::string
 FormatRegionSchema(const RegionTable & table)
 {
-  std::string text = "columnName\ttype\tnullValue\tdescription\n";
-  for (const auto & column : Columns(table))
-  {
-    text += fmt::format("{}\t{}\t{}\t{}\n", column.name, column.type, column.nullValue, Cell(column.description));
-  }
-  return text;
+  return FormatTableSchema(Columns(table));
 }
 
 void
@@ -139,15 +89,7 @@ WriteRegionTable(const RegionTable & table, const std::string & tsvPath, const s
 std::string
 RegionSchemaPath(const std::string & tsvPath)
 {
-  for (const char * extension : { ".tsv", ".csv", ".txt" })
-  {
-    const std::string suffix = extension;
-    if (EndsWith(tsvPath, suffix))
-    {
-      return tsvPath.substr(0, tsvPath.size() - suffix.size()) + ".schema" + suffix;
-    }
-  }
-  return tsvPath + ".schema.tsv";
+  return TableSchemaPath(tsvPath);
 }
 
 nlohmann::json
@@ -160,7 +102,7 @@ ToJson(const RegionTable & table)
     for (std::size_t m = 0; m < row.maps.size(); ++m)
     {
       nlohmann::json summary = { { "count", row.maps[m].count } };
-      for (const auto & statistic : Statistics)
+      for (const auto & statistic : RegionStatistics)
       {
         summary[statistic.suffix] =
           row.maps[m].count == 0 ? nlohmann::json(nullptr) : nlohmann::json(row.maps[m].*statistic.value);
