@@ -130,6 +130,8 @@ INSTANTIATE_TEST_SUITE_P(VoxelKLDivergence,
                                            DiskFullCase{ "CompressedNifti", "output", "kl.nii.gz", 16 * 1024 },
                                            DiskFullCase{ "Nrrd", "output", "kl.nrrd", 0 },
                                            DiskFullCase{ "Json", "summary", "kl.json", 0 },
+                                           // 32000 voxels x 10 fields x 8 bytes: written in pieces
+                                           DiskFullCase{ "State", "saveState", "kl.vkls", 16 * 1024 },
                                            DiskFullCase{ "RegionTable", "regionTable", "regions.tsv", 0 },
                                            DiskFullCase{ "ReturnParameters", "returnparameterfile", "return.txt", 0 }),
                          [](const ::testing::TestParamInfo<DiskFullCase> & info) { return info.param.name; });

@@ -3,6 +3,7 @@
 #include "TestFiles.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -27,6 +28,20 @@ Executables()
         { "meanDifference", "dm.nii.gz", Kind::Image },
         { "varianceLogRatio", "lv.nii.gz", Kind::Image },
         { "regionTable", "regions.tsv", Kind::Table },
+        { "saveState", "kl.vkls", Kind::State },
+        { "returnparameterfile", "return.txt", Kind::Any } },
+      {} },
+    { "VoxelKLMerge",
+      VOXELKL_MERGE_EXECUTABLE,
+      { { "state", "state.vkls", Kind::State },
+        { "labels", "labels.nii.gz", Kind::Image },
+        { "labelNames", "names.tsv", Kind::Table } },
+      { { "output", "kl.nii.gz", Kind::Image },
+        { "summary", "kl.json", Kind::Json },
+        { "mse", "mse.nii.gz", Kind::Image },
+        { "meanDifference", "dm.nii.gz", Kind::Image },
+        { "regionTable", "regions.tsv", Kind::Table },
+        { "saveState", "merged.vkls", Kind::State },
         { "returnparameterfile", "return.txt", Kind::Any } },
       {} },
     { "VoxelMoments",
@@ -41,7 +56,8 @@ Executables()
         { "skewness", "skewness.nii.gz", Kind::Image },
         { "kurtosis", "kurtosis.nii.gz", Kind::Image },
         { "count", "count.nii.gz", Kind::Image },
-        { "regionTable", "regions.tsv", Kind::Table } },
+        { "regionTable", "regions.tsv", Kind::Table },
+        { "saveState", "moments.vkls", Kind::State } },
       {} },
     { "SpatialKLDivergence",
       VOXELKL_SPATIAL_EXECUTABLE,
@@ -103,6 +119,17 @@ WriteInputs(const std::string & directory)
        R"( {"count": 40, "mean": 0.5, "std": 0.1, "min": 0, "p5": 0.1, "p25": 0.2, "median": 0.25, "p75": 0.5,)"
        R"( "p95": 1, "max": 2}}}]}})";
   std::ofstream(directory + "/index.tsv") << "subject\tmodel\tsummary\n01\ta\tsub-01_kl.json\n";
+  // A state with paired moments, as VoxelKLDivergence saves it.
+  const auto saved = RunProgram(VOXELKL_KL_EXECUTABLE,
+                                { "--reference", directory + "/ref.nii.gz", "--generated", directory + "/gen.nii.gz",
+                                  "--mask", directory + "/mask.nii.gz", "--mse", directory + "/state-mse.nii",
+                                  "--output", directory + "/state-kl.nii", "--saveState", directory + "/state.vkls" });
+  if (saved.exitCode != 0)
+  {
+    throw std::runtime_error("cannot save the fixture's state: " + saved.err);
+  }
+  std::filesystem::remove(directory + "/state-mse.nii");
+  std::filesystem::remove(directory + "/state-kl.nii");
 }
 
 std::vector<std::string>

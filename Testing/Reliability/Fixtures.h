@@ -15,6 +15,7 @@ enum class Kind
   Image, // an image file name (.nii.gz here)
   Table, // .tsv
   Json,  // .json (summaries: the parser takes no other name)
+  State, // .vkls
   Any,
 };
 
@@ -35,7 +36,8 @@ struct ExecutableFiles
 };
 
 /** The executables with inputs (ref.nii.gz, gen.nii.gz, mask.nii.gz, labels.nii.gz,
- * names.tsv, map.nii.gz; VoxelKLCohort's index.tsv and the summary it names) and every
+ * names.tsv, map.nii.gz; VoxelKLCohort's index.tsv and the summary it names; VoxelKLMerge's
+ * state.vkls, saved by VoxelKLDivergence from ref and gen) and every
  * output option each has. */
 const std::vector<ExecutableFiles> &
 Executables();
