@@ -6,6 +6,7 @@
 #include "itkImageFileWriter.h"
 #include "itkImageRegionIterator.h"
 #include "nifti1.h"
+#include "voxelkl/StateFile.h"
 
 #include <zlib.h>
 
@@ -344,6 +345,41 @@ main(int argc, char ** argv)
                      "BinaryDataByteOrderMSB = False\nElementDataFile = LOCAL\n");
     mha.insert(mha.end(), voxels.begin(), voxels.end());
     Write(series / "hand.mha", mha);
+
+    // State files of every kind, masked and not, on a 3x2x2 grid.
+    for (const voxelkl::StateKind kind :
+         { voxelkl::StateKind::Comparison, voxelkl::StateKind::PairedComparison, voxelkl::StateKind::Moments })
+    {
+      for (const bool masked : { false, true })
+      {
+        voxelkl::StateHeader header;
+        header.kind = kind;
+        header.grid.size = { 3, 2, 2 };
+        header.grid.spacing = { 2, 2, 3 };
+        header.grid.direction = { 1, 0, 0, 0, 1, 0, 0, 0, 1 };
+        if (masked)
+        {
+          header.inside = { 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1 };
+        }
+        header.options = { { "direction", "forward" },
+                           { "varianceFloor", { { "relative", true }, { "value", 1e-6 } } },
+                           { "runs", "concatenate" } };
+        header.inputs = { { "reference", { { "paths", { "ref.nii.gz" } } } } };
+        header.software = "VoxelKL seeds";
+        voxelkl::MeasureState state(kind, 12);
+        for (std::size_t f = 0; f < state.FieldCount(); ++f)
+        {
+          for (std::size_t v = 0; v < 12; ++v)
+          {
+            state.Field(f)[v] = f == 0 ? 10.0 : 0.5 * static_cast<double>(f + v);
+          }
+        }
+        const fs::path path =
+          root / "state_file" / (std::string(voxelkl::ToString(kind)) + (masked ? "_masked" : "") + ".vkls");
+        fs::create_directories(path.parent_path());
+        voxelkl::WriteStateFile(path.string(), path.string(), header, state);
+      }
+    }
   }
   catch (const std::exception & e)
   {

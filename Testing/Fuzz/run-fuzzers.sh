@@ -2,8 +2,8 @@
 # Runs the libFuzzer targets of a fuzz build (Testing/Fuzz/fuzz.cmake), or replays inputs.
 #
 #   bash Testing/Fuzz/run-fuzzers.sh BUILD_DIR SECONDS [NAME...]
-#       fuzzes each target (all five, or the NAMEs: nifti_header nifti_stream series
-#       label_text fsl_atlas_xml) for SECONDS seconds, starting from the seed corpus the
+#       fuzzes each target (all six, or the NAMEs: nifti_header nifti_stream series
+#       label_text fsl_atlas_xml state_file) for SECONDS seconds, starting from the seed corpus the
 #       build wrote (BUILD_DIR/Testing/Fuzz/seeds/NAME) and the inputs earlier runs found
 #       (BUILD_DIR/Testing/Fuzz/found/NAME, kept between runs). A crash, sanitizer report,
 #       leak, timeout (10 s on one input) or out-of-memory (2 GiB) fails the run; the input
@@ -36,11 +36,11 @@ dict_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/dict
 declare -A executables=(
   [nifti_header]=VoxelKLNiftiHeaderFuzzer [nifti_stream]=VoxelKLNiftiStreamFuzzer
   [series]=VoxelKLSeriesFuzzer [label_text]=VoxelKLLabelTextFuzzer
-  [fsl_atlas_xml]=VoxelKLFslAtlasXmlFuzzer)
+  [fsl_atlas_xml]=VoxelKLFslAtlasXmlFuzzer [state_file]=VoxelKLStateFileFuzzer)
 # Largest input the mutator makes: a header; small images; text files.
 declare -A max_len=([nifti_header]=352 [nifti_stream]=65536 [series]=65536 [label_text]=8192
-  [fsl_atlas_xml]=8192)
-names=(nifti_header nifti_stream series label_text fsl_atlas_xml)
+  [fsl_atlas_xml]=8192 [state_file]=16384)
+names=(nifti_header nifti_stream series label_text fsl_atlas_xml state_file)
 
 executable() {
   local name=$1
@@ -74,7 +74,7 @@ fi
 
 # Inputs per target in the gate: about 60 s each on the CI machine (2 cores, ASan+UBSan).
 declare -A gate_runs=([nifti_header]=2000000 [nifti_stream]=30000 [series]=40000 [label_text]=200000
-  [fsl_atlas_xml]=1000000)
+  [fsl_atlas_xml]=1000000 [state_file]=25000)
 gate=false
 seconds=$2
 if [[ "$seconds" == gate ]]; then

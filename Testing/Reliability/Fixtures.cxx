@@ -121,9 +121,18 @@ WriteInputs(const std::string & directory)
   std::ofstream(directory + "/index.tsv") << "subject\tmodel\tsummary\n01\ta\tsub-01_kl.json\n";
   // A state with paired moments, as VoxelKLDivergence saves it.
   const auto saved = RunProgram(VOXELKL_KL_EXECUTABLE,
-                                { "--reference", directory + "/ref.nii.gz", "--generated", directory + "/gen.nii.gz",
-                                  "--mask", directory + "/mask.nii.gz", "--mse", directory + "/state-mse.nii",
-                                  "--output", directory + "/state-kl.nii", "--saveState", directory + "/state.vkls" });
+                                { "--reference",
+                                  directory + "/ref.nii.gz",
+                                  "--generated",
+                                  directory + "/gen.nii.gz",
+                                  "--mask",
+                                  directory + "/mask.nii.gz",
+                                  "--mse",
+                                  directory + "/state-mse.nii",
+                                  "--output",
+                                  directory + "/state-kl.nii",
+                                  "--saveState",
+                                  directory + "/state.vkls" });
   if (saved.exitCode != 0)
   {
     throw std::runtime_error("cannot save the fixture's state: " + saved.err);

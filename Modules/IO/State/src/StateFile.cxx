@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <sstream>
 
 namespace voxelkl
 {
@@ -279,6 +280,68 @@ ReadRaw(const std::string & path)
   return raw;
 }
 
+// Every stored number is one the accumulators can hold: counts whole, from 0 to 2^53;
+// sums finite (within 1e100), sums of squares not negative; min and max infinite only in an empty
+// accumulator. A file that passes its checksum may still have been made (or resealed)
+// by someone else: the maps are never computed from numbers no run could produce.
+void
+CheckValues(const std::string & file, const StateHeader & header, const MeasureState & state)
+{
+  const std::vector<std::string> names = StateFieldNames(header.kind);
+  const std::size_t              voxels = state.Voxels();
+  const auto                     isCount = [](const std::string & name) {
+    return name.size() >= 5 &&
+           (name.compare(name.size() - 5, 5, "count") == 0 || name.find("skipped") != std::string::npos);
+  };
+  const auto isSquares = [](const std::string & name) { return name.find("m2") != std::string::npos || name == "m4"; };
+  // The count field that says whether an accumulator is empty, per field.
+  std::vector<std::size_t> countOf(names.size(), 0);
+  for (std::size_t f = 0; f < names.size(); ++f)
+  {
+    const std::string prefix = names[f].substr(0, names[f].find('.') + 1);
+    countOf[f] = static_cast<std::size_t>(std::find(names.begin(), names.end(), prefix + "count") - names.begin());
+  }
+  for (std::size_t f = 0; f < names.size(); ++f)
+  {
+    const double * values = state.Field(f);
+    const double * counts = state.Field(countOf[f]);
+    const bool     count = isCount(names[f]);
+    const bool     squares = isSquares(names[f]);
+    const bool     extreme = names[f] == "min" || names[f] == "max";
+    for (std::size_t v = 0; v < voxels; ++v)
+    {
+      if (!header.inside.empty() && header.inside[v] == 0)
+      {
+        continue;
+      }
+      const double x = values[v];
+      // Beyond 1e100 the merge's products (n^3 d^4) overflow: no series of finite samples
+      // has such sums.
+      bool valid = std::isfinite(x) && std::fabs(x) <= 1e100;
+      if (count)
+      {
+        valid = valid && x >= 0.0 && x <= 9007199254740992.0 && x == std::floor(x);
+      }
+      else if (squares)
+      {
+        valid = valid && x >= 0.0;
+      }
+      else if (extreme && counts[v] == 0.0)
+      {
+        valid = std::isinf(x) && (names[f] == "min") == (x > 0.0);
+      }
+      if (!valid)
+      {
+        std::ostringstream text;
+        text << x;
+        throw InputError(file,
+                         "invalid VoxelKL state: field '" + names[f] + "' of voxel " + std::to_string(v) + " is " +
+                           text.str() + ", which no run can produce");
+      }
+    }
+  }
+}
+
 } // namespace
 
 std::string
@@ -452,6 +515,7 @@ ReadStateFile(const std::string & path)
       }
     }
   }
+  CheckValues(path, file.header, file.state);
   return file;
 }
 

@@ -55,18 +55,21 @@ protected:
     return header;
   }
 
-  // Distinct values in every field of every stored voxel (zeros outside the mask).
+  // Distinct values in every field of every stored voxel (zeros outside the mask), whole
+  // numbers in the counts.
   static MeasureState
   State(const StateHeader & header)
   {
-    MeasureState state(header.kind, header.grid.VoxelCount());
+    MeasureState                   state(header.kind, header.grid.VoxelCount());
+    const std::vector<std::string> names = StateFieldNames(header.kind);
     for (std::size_t f = 0; f < state.FieldCount(); ++f)
     {
+      const bool whole = names[f].find("count") != std::string::npos || names[f].find("skipped") != std::string::npos;
       for (std::size_t v = 0; v < state.Voxels(); ++v)
       {
         if (header.inside.empty() || header.inside[v] != 0)
         {
-          state.Field(f)[v] = 1.0 / 3.0 + static_cast<double>(f) * 1000.0 + static_cast<double>(v);
+          state.Field(f)[v] = (whole ? 1.0 : 1.0 / 3.0) + static_cast<double>(f) * 1000.0 + static_cast<double>(v);
         }
       }
     }
@@ -237,6 +240,21 @@ TEST_F(StateFiles, DamagedOrForeignFilesAreRefusedNamingTheProblem)
 
   Save(bad, WithHeader(good, "[1, 2"));
   ExpectRefused(bad, { "not valid JSON" });
+
+  // Numbers no run produces, behind a valid checksum: a NaN count, a negative M2.
+  std::uint32_t headerLength;
+  std::memcpy(&headerLength, good.data() + 12, 4);
+  const std::size_t payload = 24 + headerLength + 24; // after the mask of 24 voxels
+  std::string       values = good;
+  const double      nan = std::numeric_limits<double>::quiet_NaN();
+  std::memcpy(values.data() + payload, &nan, 8); // reference.count of the first stored voxel
+  Save(bad, Reseal(values));
+  ExpectRefused(bad, { "field 'reference.count'", "nan" });
+  values = good;
+  const double negative = -1.0;
+  std::memcpy(values.data() + payload + 3 * 18 * 8, &negative, 8); // reference.m2 (field 3, 18 stored voxels)
+  Save(bad, Reseal(values));
+  ExpectRefused(bad, { "field 'reference.m2'", "-1" });
 
   ExpectRefused((directory / "missing.vkls").string(), { "cannot be read" });
 }
