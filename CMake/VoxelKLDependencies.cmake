@@ -16,3 +16,6 @@ pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 # ISA-L inflates the .nii.gz we read, about twice as fast as zlib on x86-64; Debian 12's
 # libisal-dev ships libisal.pc (no CMake package).
 pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
+# FFTW3 (double) computes the Welch spectra of the spectral agreement maps; Debian 12's
+# libfftw3-dev ships fftw3.pc (its CMake package files are incomplete).
+pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)

@@ -28,13 +28,15 @@ fuzz_seconds=${FUZZ_SECONDS:-gate}
 # Build and run dependencies, all Debian 12 packages.
 packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
   libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libdeflate-dev
-  libisal-dev)
+  libisal-dev libfftw3-dev)
 if [[ "$mode" != demo ]]; then
   # libexpat1-dev: the Slicer XML checker; libxml2-utils: xmllint, a second opinion on it;
   # isal: igzip, the reference of Testing/Benchmarks/inflate_benchmark.sh.
   # clang, libclang-rt-14-dev: the ASan/UBSan runtimes and libFuzzer (libclang_rt.fuzzer) of
-  # Debian 12's clang 14, for the sanitizer and fuzz steps.
-  packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils isal clang libclang-rt-14-dev)
+  # Debian 12's clang 14, for the sanitizer and fuzz steps. python3-numpy, python3-scipy:
+  # the scipy.signal.welch oracle of the spectral tests (Testing/Spectral).
+  packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils isal clang libclang-rt-14-dev
+    python3-numpy python3-scipy)
 fi
 
 install_missing() {

@@ -678,18 +678,15 @@ LagOneAutocorrelationWithoutGaps(const double * values, std::size_t count)
 
 } // namespace
 
-double
-LagOneAutocorrelation(const double * values, std::size_t count)
+AutocorrelationSums
+LagAutocorrelationSums(const double * values, std::size_t count, std::size_t lag)
 {
-  if (count >= 3 && count <= 0x7FFFFFFF && AllFinite(values, count))
-  {
-    return LagOneAutocorrelationWithoutGaps(values, count);
-  }
-  double      timeSum = 0.0;
-  double      valueSum = 0.0;
-  std::size_t finite = 0;
-  double      lowest = std::numeric_limits<double>::infinity();
-  double      highest = -std::numeric_limits<double>::infinity();
+  AutocorrelationSums sums;
+  double              timeSum = 0.0;
+  double              valueSum = 0.0;
+  std::size_t         finite = 0;
+  double              lowest = std::numeric_limits<double>::infinity();
+  double              highest = -std::numeric_limits<double>::infinity();
   for (std::size_t t = 0; t < count; ++t)
   {
     if (std::isfinite(values[t]))
@@ -704,7 +701,7 @@ LagOneAutocorrelation(const double * values, std::size_t count)
   // A constant series by comparison: the rounded mean of equal values need not equal them.
   if (finite < 3 || lowest == highest)
   {
-    return 0.0;
+    return sums;
   }
   // The least-squares line over time: a drift is not autocorrelation, and would make the
   // window as long as the series.
@@ -712,7 +709,6 @@ LagOneAutocorrelation(const double * values, std::size_t count)
   const double valueMean = valueSum / static_cast<double>(finite);
   double       timeSquares = 0.0;
   double       crossProducts = 0.0;
-  double       valueSquares = 0.0;
   for (std::size_t t = 0; t < count; ++t)
   {
     if (std::isfinite(values[t]))
@@ -721,13 +717,11 @@ LagOneAutocorrelation(const double * values, std::size_t count)
       const double dv = values[t] - valueMean;
       timeSquares += dt * dt;
       crossProducts += dt * dv;
-      valueSquares += dv * dv;
+      sums.valueSquares += dv * dv;
     }
   }
   const double slope = crossProducts / timeSquares;
-  auto   residual = [&](std::size_t t) { return values[t] - valueMean - slope * (static_cast<double>(t) - timeMean); };
-  double lagged = 0.0;
-  double squares = 0.0;
+  auto residual = [&](std::size_t t) { return values[t] - valueMean - slope * (static_cast<double>(t) - timeMean); };
   for (std::size_t t = 0; t < count; ++t)
   {
     if (!std::isfinite(values[t]))
@@ -735,14 +729,30 @@ LagOneAutocorrelation(const double * values, std::size_t count)
       continue;
     }
     const double e = residual(t);
-    squares += e * e;
-    if (t + 1 < count && std::isfinite(values[t + 1]))
+    sums.squares += e * e;
+    if (t + lag < count && std::isfinite(values[t + lag]))
     {
-      lagged += e * residual(t + 1);
+      sums.lagged += e * residual(t + lag);
     }
   }
+  return sums;
+}
+
+double
+AutocorrelationSums::Value() const
+{
   // A straight line leaves residuals of rounding size only: no autocorrelation to measure.
   return squares > 1e-20 * valueSquares ? lagged / squares : 0.0;
+}
+
+double
+LagOneAutocorrelation(const double * values, std::size_t count)
+{
+  if (count >= 3 && count <= 0x7FFFFFFF && AllFinite(values, count))
+  {
+    return LagOneAutocorrelationWithoutGaps(values, count);
+  }
+  return LagAutocorrelationSums(values, count, 1).Value();
 }
 
 unsigned int

@@ -352,6 +352,13 @@ ParseNiftiHeader(const unsigned char * bytes, const std::string & path)
   CheckGeometry(header, path);
   layout.qformCode = header.qform_code;
   layout.sformCode = header.sform_code;
+  // The time between volumes: NIFTI_UNITS_SEC 8, MSEC 16, USEC 24 in bits 3-5 of
+  // xyzt_units (a single byte: no swap).
+  const int    timeUnits = header.xyzt_units & 0x38;
+  const double unitSeconds = timeUnits == 16 ? 1e-3 : timeUnits == 24 ? 1e-6 : 1.0;
+  const double step = static_cast<double>(header.pixdim[4]) * unitSeconds;
+  layout.timeStep = std::isfinite(step) && step > 0.0 ? step : 0.0;
+  layout.timeUnitsGiven = timeUnits == 8 || timeUnits == 16 || timeUnits == 24;
 
   // ITK 5.2 NiftiImageIO::ReadImageInformation and MustRescale, on niftilib's fields:
   // non-finite -> 0 (FIXED_FLOAT), slope 0 -> 1 keeping the intercept.

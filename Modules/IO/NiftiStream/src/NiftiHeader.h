@@ -27,6 +27,10 @@ struct NiftiLayout
   double                     intercept{ 0.0 };
   int                        qformCode{ 0 }; // 0 and 0: no orientation, a grid of pixdim only
   int                        sformCode{ 0 };
+  /** pixdim[4] in seconds by xyzt_units (ms and us converted; unknown units: seconds, as
+   * FSL and AFNI take them); 0 when the header gives none (or not a positive number). */
+  double timeStep{ 0.0 };
+  bool   timeUnitsGiven{ false }; ///< xyzt_units names the time unit
 };
 
 /** Reads the 348 header bytes of path. Throws InputError(path, problem) for anything but a

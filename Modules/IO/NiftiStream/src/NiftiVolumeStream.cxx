@@ -50,6 +50,7 @@ NiftiVolumeStream::NiftiVolumeStream(const std::string & path)
   m_DataOffset = layout.dataOffset;
   m_QformCode = layout.qformCode;
   m_SformCode = layout.sformCode;
+  m_TimeStep = layout.timeStep;
 
   // Past the extensions. A file that ends before the offset is reported as truncated by the
   // first read, which then gets no bytes.

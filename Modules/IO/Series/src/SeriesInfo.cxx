@@ -359,6 +359,8 @@ InspectRuns(const std::vector<std::string> & files)
     info.quantisationStep = std::max(info.quantisationStep, run.quantisationStep);
     info.needsDouble = info.needsDouble || run.needsDouble;
     info.compressed = info.compressed || run.compressed;
+    // One repetition time for the series when every run has the same; else 0 (none).
+    info.timeStep = info.runs.empty() || run.timeStep == info.timeStep ? run.timeStep : 0.0;
     info.runs.push_back(std::move(run));
   }
   return info;
@@ -403,6 +405,8 @@ InspectSeries(const std::vector<std::string> & files)
       throw InputError(files.front(), "is a " + std::to_string(first.size.size()) + "D image; expected a 4D series");
     }
     info.timePoints = first.size[3];
+    const double spacing = first.io->GetSpacing(3); // NRRD, MetaImage: no units; seconds
+    info.timeStep = std::isfinite(spacing) && spacing > 0.0 ? spacing : 0.0;
   }
   else
   {
@@ -427,6 +431,7 @@ InspectSeries(const std::vector<std::string> & files)
     info.voxelType = stream.VoxelTypeName();
     info.scaled = stream.IsScaled();
     info.quantisationStep = std::fabs(stream.Slope());
+    info.timeStep = info.isVolumeList ? 0.0 : stream.TimeStep();
   }
   const bool integer = info.voxelType.rfind("int", 0) == 0 || info.voxelType.rfind("uint", 0) == 0;
   if (!integer)

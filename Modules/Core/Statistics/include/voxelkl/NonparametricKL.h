@@ -78,6 +78,32 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window);
 bool
 AllFinite(const double * values, std::size_t count);
 
+/** The sums behind a lag-k autocorrelation about a series' least-squares line over time,
+ * over the pairs (t, t + k) of finite values (non-finite values are gaps): lagged =
+ * sum e_t e_t+k, squares = sum e_t^2, valueSquares = sum (x_t - mean)^2. Sums of several
+ * runs (each about its own line) add up to their pooled autocorrelation. All 0 for fewer
+ * than 3 finite values or a constant series. */
+struct AutocorrelationSums
+{
+  double lagged{ 0.0 };
+  double squares{ 0.0 };
+  double valueSquares{ 0.0 };
+
+  AutocorrelationSums &
+  operator+=(const AutocorrelationSums & other)
+  {
+    lagged += other.lagged;
+    squares += other.squares;
+    valueSquares += other.valueSquares;
+    return *this;
+  }
+  /** lagged / squares; 0 where the residuals are of rounding size (a straight line). */
+  double
+  Value() const;
+};
+AutocorrelationSums
+LagAutocorrelationSums(const double * values, std::size_t count, std::size_t lag);
+
 /** Lag-1 autocorrelation of a series in time order, about its least-squares line over
  * time (a drift is not autocorrelation), over consecutive finite pairs (non-finite values
  * are gaps): with e_t = x_t - m - b (t - t_mean) fitted over the finite values,

@@ -148,6 +148,13 @@ public:
   {
     return m_SformCode;
   }
+  /** The repetition time: pixdim[4] in seconds by xyzt_units (unknown units taken as
+   * seconds); 0 when the header gives none. */
+  double
+  TimeStep() const
+  {
+    return m_TimeStep;
+  }
   /** Bytes of one stored voxel (2 for int16, scaled or not). */
   std::size_t
   BytesPerVoxel() const
@@ -209,6 +216,7 @@ private:
   bool                                    m_Failed{ false };
   int                                     m_QformCode{ 0 };
   int                                     m_SformCode{ 0 };
+  double                                  m_TimeStep{ 0.0 };
   /** On-disk bytes of a chunk of voxels before conversion; reused across calls. */
   std::vector<unsigned char> m_Raw;
 };

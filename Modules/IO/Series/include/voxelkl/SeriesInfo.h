@@ -47,6 +47,10 @@ struct SeriesInfo
   bool        framesAsComponents{ false };
   std::string format;              ///< "NIfTI", "NRRD", "MetaImage", ...
   bool        compressed{ false }; ///< .gz / compressed data
+  /** Seconds between volumes: NIfTI pixdim[4] by its xyzt_units (unknown units taken as
+   * seconds), the 4th spacing of NRRD and MetaImage (no units: seconds); 0 when unknown
+   * (lists of 3D volumes, 3D Slicer's frames, runs with different times). */
+  double timeStep{ 0.0 };
   /** Several 4D files: each run's own description, in time order (empty otherwise). The
    * series' grid is theirs, its time points their sum; needsDouble holds if any run needs
    * it, and the quantisation step is the largest of the runs'. */
