@@ -107,10 +107,11 @@ private:
   int                         m_Saved{ -1 };
 };
 
+template <unsigned int D>
 void
-WriteWithItk(const itk::Image<float, 3> * image, const std::string & path, bool compress)
+WriteWithItk(const itk::Image<float, D> * image, const std::string & path, bool compress)
 {
-  auto writer = itk::ImageFileWriter<itk::Image<float, 3>>::New();
+  auto writer = itk::ImageFileWriter<itk::Image<float, D>>::New();
   writer->SetInput(image);
   writer->SetFileName(path);
   writer->SetUseCompression(compress);
@@ -146,8 +147,9 @@ Gzip(const std::string & from, const std::string & to, const std::string & displ
   WriteFileDurably(to, compressed, displayName);
 }
 
+template <unsigned int D>
 std::size_t
-VoxelBytes(const itk::Image<float, 3> * image)
+VoxelBytes(const itk::Image<float, D> * image)
 {
   return image->GetLargestPossibleRegion().GetNumberOfPixels() * sizeof(float);
 }
@@ -155,8 +157,9 @@ VoxelBytes(const itk::Image<float, 3> * image)
 // ITK's NIfTI writer prints a failed write on stderr and returns as if all went well
 // (niftilib does not check), so a full disk left a truncated map: a complete single-file
 // NIfTI-1 holds its voxels from vox_offset (byte 108 of the header, 352 for ITK's files).
+template <unsigned int D>
 void
-CheckNifti(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName)
+CheckNifti(const itk::Image<float, D> * image, const std::string & path, const std::string & displayName)
 {
   float offset = 352.0f;
   if (std::ifstream header{ path, std::ios::binary })
@@ -173,8 +176,9 @@ CheckNifti(const itk::Image<float, 3> * image, const std::string & path, const s
 
 // A MetaImage written by ITK holds its header text, ending with "ElementDataFile = LOCAL",
 // then the raw voxels (uncompressed for .mha here).
+template <unsigned int D>
 void
-CheckMetaImage(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName)
+CheckMetaImage(const itk::Image<float, D> * image, const std::string & path, const std::string & displayName)
 {
   std::ifstream     file(path, std::ios::binary);
   std::vector<char> head(1 << 16);
@@ -188,13 +192,14 @@ CheckMetaImage(const itk::Image<float, 3> * image, const std::string & path, con
 }
 
 // Formats whose complete size is not known in advance (compressed) are read back.
+template <unsigned int D>
 void
-CheckByReading(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName)
+CheckByReading(const itk::Image<float, D> * image, const std::string & path, const std::string & displayName)
 {
   bool same = false;
   try
   {
-    auto reader = itk::ImageFileReader<itk::Image<float, 3>>::New();
+    auto reader = itk::ImageFileReader<itk::Image<float, D>>::New();
     reader->SetFileName(path);
     reader->Update();
     const auto * read = reader->GetOutput();
@@ -255,8 +260,14 @@ CanWriteImage(const std::string & path)
   return itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::CommonEnums::IOFileMode::WriteMode).IsNotNull();
 }
 
+namespace
+{
+template <unsigned int D>
 void
-WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName, bool unoriented)
+WriteImage(const itk::Image<float, D> * image,
+           const std::string &          path,
+           const std::string &          displayName,
+           bool                         unoriented)
 {
   try
   {
@@ -315,6 +326,20 @@ WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std
   {
     throw InputError(displayName, std::string("cannot be written: ") + e.what());
   }
+}
+
+} // namespace
+
+void
+WriteMap(const itk::Image<float, 3> * image, const std::string & path, const std::string & displayName, bool unoriented)
+{
+  WriteImage<3>(image, path, displayName, unoriented);
+}
+
+void
+WriteMap(const itk::Image<float, 4> * image, const std::string & path, const std::string & displayName, bool unoriented)
+{
+  WriteImage<4>(image, path, displayName, unoriented);
 }
 
 } // namespace voxelkl

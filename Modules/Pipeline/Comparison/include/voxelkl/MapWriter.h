@@ -32,6 +32,12 @@ WriteMap(const itk::Image<float, 3> * image,
          const std::string &          path,
          const std::string &          displayName,
          bool                         unorientedNifti = false);
+/** The same for a 4D image (e.g. a spectrum per voxel, frequency along the 4th axis). */
+void
+WriteMap(const itk::Image<float, 4> * image,
+         const std::string &          path,
+         const std::string &          displayName,
+         bool                         unorientedNifti = false);
 
 } // namespace voxelkl
 
