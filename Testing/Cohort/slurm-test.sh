@@ -73,6 +73,17 @@ fail() {
   exit 1
 }
 
+# Runs a command in the background and waits for it: bash runs a trap only after the
+# foreground command ends, but interrupts `wait` at once, so SIGTERM or Ctrl-C stops the
+# cluster (and the command, which carries SLURM_CONF) without waiting for a workflow run.
+# The output goes to LOG from inside, so that a trap's messages still reach our stderr.
+in_background() { # LOG COMMAND...
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 &
+  wait $!
+}
+
 start=$SECONDS
 slurm_one_node_start "$cluster"
 echo "cluster: $(sinfo --noheader --format='%P %D %c CPUs %m MB %t') (slurm.conf: $SLURM_CONF), up in $((SECONDS - start)) s"
@@ -116,8 +127,9 @@ run_profile() { # NAME PROFILE LOGS_GLOB
   local begin=$SECONDS
   # --latency-wait 5: one machine, one file system. The profile is given by absolute path:
   # Snakemake 7.21 resolves the status script against the directory it started in.
-  if ! (cd "$work/$name" && timeout 240 snakemake -s "$cohort/Snakefile" --configfile "$work/config-tsv.yaml" \
-    --profile "$profile" --latency-wait 5 >"$work/$name.log" 2>&1); then
+  if ! in_background "$work/$name.log" bash -c 'cd "$1" && shift && exec timeout 240 snakemake "$@"' run \
+    "$work/$name" -s "$cohort/Snakefile" --configfile "$work/config-tsv.yaml" --profile "$profile" \
+    --latency-wait 5; then
     tail -n 40 "$work/$name.log" >&2
     fail "the workflow through $profile failed or took over 240 s; its log: $work/$name.log"
   fi
@@ -145,8 +157,9 @@ printf 'subject\tmodel\treference\tgenerated\tmask\n01\tbroken\t%s\t%s\t\n' \
 sed "s|^participants: .*|participants: $broken/participants.tsv|" "$work/config-tsv.yaml" >"$broken/config.yaml"
 begin=$SECONDS
 code=0
-(cd "$broken" && timeout 240 snakemake -s "$cohort/Snakefile" --configfile "$broken/config.yaml" \
-  --profile "$cohort/profiles/slurm" --latency-wait 5 >"$broken/snakemake.log" 2>&1) || code=$?
+in_background "$broken/snakemake.log" bash -c 'cd "$1" && shift && exec timeout 240 snakemake "$@"' run \
+  "$broken" -s "$cohort/Snakefile" --configfile "$broken/config.yaml" --profile "$cohort/profiles/slurm" \
+  --latency-wait 5 || code=$?
 ((code != 0)) || fail "a workflow whose job fails on the cluster succeeded ($broken/snakemake.log)"
 ((code != 124)) || fail "a failing job was waited for until the timeout ($broken/snakemake.log)"
 grep -q "Error in rule subject_maps" "$broken/snakemake.log" ||
