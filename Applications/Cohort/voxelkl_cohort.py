@@ -64,7 +64,7 @@ def read_participants(path, default_task="rest"):
     if not os.path.isfile(path):
         raise CohortError(f"{path}: participants table not found")
     base = os.path.dirname(os.path.abspath(path))
-    with open(path, newline="", encoding="utf-8") as stream:
+    with open(path, newline="", encoding="utf-8-sig") as stream:  # (a BOM is not a column name)
         lines = [(number, line.rstrip("\r\n")) for number, line in enumerate(stream, 1)]
     # Blank lines and '#' comments are skipped, so a table can be annotated.
     lines = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]

@@ -11,7 +11,7 @@
 #   bash slurm-one-node.sh stop DIR
 #
 # Root only: slurmd starts jobs as the submitting user, and munged as root needs --force.
-# Daemon logs: DIR/log/{munged,slurmctld,slurmd}.log.
+# Daemon logs: DIR/log/{munged,slurmctld,slurmd}.log (and .stderr).
 
 # How long to wait for each daemon to come up, and for the first job (a 2-core CI machine
 # under load starts slurmctld in 1-3 s).
@@ -36,15 +36,24 @@ print(" ".join(str(s.getsockname()[1]) for s in sockets))
 EOF
 }
 
-# Waits until COMMAND succeeds, at most SECONDS; the daemon's log is named on failure.
-slurm_one_node_wait() {
-  local seconds=$1 what=$2 log=$3
-  shift 3
-  local deadline=$((SECONDS + seconds))
+# Waits until COMMAND succeeds, at most SECONDS, while the daemon NAME (DIR/NAME.pid) runs;
+# on failure names its log and shows the end of it and of its stderr.
+slurm_one_node_wait() { # SECONDS NAME DIR WHAT COMMAND...
+  local seconds=$1 name=$2 dir=$3 what=$4
+  shift 4
+  local deadline=$((SECONDS + seconds)) problem=""
   until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      slurm_one_node_fail "$what did not come up within ${seconds} s; its log, $log, ends with:"
-      tail -n 20 "$log" >&2 || true
+    if ! kill -0 "$(<"$dir/$name.pid")" 2>/dev/null; then
+      problem="$name exited"
+    elif ((SECONDS >= deadline)); then
+      problem="$what not within ${seconds} s"
+    fi
+    if [[ -n "$problem" ]]; then
+      slurm_one_node_fail "$problem; its log: $dir/log/$name.log"
+      local file
+      for file in "$dir/log/$name.log" "$dir/log/$name.stderr"; do
+        [[ -s "$file" ]] && { echo "--- end of $file:" && tail -n 15 "$file"; } >&2
+      done
       return 1
     fi
     sleep 0.5
@@ -66,9 +75,9 @@ slurm_one_node_start() {
   chmod 0400 "$dir/munge/munge.key"
   munged -F --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
     --pid-file="$dir/munge/munged.pid" --seed-file="$dir/munge/munged.seed" \
-    --log-file="$dir/log/munged.log" >>"$dir/log/munged.log" 2>&1 &
+    --log-file="$dir/log/munged.log" >>"$dir/log/munged.stderr" 2>&1 &
   echo $! >"$dir/munged.pid"
-  slurm_one_node_wait "$SLURM_ONE_NODE_TIMEOUT" munged "$dir/log/munged.log" \
+  slurm_one_node_wait "$SLURM_ONE_NODE_TIMEOUT" munged "$dir" "munge credentials" \
     bash -c "munge -S '$dir/munge/munge.socket' -n | unmunge -S '$dir/munge/munge.socket'" || return 1
 
   # slurm.conf: this machine as it is (slurmd -C: CPUs, sockets, cores, RealMemory from
@@ -118,10 +127,10 @@ EOF
   # -D: in the foreground, children of this shell, stopped by PID.
   slurmctld -D -f "$SLURM_CONF" >>"$dir/log/slurmctld.stderr" 2>&1 &
   echo $! >"$dir/slurmctld.pid"
-  slurm_one_node_wait "$SLURM_ONE_NODE_TIMEOUT" slurmctld "$dir/log/slurmctld.log" scontrol ping || return 1
+  slurm_one_node_wait "$SLURM_ONE_NODE_TIMEOUT" slurmctld "$dir" "an answer to scontrol ping" scontrol ping || return 1
   slurmd -D -f "$SLURM_CONF" >>"$dir/log/slurmd.stderr" 2>&1 &
   echo $! >"$dir/slurmd.pid"
-  slurm_one_node_wait "$SLURM_ONE_NODE_TIMEOUT" "slurmd (node $host idle)" "$dir/log/slurmd.log" \
+  slurm_one_node_wait "$SLURM_ONE_NODE_TIMEOUT" slurmd "$dir" "node $host idle in sinfo" \
     bash -c "sinfo --noheader --nodes='$host' --format=%t | grep -qx idle" || return 1
 
   # A first job proves munge credentials, slurmd and job launch together. (Polled here:
