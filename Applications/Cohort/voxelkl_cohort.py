@@ -5,7 +5,6 @@ Plain Python 3 (no pandas, no nibabel), so that the Snakefile, its cluster jobs 
 import it alike. Every error is a CohortError whose message is one line naming the file.
 """
 
-import csv
 import glob
 import gzip
 import math
