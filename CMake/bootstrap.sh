@@ -35,8 +35,13 @@ if [[ "$mode" != demo ]]; then
   # clang, libclang-rt-14-dev: the ASan/UBSan runtimes and libFuzzer (libclang_rt.fuzzer) of
   # Debian 12's clang 14, for the sanitizer and fuzz steps. python3-numpy, python3-scipy:
   # the scipy.signal.welch oracle of the spectral tests (Testing/Spectral).
+  # snakemake (7.21, with python3-jsonschema and python3-yaml), slurm-wlm, munge: the cohort
+  # workflow's tests, locally and on a one-node Slurm the test starts itself (Testing/Cohort).
+  # Their postinst scripts start no Slurm daemon (the init script and the systemd units want
+  # /etc/slurm/slurm.conf, which nothing installs); munge's starts a munged on /run/munge
+  # where an init system runs it, which the test does not use (it has its own key and socket).
   packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils isal clang libclang-rt-14-dev
-    python3-numpy python3-scipy)
+    python3-numpy python3-scipy snakemake slurm-wlm munge)
 fi
 
 install_missing() {
@@ -49,7 +54,8 @@ install_missing() {
     [[ $(id -u) -ne 0 ]] && sudo=sudo
     echo "== Installing: ${missing[*]}"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # (through env: sudo does not pass DEBIAN_FRONTEND on)
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
 
