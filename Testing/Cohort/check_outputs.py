@@ -85,9 +85,11 @@ def expected_files(results, rows, group, tables):
         # The index is written whenever the subjects' summaries are (cohort_index runs as
         # the input of the cohort tables only).
         if tables:
-            files |= {prefix + "_index.tsv", prefix + "_cohort.tsv"}
+            # VoxelKLCohort writes a 3D Slicer schema beside each of its tables.
+            files |= {prefix + "_index.tsv", prefix + "_cohort.tsv", prefix + "_cohort.schema.tsv"}
             if any(row.atlas for row in rows if row.task == task):
                 files |= {prefix + "_regions.tsv", prefix + "_groupRegions.tsv"}
+                files |= {prefix + "_regions.schema.tsv", prefix + "_groupRegions.schema.tsv"}
     return files
 
 
