@@ -237,6 +237,19 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
     }
     ExpectFailure(With({}, directory / "pattern.mhd", generated), { "pattern.mhd", "ElementDataFile" });
   }
+  // MetaIO copies each word of a pattern into 80 bytes (an overflow, found by the fuzzers)
+  // and formats the slice number with the name as the format (a '%s' would read memory).
+  for (const std::string & pattern : std::vector<std::string>{
+         "v%" + std::string(90, 'B') + "d.raw 1 3 1", "volume%s%d.raw 1 3 1", "volume.raw 1 3 1 %d" })
+  {
+    {
+      std::ofstream file(directory / "pattern.mhd", std::ios::binary);
+      file << "ObjectType = Image\nNDims = 4\nDimSize = 2 2 2 3\nElementType = MET_SHORT\n"
+              "ElementDataFile = "
+           << pattern << "\n";
+    }
+    ExpectFailure(With({}, directory / "pattern.mhd", generated), { "pattern.mhd", "ElementDataFile" });
+  }
 }
 
 TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)

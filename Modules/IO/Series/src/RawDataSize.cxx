@@ -3,6 +3,8 @@
 #include "voxelkl/Errors.h"
 #include "voxelkl/PathText.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -172,6 +174,38 @@ NrrdData(const std::string & file)
   return extent;
 }
 
+// MetaIO splits a LIST or pattern ElementDataFile into words at spaces (only) and copies
+// each into 80 bytes without a bound (MET_StringToWordArray): a longer word overflows.
+constexpr std::size_t MetaIOWordBytes = 80;
+
+std::vector<std::string>
+MetaIOWords(const std::string & file, const std::string & value)
+{
+  std::vector<std::string> words;
+  std::size_t              at = 0;
+  while (at < value.size())
+  {
+    while (at < value.size() && value[at] == ' ')
+    {
+      ++at;
+    }
+    const std::size_t end = std::min(value.find(' ', at), value.size());
+    if (end > at)
+    {
+      words.push_back(value.substr(at, end - at));
+      if (words.back().size() >= MetaIOWordBytes)
+      {
+        throw InputError(file,
+                         "invalid MetaImage header: ElementDataFile '" + value.substr(0, 100) + "' has a word of " +
+                           std::to_string(words.back().size()) + " characters; MetaIO reads at most " +
+                           std::to_string(MetaIOWordBytes - 1));
+      }
+    }
+    at = end;
+  }
+  return words;
+}
+
 // "ElementDataFile = name%03d.raw [first [last [step]]]": one file per slice of the last
 // dimension. MetaIO derives the missing step as (last - first) / slices and divides by it
 // (a zero step is a division by zero there: SIGFPE), and reads fewer files than slices
@@ -180,13 +214,8 @@ NrrdData(const std::string & file)
 void
 CheckFilePattern(const std::string & file, const std::string & value, long slices)
 {
-  std::istringstream       stream(value);
-  std::vector<std::string> words;
-  for (std::string word; stream >> word;)
-  {
-    words.push_back(word);
-  }
-  const auto number = [&](const std::string & word) {
+  const std::vector<std::string> words = MetaIOWords(file, value);
+  const auto                     number = [&](const std::string & word) {
     char *       end = nullptr;
     const double parsed = std::strtod(word.c_str(), &end);
     if (end == word.c_str() || !std::isfinite(parsed) || std::abs(parsed) > 1e9)
@@ -222,6 +251,42 @@ CheckFilePattern(const std::string & file, const std::string & value, long slice
     {
       step = number(words[3]);
     }
+  }
+  // The name MetaIO formats each slice's number into (snprintf with the name as the format):
+  // exactly one integer conversion, in a name that fits its 80-byte word.
+  std::string name = words[0];
+  for (std::size_t i = 1; words.size() >= 5 && i + 3 < words.size(); ++i)
+  {
+    name += " " + words[i];
+  }
+  if (name.size() >= MetaIOWordBytes)
+  {
+    throw InputError(file,
+                     "invalid MetaImage header: the ElementDataFile pattern '" + name + "' is longer than MetaIO's " +
+                       std::to_string(MetaIOWordBytes - 1) + " characters");
+  }
+  std::size_t conversions = 0;
+  for (std::size_t at = name.find('%'); at != std::string::npos; at = name.find('%', at + 1))
+  {
+    std::size_t end = at + 1;
+    while (end < name.size() && end - at <= 4 && std::isdigit(static_cast<unsigned char>(name[end])))
+    {
+      ++end;
+    }
+    if (end >= name.size() || name[end] != 'd')
+    {
+      throw InputError(file,
+                       "invalid MetaImage header: the ElementDataFile pattern '" + name +
+                         "' holds a '%' that is not one number conversion such as %d or %03d");
+    }
+    ++conversions;
+    at = end;
+  }
+  if (conversions != 1)
+  {
+    throw InputError(file,
+                     "invalid MetaImage header: the ElementDataFile pattern '" + name +
+                       "' must hold exactly one %d, not " + std::to_string(conversions));
   }
   if (step < 1 || last < first || 1 + (last - first) / step < slices)
   {
@@ -355,7 +420,11 @@ CheckMetaImageHeader(const std::string & file)
       {
         throw invalid(number, "ElementDataFile before NDims and DimSize");
       }
-      if (value.find('%') != std::string::npos && value.rfind("LIST", 0) != 0)
+      if (value.rfind("LIST", 0) == 0)
+      {
+        MetaIOWords(file, value);
+      }
+      else if (value.find('%') != std::string::npos)
       {
         CheckFilePattern(file, value, sizes.back());
       }
