@@ -50,28 +50,29 @@ CompareSpectra(const double *        reference,
   const double      floorG = floorOf(generated);
   double            totalR = 0.0;
   double            totalG = 0.0;
-  double            squaredDecibels = 0.0;
+  double            squaredLogs = 0.0;
+  double            weightedR = 0.0; // sum r ln(r / g)
+  double            weightedG = 0.0; // sum g ln(r / g)
+  // One logarithm per bin: ln(r / g) gives the decibels (10 / ln 10 of it) and, shifted by
+  // ln(sum g / sum r), the log ratio of the normalised spectra.
   for (std::size_t k = 1; k < bins; ++k)
   {
     const double r = reference[k] + floorR;
     const double g = generated[k] + floorG;
     totalR += r;
     totalG += g;
-    const double decibels = 10.0 * std::log10(g / r);
-    squaredDecibels += decibels * decibels;
+    const double logRatio = std::log(r / g);
+    squaredLogs += logRatio * logRatio;
+    weightedR += r * logRatio;
+    weightedG += g * logRatio;
   }
   SpectralAgreement result;
-  result.logSpectralDistance = std::sqrt(squaredDecibels / static_cast<double>(bins - 1));
-  double forward = 0.0;
-  double reverse = 0.0;
-  for (std::size_t k = 1; k < bins; ++k)
-  {
-    const double p = (reference[k] + floorR) / totalR;
-    const double q = (generated[k] + floorG) / totalG;
-    const double logRatio = std::log(p / q);
-    forward += p * logRatio;
-    reverse -= q * logRatio;
-  }
+  const double      decibelsPerNeper = 10.0 / std::log(10.0);
+  result.logSpectralDistance = decibelsPerNeper * std::sqrt(squaredLogs / static_cast<double>(bins - 1));
+  // p = r / R, q = g / G: ln(p / q) = ln(r / g) + ln(G / R).
+  const double shift = std::log(totalG / totalR);
+  double       forward = weightedR / totalR + shift;
+  double       reverse = -(weightedG / totalG + shift);
   // Both are >= 0 for distributions; rounding can take a near-zero sum just below.
   forward = std::max(forward, 0.0);
   reverse = std::max(reverse, 0.0);

@@ -1,9 +1,13 @@
 #include "voxelkl/WelchSpectrum.h"
 
+#include "voxelkl/KernelClones.h"
+#include "voxelkl/NonparametricKL.h"
+
 #include <fftw3.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 
@@ -13,6 +17,46 @@ namespace
 {
 // FFTW's planner is not thread-safe; executing distinct plans is.
 std::mutex g_Planner;
+
+// The segment with its least-squares line over n = 0 .. L-1 removed (scipy.signal.detrend
+// 'linear'), times the window: with the centred index c = n - (L - 1) / 2, slope =
+// sum c x / sum c^2, and the line passes through the segment's mean at the centre. Four
+// partial sums in a fixed order, so that the loop runs in vector registers (one clone per
+// instruction set, the same operations in each: the same bits on every machine).
+VOXELKL_KERNEL_CLONES void
+DetrendAndWindow(const double * segment,
+                 std::size_t    length,
+                 const double * centred,
+                 const double * window,
+                 const double * centredWindow,
+                 double         centredSquares,
+                 double *       x)
+{
+  double      sums[4] = { 0.0, 0.0, 0.0, 0.0 };
+  double      cross[4] = { 0.0, 0.0, 0.0, 0.0 };
+  std::size_t n = 0;
+  for (; n + 4 <= length; n += 4)
+  {
+    for (std::size_t j = 0; j < 4; ++j)
+    {
+      sums[j] += segment[n + j];
+      cross[j] += centred[n + j] * segment[n + j];
+    }
+  }
+  for (std::size_t j = 0; n < length; ++n, ++j)
+  {
+    sums[j] += segment[n];
+    cross[j] += centred[n] * segment[n];
+  }
+  const double mean = ((sums[0] + sums[1]) + (sums[2] + sums[3])) / static_cast<double>(length);
+  const double slope = ((cross[0] + cross[1]) + (cross[2] + cross[3])) / centredSquares;
+  // (v - mean - slope c) w, with w and c w precomputed.
+  for (std::size_t k = 0; k < length; ++k)
+  {
+    x[k] = (segment[k] - mean) * window[k] - slope * centredWindow[k];
+  }
+}
+
 } // namespace
 
 struct WelchEstimator::Fftw
@@ -72,6 +116,16 @@ WelchEstimator::WelchEstimator(const WelchSettings & settings)
     squares += m_Window[n] * m_Window[n];
   }
   m_Scale = settings.timeStep / squares; // 1 / (fs sum w^2), fs = 1 / TR
+  const double centre = (static_cast<double>(length) - 1.0) / 2.0;
+  m_Centred.resize(length);
+  m_CentredWindow.resize(length);
+  for (std::size_t n = 0; n < length; ++n)
+  {
+    m_Centred[n] = static_cast<double>(n) - centre;
+    m_CentredWindow[n] = m_Centred[n] * m_Window[n];
+  }
+  // sum over n of (n - centre)^2, exact for any length that fits in memory.
+  m_CentredSquares = static_cast<double>(length) * (static_cast<double>(length) * length - 1.0) / 12.0;
   m_Fftw = std::make_unique<Fftw>(length);
 }
 
@@ -96,42 +150,32 @@ WelchEstimator::Estimate(const double *                   values,
   {
     return false;
   }
-  for (std::size_t t = 0; t < total; ++t)
+  if (stride != 1)
   {
-    if (!std::isfinite(values[static_cast<std::ptrdiff_t>(t) * stride]))
+    m_Gathered.resize(total);
+    for (std::size_t t = 0; t < total; ++t)
     {
-      return false;
+      m_Gathered[t] = values[static_cast<std::ptrdiff_t>(t) * stride];
     }
+    values = m_Gathered.data();
+  }
+  if (!AllFinite(values, total))
+  {
+    return false;
   }
   std::fill(psd, psd + bins, 0.0);
   double *             x = m_Fftw->input;
   const fftw_complex * spectrum = m_Fftw->output;
-  // The least-squares line over n = 0 .. L-1 (scipy.signal.detrend 'linear'): with the
-  // centred index c = n - (L - 1) / 2, slope = sum c x / sum c^2, and the line passes
-  // through the segment's mean at the centre.
-  const double centre = (static_cast<double>(length) - 1.0) / 2.0;
-  const double indexSquares = static_cast<double>(length) * (static_cast<double>(length) * length - 1.0) / 12.0;
-  std::size_t  runStart = 0;
+  const double *       window = m_Window.data();
+  const double *       centred = m_Centred.data();
+  const double *       centredWindow = m_CentredWindow.data();
+  std::size_t          runStart = 0;
   for (const std::size_t run : runs)
   {
     for (std::size_t s = 0; s < m_Settings.SegmentsIn(run); ++s)
     {
-      const double * segment = values + static_cast<std::ptrdiff_t>(runStart + s * m_Settings.Step()) * stride;
-      double         sum = 0.0;
-      double         cross = 0.0;
-      for (std::size_t n = 0; n < length; ++n)
-      {
-        const double v = segment[static_cast<std::ptrdiff_t>(n) * stride];
-        sum += v;
-        cross += (static_cast<double>(n) - centre) * v;
-      }
-      const double mean = sum / static_cast<double>(length);
-      const double slope = cross / indexSquares;
-      for (std::size_t n = 0; n < length; ++n)
-      {
-        const double v = segment[static_cast<std::ptrdiff_t>(n) * stride];
-        x[n] = (v - mean - slope * (static_cast<double>(n) - centre)) * m_Window[n];
-      }
+      const double * segment = values + runStart + s * m_Settings.Step();
+      DetrendAndWindow(segment, length, centred, window, centredWindow, m_CentredSquares, x);
       fftw_execute(m_Fftw->plan);
       for (std::size_t k = 0; k < bins; ++k)
       {

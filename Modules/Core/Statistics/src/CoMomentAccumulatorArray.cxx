@@ -1,6 +1,6 @@
 #include "voxelkl/CoMomentAccumulatorArray.h"
 
-#include "KernelClones.h"
+#include "voxelkl/KernelClones.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #include "NearestNeighbourKernels.h"
 
-#include "KernelClones.h"
+#include "voxelkl/KernelClones.h"
 
 #include <algorithm>
 #include <cstdlib>

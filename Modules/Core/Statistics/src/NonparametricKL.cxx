@@ -1,7 +1,7 @@
 #include "voxelkl/NonparametricKL.h"
 
-#include "KernelClones.h"
 #include "NearestNeighbourKernels.h"
+#include "voxelkl/KernelClones.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #include "voxelkl/SortedPair.h"
 
-#include "KernelClones.h"
+#include "voxelkl/KernelClones.h"
 
 #include <algorithm>
 #include <cstring>

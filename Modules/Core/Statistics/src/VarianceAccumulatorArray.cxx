@@ -1,6 +1,6 @@
 #include "voxelkl/VarianceAccumulatorArray.h"
 
-#include "KernelClones.h"
+#include "voxelkl/KernelClones.h"
 
 #include <cmath>
 #include <limits>

@@ -1,6 +1,6 @@
 #include "voxelkl/VarianceScreening.h"
 
-#include "KernelClones.h"
+#include "voxelkl/KernelClones.h"
 
 #include <algorithm>
 #include <cmath>

@@ -183,27 +183,40 @@ Compute(const SpectralJob & job, unsigned int threads)
       out[static_cast<std::size_t>(SpectralMap::FalffRatio)][i] = static_cast<float>(agreement.falffRatio);
     };
     // Voxels in groups turned into rows first: a voxel's series is a column `count` values
-    // apart, and gathering it alone would touch one cache line per time point.
-    constexpr std::size_t group = 16;
+    // apart, and gathering it alone would touch one cache line per time point. The tile
+    // is larger than the cache (it is read with few system calls), so the lines of later
+    // time points are asked for ahead.
+    constexpr std::size_t group = 128;
+    constexpr std::size_t ahead = 8;
     b.referenceRows.resize(group * referenceLength);
     b.generatedRows.resize(group * generatedLength);
+    auto toRows = [count](const std::vector<T> & columns,
+                          std::size_t            length,
+                          std::size_t            start,
+                          std::size_t            width,
+                          std::vector<double> &  rows) {
+      for (std::size_t t = 0; t < length; ++t)
+      {
+        if (t + ahead < length)
+        {
+          const T * later = columns.data() + (t + ahead) * count + start;
+          for (std::size_t j = 0; j < width; j += 64 / sizeof(T))
+          {
+            __builtin_prefetch(later + j);
+          }
+        }
+        const T * line = columns.data() + t * count + start;
+        for (std::size_t j = 0; j < width; ++j)
+        {
+          rows[j * length + t] = static_cast<double>(line[j]);
+        }
+      }
+    };
     for (std::size_t start = 0; start < count; start += group)
     {
       const std::size_t width = std::min(group, count - start);
-      for (std::size_t t = 0; t < referenceLength; ++t)
-      {
-        for (std::size_t j = 0; j < width; ++j)
-        {
-          b.referenceRows[j * referenceLength + t] = static_cast<double>(b.reference[t * count + start + j]);
-        }
-      }
-      for (std::size_t t = 0; t < generatedLength; ++t)
-      {
-        for (std::size_t j = 0; j < width; ++j)
-        {
-          b.generatedRows[j * generatedLength + t] = static_cast<double>(b.generated[t * count + start + j]);
-        }
-      }
+      toRows(b.reference, referenceLength, start, width, b.referenceRows);
+      toRows(b.generated, generatedLength, start, width, b.generatedRows);
       for (std::size_t j = 0; j < width; ++j)
       {
         const std::size_t i = start + j;

@@ -80,7 +80,11 @@ public:
 private:
   WelchSettings       m_Settings;
   std::vector<double> m_Window;
+  std::vector<double> m_Centred;       // n - (L - 1) / 2: the detrending line's abscissa
+  std::vector<double> m_CentredWindow; // its product with the window
+  double              m_CentredSquares{ 0.0 };
   double              m_Scale{ 0.0 }; // 1 / (fs sum(w^2))
+  std::vector<double> m_Gathered;     // a strided series, made contiguous
   struct Fftw;
   std::unique_ptr<Fftw> m_Fftw;
 };
