@@ -237,6 +237,20 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
     }
     ExpectFailure(With({}, directory / "pattern.mhd", generated), { "pattern.mhd", "ElementDataFile" });
   }
+  // Compressed data asking for a preset dictionary (MetaIO inflates forever) or shorter
+  // than CompressedDataSize.
+  for (const auto & [data, words] : std::vector<std::pair<std::string, std::string>>{
+         { std::string("\x78\x20", 2) + std::string(100, 'x'), "preset dictionary" },
+         { std::string("\x78\x9c", 2) + std::string(10, 'x'), "CompressedDataSize is 93" } })
+  {
+    {
+      std::ofstream file(directory / "compressed.mha", std::ios::binary);
+      file << "ObjectType = Image\nNDims = 4\nDimSize = 2 2 2 3\nElementType = MET_SHORT\n"
+              "CompressedData = True\nCompressedDataSize = 93\nElementDataFile = LOCAL\n"
+           << data;
+    }
+    ExpectFailure(With({}, directory / "compressed.mha", generated), { "compressed.mha", words });
+  }
   // MetaIO copies each word of a pattern into 80 bytes (an overflow, found by the fuzzers)
   // and formats the slice number with the name as the format (a '%s' would read memory).
   for (const std::string & pattern : std::vector<std::string>{

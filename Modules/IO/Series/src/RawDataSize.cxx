@@ -174,6 +174,46 @@ NrrdData(const std::string & file)
   return extent;
 }
 
+// A MetaImage's compressed data, as MetaIO inflates it (zlib's inflate, zlib or gzip header
+// detected): MetaIO loops forever on a zlib stream that asks for a preset dictionary, and
+// reads past the file when CompressedDataSize claims more bytes than it holds (found by the
+// series fuzzer). Both are checked here, with the stream's header; a stream that is
+// corrupt further on makes MetaIO fail, not hang.
+void
+CheckCompressedStream(const std::string & file, const std::string & data, std::uint64_t start, long long claimed)
+{
+  std::error_code      error;
+  const std::uintmax_t size = std::filesystem::file_size(data, error);
+  if (error)
+  {
+    return; // no such data file: ITK's reader says so
+  }
+  const std::uint64_t available = size > start ? size - start : 0;
+  if (claimed > 0 && static_cast<std::uint64_t>(claimed) > available)
+  {
+    throw InputError(file,
+                     "truncated: CompressedDataSize is " + std::to_string(claimed) + " bytes, the data file holds " +
+                       std::to_string(available));
+  }
+  std::ifstream stream(data, std::ios::binary);
+  unsigned char head[2] = { 0, 0 };
+  stream.seekg(static_cast<std::streamoff>(start));
+  if (available < 2 || !stream.read(reinterpret_cast<char *>(head), 2))
+  {
+    throw InputError(file, "truncated: no compressed data after the header");
+  }
+  const bool gzip = head[0] == 0x1f && head[1] == 0x8b;
+  const bool zlib = (head[0] & 0x0f) == 8 && (head[0] >> 4) <= 7 && (head[0] * 256 + head[1]) % 31 == 0;
+  if (!gzip && !zlib)
+  {
+    throw InputError(file, "invalid MetaImage data: CompressedData = True, but the data is neither zlib nor gzip");
+  }
+  if (zlib && (head[1] & 0x20) != 0)
+  {
+    throw InputError(file, "invalid MetaImage data: the zlib stream needs a preset dictionary, which no MetaImage has");
+  }
+}
+
 // MetaIO splits a LIST or pattern ElementDataFile into words at spaces (only) and copies
 // each into 80 bytes without a bound (MET_StringToWordArray): a longer word overflows.
 constexpr std::size_t MetaIOWordBytes = 80;
@@ -353,6 +393,8 @@ CheckMetaImageHeader(const std::string & file)
   std::string       line;
   long              dimensions = -1;
   std::vector<long> sizes;
+  bool              compressed = false;
+  long long         compressedSize = 0; // 0: the rest of the data file
   for (int number = 1; std::getline(stream, line); ++number)
   {
     if (number > 1000)
@@ -428,7 +470,27 @@ CheckMetaImageHeader(const std::string & file)
       {
         CheckFilePattern(file, value, sizes.back());
       }
+      else if (compressed)
+      {
+        // One compressed stream, here (LOCAL) or in one data file.
+        const bool        local = value == "LOCAL" || value == "Local" || value == "local";
+        const std::string data = local ? file : Beside(file, value);
+        const auto        start = local ? static_cast<std::uint64_t>(stream.tellg()) : std::uint64_t{ 0 };
+        CheckCompressedStream(file, data, start, compressedSize);
+      }
       return; // the data follow
+    }
+    else if (key == "CompressedData")
+    {
+      compressed = Lowercase(value) == "true";
+    }
+    else if (key == "CompressedDataSize")
+    {
+      std::istringstream size(value);
+      if (!(size >> compressedSize) || compressedSize < 0)
+      {
+        throw invalid(number, "CompressedDataSize must be a byte count, not '" + value + "'");
+      }
     }
   }
 }
