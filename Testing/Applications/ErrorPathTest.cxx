@@ -237,6 +237,13 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
     }
     ExpectFailure(With({}, directory / "pattern.mhd", generated), { "pattern.mhd", "ElementDataFile" });
   }
+  // No data file named: MetaIO would read the header's directory.
+  {
+    std::ofstream file(directory / "nodata.mha", std::ios::binary);
+    file << "ObjectType = Image\nNDims = 4\nDimSize = 2 2 2 3\nElementType = MET_SHORT\nCompressedData = True\n"
+            "ElementDataFile = \n";
+  }
+  ExpectFailure(With({}, directory / "nodata.mha", generated), { "nodata.mha", "ElementDataFile names no data file" });
   // Compressed data asking for a preset dictionary (MetaIO inflates forever) or shorter
   // than CompressedDataSize.
   for (const auto & [data, words] : std::vector<std::pair<std::string, std::string>>{

@@ -182,11 +182,16 @@ NrrdData(const std::string & file)
 void
 CheckCompressedStream(const std::string & file, const std::string & data, std::uint64_t start, long long claimed)
 {
-  std::error_code      error;
-  const std::uintmax_t size = std::filesystem::file_size(data, error);
-  if (error)
+  std::error_code error;
+  if (!std::filesystem::exists(data, error))
   {
     return; // no such data file: ITK's reader says so
+  }
+  const std::uintmax_t size =
+    std::filesystem::is_regular_file(data, error) ? std::filesystem::file_size(data, error) : 0;
+  if (error || !std::filesystem::is_regular_file(data, error))
+  {
+    throw InputError(file, "its data file " + data + " is not a regular file");
   }
   const std::uint64_t available = size > start ? size - start : 0;
   if (claimed > 0 && static_cast<std::uint64_t>(claimed) > available)
@@ -461,6 +466,12 @@ CheckMetaImageHeader(const std::string & file)
       if (sizes.empty())
       {
         throw invalid(number, "ElementDataFile before NDims and DimSize");
+      }
+      if (value.empty())
+      {
+        // MetaIO would open the header's directory as the data (and, compressed, allocate
+        // its size: -1 bytes).
+        throw invalid(number, "ElementDataFile names no data file");
       }
       if (value.rfind("LIST", 0) == 0)
       {
