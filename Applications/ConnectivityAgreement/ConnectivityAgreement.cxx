@@ -51,8 +51,9 @@ Describe()
     "correlations need 3 regions; where they do not exist the summary says null and the map holds 0.",
     "The atlas is any 3D image of integer labels (0 = background), e.g. MRIcron's aal.nii.gz; on another grid it is "
     "resampled onto the series' grid by nearest neighbour in physical space (a note on stderr says so). Each series "
-    "is read once, front to back, volume by volume, in bounded memory (NIfTI and lists of 3D files; other 4D formats "
-    "whole), both files at once; the region sums are taken in fixed chunks, so results are identical for any "
+    "is read once, front to back, volume by volume, both files at once (NIfTI and lists of 3D files in bounded memory; "
+    "MetaImage and NRRD in blocks where ITK streams them, else whole); the region sums are taken in fixed chunks, so "
+    "results are identical for any "
     "--threads, and --tiles has no effect.",
   };
   d.examples = {

@@ -10,6 +10,8 @@
 
 #include <stdexcept>
 
+#include <unistd.h>
+
 // Bit-identical for any thread count: a region's sum at a time point is the sum of its
 // fixed chunks (RegionChunkVoxels voxels of its list, each summed in list order by
 // SumVoxels) added in chunk order by RegionTimeSeries::SetTimePoint on one thread; threads
@@ -43,6 +45,25 @@ RequireTwoRegions(const ConnectivityJob & job, const RegionVoxels & regions)
                                  regions.RegionCount(),
                                  withVoxels == 1 ? "has" : "have",
                                  MaskText(job)));
+  }
+}
+
+// Like RequireMemory, for what grows with the number of regions.
+void
+RequireRegionMemory(const std::string & atlas, double regions, double bytes)
+{
+  const long   pages = sysconf(_SC_PHYS_PAGES);
+  const long   pageSize = sysconf(_SC_PAGESIZE);
+  const double physical = pages > 0 && pageSize > 0 ? static_cast<double>(pages) * static_cast<double>(pageSize) : 0.0;
+  if (physical > 0.0 && bytes > physical)
+  {
+    constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
+    throw InputError(atlas,
+                     fmt::format("has {} labels: their connectivity matrices and time series need about {:.1f} GiB of "
+                                 "memory, more than this machine's {:.1f} GiB (is it a label atlas?)",
+                                 regions,
+                                 bytes / GiB,
+                                 physical / GiB));
   }
 }
 
@@ -162,11 +183,13 @@ ComputeConnectivity(const ConnectivityJob & job)
   const std::size_t valueBytes = useDouble ? sizeof(double) : sizeof(float);
   const double      regionCount = static_cast<double>(job.labels.atlasLabels.size());
   const double      timePoints = static_cast<double>(job.reference.timePoints + job.generated.timePoints);
-  // Blocks of both series, the region lists, the time series and the p x p matrices.
+  // Blocks of both series and the region lists; then the region time series and the p x p
+  // matrices (a label image of many thousands of labels is not an atlas to compare).
   RequireMemory(job.reference.Name() + " / " + job.generated.Name(),
                 2.0 * static_cast<double>(VolumesPerBlock(voxels, valueBytes) * voxels * valueBytes) +
-                  16.0 * static_cast<double>(voxels) + 16.0 * timePoints * regionCount +
-                  8.0 * 12.0 * regionCount * regionCount);
+                  16.0 * static_cast<double>(voxels));
+  RequireRegionMemory(
+    job.labels.path, regionCount, 16.0 * timePoints * regionCount + 8.0 * 12.0 * regionCount * regionCount);
 
   ConnectivityResult result;
   result.regions = RegionVoxels(job.labels.labels.data(), voxels, job.mask.inside, job.labels.atlasLabels);
