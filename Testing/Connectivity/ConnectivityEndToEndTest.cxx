@@ -3,6 +3,8 @@
 // the same bytes for 1 and 2 threads; every error path with one line and no output.
 #include "TestFiles.h"
 
+#include "itkImageFileWriter.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -430,6 +432,84 @@ TEST(ConnectivityAgreement, SameBytesForOneAndTwoThreads)
     }
     previous = files;
   }
+}
+
+// The real AAL atlas (MRIcron's 1 mm aal.nii.gz, fetched by CMake/fetch-test-data.sh;
+// skipped when absent) resampled onto the 2 mm MNI152 grid of a series of 8 volumes: all
+// 116 regions compared, T far below the number of regions (the Ledoit-Wolf covariances are
+// what keeps the Gaussian KL finite).
+TEST(ConnectivityAgreement, TheAalAtlasOnTheMni2mmGrid)
+{
+  const std::string data = TestDataDirectory();
+  const std::string atlas = data.empty() ? "" : data + "/aal.nii.gz";
+  const std::string names = data.empty() ? "" : data + "/aal.nii.txt";
+  if (atlas.empty() || !fs::exists(atlas) || !fs::exists(names))
+  {
+    GTEST_SKIP() << "aal.nii.gz / aal.nii.txt not fetched (CMake/fetch-test-data.sh)";
+  }
+  TemporaryDirectory directory("connectivity-aal");
+  for (const bool reference : { true, false })
+  {
+    // 91x109x91 at 2 mm, RAS origin (-90, -126, -72): LPS origin (90, 126, -72), direction
+    // diag(-1, -1, 1), as VoxelKLDemoPair writes it.
+    auto         series = itk::Image<float, 4>::New();
+    itk::Size<4> size{ { 91, 109, 91, 8 } };
+    series->SetRegions(itk::ImageRegion<4>(size));
+    itk::Vector<double, 4> spacing;
+    spacing.Fill(2.0);
+    series->SetSpacing(spacing);
+    itk::Point<double, 4> origin;
+    origin[0] = 90.0;
+    origin[1] = 126.0;
+    origin[2] = -72.0;
+    origin[3] = 0.0;
+    series->SetOrigin(origin);
+    itk::Matrix<double, 4, 4> direction;
+    direction.SetIdentity();
+    direction[0][0] = -1.0;
+    direction[1][1] = -1.0;
+    series->SetDirection(direction);
+    series->Allocate();
+    float *   out = series->GetBufferPointer();
+    const int salt = reference ? 1 : 2;
+    for (long t = 0; t < 8; ++t)
+      for (long z = 0; z < 91; ++z)
+        for (long y = 0; y < 109; ++y)
+          for (long x = 0; x < 91; ++x)
+            *out++ = static_cast<float>(1000.0 + 5.0 * std::sin(0.7 * t * (1.0 + x / 20.0) + y / 15.0 + salt) +
+                                        Noise(x, y, z, t, salt));
+    auto writer = itk::ImageFileWriter<itk::Image<float, 4>>::New();
+    writer->SetInput(series);
+    writer->SetFileName(directory / (reference ? "ref.nii" : "gen.nii"));
+    writer->Update();
+  }
+  const auto result = RunProgram(VOXELKL_CONNECTIVITY_EXECUTABLE,
+                                 { "--reference",
+                                   directory / "ref.nii",
+                                   "--generated",
+                                   directory / "gen.nii",
+                                   "--labels",
+                                   atlas,
+                                   "--labelNames",
+                                   names,
+                                   "--referenceMatrix",
+                                   directory / "fc.tsv",
+                                   "--summary",
+                                   directory / "fc.json" });
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.err.find("resampled from 181x217x181 voxels of 1x1x1 mm"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("116 of its 116 labels have voxels there"), std::string::npos) << result.err;
+  const auto table = ReadTable(directory / "fc.tsv");
+  ASSERT_EQ(table.size(), 117u);
+  EXPECT_EQ(table[0][2], "Precentral_L");
+  EXPECT_EQ(table[0][117], "Vermis_10");
+  EXPECT_EQ(table[116][1], "Vermis_10");
+  const auto summary = ReadJson(directory / "fc.json");
+  EXPECT_EQ(summary["regions"]["used"], 116);
+  EXPECT_EQ(summary["inputs"]["labels"]["resampled"], true);
+  EXPECT_GT(summary["gaussianKL"]["reference"]["shrinkage"].get<double>(), 0.0);
+  EXPECT_TRUE(summary["gaussianKL"]["forward"].is_number()) << summary["gaussianKL"].dump();
+  EXPECT_TRUE(summary["connectivity"]["matrixSimilarity"].is_number());
 }
 
 } // namespace
