@@ -408,7 +408,7 @@ TEST(MultivariateGaussianKL, SampleEstimatesOfAKnownPairApproachItsKL)
     }
   const double exact = ClosedFormKL(m1, s1, m2, s2);
 
-  auto sample = [p](const std::vector<double> & m, const Matrix & s, std::size_t n, unsigned seed) {
+  auto sample = [&](const std::vector<double> & m, const Matrix & s, std::size_t n, unsigned seed) {
     // Cholesky by hand: s = L L^T.
     Matrix L(p, p);
     for (std::size_t i = 0; i < p; ++i)
