@@ -203,31 +203,7 @@ Run(const voxelkl::ParsedArguments & args)
   job.labels = voxelkl::LoadLabels(atlas, job.reference.Name(), job.reference.grid, notes);
   if (namesPath)
   {
-    std::vector<std::int32_t> unnamed;
-    for (const std::int32_t label : job.labels.atlasLabels)
-    {
-      if (job.names.count(label) == 0)
-      {
-        unnamed.push_back(label);
-      }
-    }
-    if (unnamed.size() == job.labels.atlasLabels.size())
-    {
-      throw voxelkl::InputError(fmt::format("{} names none of the {} labels of {} ({}..{}): another atlas's names?",
-                                            *namesPath,
-                                            unnamed.size(),
-                                            atlas,
-                                            job.labels.atlasLabels.front(),
-                                            job.labels.atlasLabels.back()));
-    }
-    if (!unnamed.empty())
-    {
-      notes << fmt::format("{}: names no region for {} of the {} labels (first: {}); they are named by number\n",
-                           *namesPath,
-                           unnamed.size(),
-                           job.labels.atlasLabels.size(),
-                           unnamed.front());
-    }
+    voxelkl::CheckLabelNames(*namesPath, job.names, job.labels, notes);
   }
 
   voxelkl::ProgressBar bar("ConnectivityAgreement");

@@ -24,16 +24,6 @@ constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 constexpr long   X = 7, Y = 6, Z = 4;
 constexpr long   ReferenceLength = 24, GeneratedLength = 18;
 
-double
-Noise(long x, long y, long z, long t, long salt)
-{
-  unsigned long h = static_cast<unsigned long>(x * 73856093L ^ y * 19349663L ^ z * 83492791L ^ t * 2654435761L ^ salt);
-  h ^= h >> 13;
-  h *= 0x5bd1e995UL;
-  h ^= h >> 15;
-  return static_cast<double>(h % 2001) / 1000.0 - 1.0;
-}
-
 // Regions 1-4 by quadrant of (x, y), region 5 the column x == 6 (constant in the generated
 // series), region 7 only where the mask is 0; background at z == 0, y == 0.
 int
@@ -73,8 +63,8 @@ Value(long x, long y, long z, long t, bool reference)
     return NaN; // skipped
   }
   const double global = std::sin((reference ? 0.4 : 0.31) * t);
-  const double own = Noise(label, 0, 0, t, reference ? 11 : 12);
-  return 500.0 + 7.0 * label + 3.0 * (0.25 * label * global + own) + 0.7 * Noise(x, y, z, t, reference ? 13 : 14);
+  const double own = HashNoise(label, 0, 0, t, reference ? 11 : 12);
+  return 500.0 + 7.0 * label + 3.0 * (0.25 * label * global + own) + 0.7 * HashNoise(x, y, z, t, reference ? 13 : 14);
 }
 
 std::vector<std::vector<std::string>>
@@ -377,7 +367,8 @@ TEST(ConnectivityAgreement, SameBytesForOneAndTwoThreads)
   const auto large = [](long x, long y, long z) { return x < 40 ? 1 : y < 24 ? 2 : z < 8 ? 3 : 4; };
   auto       value = [large](long x, long y, long z, long t, long salt) {
     const int label = large(x, y, z);
-    return 100.0 + label + std::sin(0.3 * t * label) + Noise(label, 0, 0, t, salt) + 0.5 * Noise(x, y, z, t, salt + 1);
+    return 100.0 + label + std::sin(0.3 * t * label) + HashNoise(label, 0, 0, t, salt) +
+           0.5 * HashNoise(x, y, z, t, salt + 1);
   };
   const auto reference =
     MakeSeries({ 64, 48, 16, 12 }, [value](long x, long y, long z, long t) { return value(x, y, z, t, 1); });
@@ -477,7 +468,7 @@ TEST(ConnectivityAgreement, TheAalAtlasOnTheMni2mmGrid)
         for (long y = 0; y < 109; ++y)
           for (long x = 0; x < 91; ++x)
             *out++ = static_cast<float>(1000.0 + 5.0 * std::sin(0.7 * t * (1.0 + x / 20.0) + y / 15.0 + salt) +
-                                        Noise(x, y, z, t, salt));
+                                        HashNoise(x, y, z, t, salt));
     auto writer = itk::ImageFileWriter<itk::Image<float, 4>>::New();
     writer->SetInput(series);
     writer->SetFileName(directory / (reference ? "ref.nii" : "gen.nii"));

@@ -10,8 +10,6 @@
 
 #include <stdexcept>
 
-#include <unistd.h>
-
 // Bit-identical for any thread count: a region's sum at a time point is the sum of its
 // fixed chunks (RegionChunkVoxels voxels of its list, each summed in list order by
 // SumVoxels) added in chunk order by RegionTimeSeries::SetTimePoint on one thread; threads
@@ -50,11 +48,9 @@ RequireTwoRegions(const ConnectivityJob & job, const RegionVoxels & regions)
 
 // Like RequireMemory, for what grows with the number of regions.
 void
-RequireRegionMemory(const std::string & atlas, double regions, double bytes)
+RequireRegionMemory(const std::string & atlas, std::size_t regions, double bytes)
 {
-  const long   pages = sysconf(_SC_PHYS_PAGES);
-  const long   pageSize = sysconf(_SC_PAGESIZE);
-  const double physical = pages > 0 && pageSize > 0 ? static_cast<double>(pages) * static_cast<double>(pageSize) : 0.0;
+  const double physical = PhysicalMemory();
   if (physical > 0.0 && bytes > physical)
   {
     constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
@@ -188,8 +184,9 @@ ComputeConnectivity(const ConnectivityJob & job)
   RequireMemory(job.reference.Name() + " / " + job.generated.Name(),
                 2.0 * static_cast<double>(VolumesPerBlock(voxels, valueBytes) * voxels * valueBytes) +
                   16.0 * static_cast<double>(voxels));
-  RequireRegionMemory(
-    job.labels.path, regionCount, 16.0 * timePoints * regionCount + 8.0 * 12.0 * regionCount * regionCount);
+  RequireRegionMemory(job.labels.path,
+                      job.labels.atlasLabels.size(),
+                      16.0 * timePoints * regionCount + 8.0 * 12.0 * regionCount * regionCount);
 
   ConnectivityResult result;
   result.regions = RegionVoxels(job.labels.labels.data(), voxels, job.mask.inside, job.labels.atlasLabels);

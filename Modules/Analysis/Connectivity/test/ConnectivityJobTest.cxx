@@ -21,17 +21,6 @@ constexpr long   X = 9, Y = 8, Z = 5;
 constexpr long   ReferenceLength = 37, GeneratedLength = 29;
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 
-// Deterministic noise in [-1, 1].
-double
-Noise(long x, long y, long z, long t, long salt)
-{
-  unsigned long h = static_cast<unsigned long>(x * 73856093L ^ y * 19349663L ^ z * 83492791L ^ t * 2654435761L ^ salt);
-  h ^= h >> 13;
-  h *= 0x5bd1e995UL;
-  h ^= h >> 15;
-  return static_cast<double>(h % 2001) / 1000.0 - 1.0;
-}
-
 // Six block regions (1..6), background where x == 0 and z == 0, and label 9 at one voxel
 // that the mask leaves out.
 int
@@ -63,10 +52,10 @@ Value(long x, long y, long z, long t, bool reference)
     return NaN;
   }
   const int    label = Label(x, y, z);
-  const double global = std::sin(0.21 * t) + 0.5 * Noise(0, 0, 0, t, reference ? 1 : 2);
-  const double own = Noise(label, 0, 0, t, reference ? 3 : 4);
+  const double global = std::sin(0.21 * t) + 0.5 * HashNoise(0, 0, 0, t, reference ? 1 : 2);
+  const double own = HashNoise(label, 0, 0, t, reference ? 3 : 4);
   const double weight = reference ? 0.2 * label : 0.3 * (7 - label);
-  return (reference ? 800.0 : 760.0) + 10.0 * label + 4.0 * (weight * global + own) + Noise(x, y, z, t, 5);
+  return (reference ? 800.0 : 760.0) + 10.0 * label + 4.0 * (weight * global + own) + HashNoise(x, y, z, t, 5);
 }
 
 struct Files
