@@ -10,6 +10,9 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(ZLIB REQUIRED)
+# Eigen3 (header-only): the linear algebra of the connectivity measures (Cholesky, solves,
+# symmetric eigenvalues).
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 # libdeflate compresses the written .nii.gz maps (no CMake package in Debian 12: pkg-config).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)

@@ -28,7 +28,7 @@ fuzz_seconds=${FUZZ_SECONDS:-gate}
 # Build and run dependencies, all Debian 12 packages.
 packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
   libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libdeflate-dev
-  libisal-dev libfftw3-dev)
+  libisal-dev libfftw3-dev libeigen3-dev)
 if [[ "$mode" != demo ]]; then
   # libexpat1-dev: the Slicer XML checker; libxml2-utils: xmllint, a second opinion on it;
   # isal: igzip, the reference of Testing/Benchmarks/inflate_benchmark.sh.

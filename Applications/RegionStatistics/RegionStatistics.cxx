@@ -126,26 +126,13 @@ Run(const voxelkl::ParsedArguments & args)
   std::ostringstream notes;
   bar.Update(0.25);
   const auto labels = voxelkl::LoadLabels(atlas, input, grid, notes);
+  if (namesPath)
+  {
+    voxelkl::CheckLabelNames(*namesPath, names, labels, notes);
+  }
   bar.Update(0.5);
   const auto regions =
     voxelkl::ComputeRegionStatistics(labels, names, { { mapName, map.GetPointer(), {} } }, mask.inside);
-  if (namesPath && regions.unnamed.size() == regions.rows.size())
-  {
-    throw voxelkl::InputError(fmt::format("{} names none of the {} labels of {} ({}..{}): another atlas's names?",
-                                          *namesPath,
-                                          regions.rows.size(),
-                                          atlas,
-                                          labels.atlasLabels.front(),
-                                          labels.atlasLabels.back()));
-  }
-  if (namesPath && !regions.unnamed.empty())
-  {
-    notes << fmt::format("{}: names no region for {} of the {} labels (first: {}); they are named by number\n",
-                         *namesPath,
-                         regions.unnamed.size(),
-                         regions.rows.size(),
-                         regions.unnamed.front());
-  }
   if (const std::string warning = voxelkl::CoverageWarning(regions); !warning.empty())
   {
     notes << "warning: " << warning << '\n';

@@ -243,6 +243,16 @@ VoxelValues(const Series * series, long x, long y, long z)
   return values;
 }
 
+double
+HashNoise(long x, long y, long z, long t, long salt)
+{
+  unsigned long h = static_cast<unsigned long>(x * 73856093L ^ y * 19349663L ^ z * 83492791L ^ t * 2654435761L ^ salt);
+  h ^= h >> 13;
+  h *= 0x5bd1e995UL;
+  h ^= h >> 15;
+  return static_cast<double>(h % 2001) / 1000.0 - 1.0;
+}
+
 std::pair<double, double>
 MeanVariance(const std::vector<double> & values)
 {

@@ -76,6 +76,10 @@ RunProgram(const std::string & executable, const std::vector<std::string> & argu
 std::vector<double>
 VoxelValues(const Series * series, long x, long y, long z);
 
+/** Deterministic noise in [-1, 1]: a hash of (x, y, z, t, salt). */
+double
+HashNoise(long x, long y, long z, long t, long salt);
+
 /** Two-pass mean and maximum-likelihood variance. */
 std::pair<double, double>
 MeanVariance(const std::vector<double> & values);

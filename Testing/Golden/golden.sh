@@ -18,6 +18,7 @@ kl=$bin/VoxelKLDivergence/VoxelKLDivergence
 moments=$bin/VoxelMoments/VoxelMoments
 spatial=$bin/SpatialKLDivergence/SpatialKLDivergence
 regions=$bin/RegionStatistics/RegionStatistics
+connectivity=$bin/ConnectivityAgreement/ConnectivityAgreement
 
 "$build/Testing/Golden/VoxelKLGoldenInputs" "$in" || exit 1
 "$bin/VoxelKLDemoPair/VoxelKLDemoPair" --outputDirectory "$in/demo" --size 20,24,18 --timePoints 60 --compress >/dev/null || exit 1
@@ -90,6 +91,9 @@ for kind in nii nii.gz f64 mha nrrd list sequence multivolume; do
       --variance var.nii --std std.nii --skewness skew.nii --kurtosis kurt.nii --count count.nii
     run "$kind-spatial" "$spatial" ${reference[$kind]} ${generated[$kind]} --mask "$in/mask.nii.gz" \
       --standardize volume --table volumes.tsv --summary spatial.json
+    run "$kind-connectivity" "$connectivity" ${reference[$kind]} ${generated[$kind]} --mask "$in/mask.nii.gz" \
+      --labels "$in/labels.nii.gz" --referenceMatrix fc_reference.tsv --generatedMatrix fc_generated.tsv \
+      --timeSeries fc_series.tsv --profileCorrelation profile.nii --summary fc.json
   }
 done
 # Mixed kinds.
@@ -112,6 +116,10 @@ for demo in demo demo16; do
   run "$demo-moments" "$moments" --input "$in/$demo/reference.$ext" --mean mean.nii --variance var.nii --skewness skew.nii
   run "$demo-spatial" "$spatial" --reference "$in/$demo/reference.$ext" --generated "$in/$demo/generated.$ext" \
     --mask "$in/$demo/mask.nii.gz" --standardize voxel --lambda 0.1 --table volumes.tsv --summary spatial.json
+  run "$demo-connectivity" "$connectivity" --reference "$in/$demo/reference.$ext" \
+    --generated "$in/$demo/generated.$ext" --mask "$in/$demo/mask.nii.gz" --labels "$in/$demo/distortions.nii.gz" \
+    --labelNames "$in/demo/names.txt" --direction symmetric --referenceMatrix fc_reference.tsv \
+    --generatedMatrix fc_generated.tsv --timeSeries fc_series.tsv --profileCorrelation profile.nii --summary fc.json
 done
 run demo-regions "$regions" --input "$out/demo-gaussian/kl.nii" --labels "$in/demo/distortions.nii.gz" \
   --labelNames "$in/demo/names.txt" --mask "$in/demo/mask.nii.gz" --table regions.tsv --summary regions.json

@@ -84,6 +84,20 @@ Executables()
         { "summary", "spatial.json", Kind::Json },
         { "returnparameterfile", "return.txt", Kind::Any } },
       { "--standardize", "voxel" } },
+    { "ConnectivityAgreement",
+      VOXELKL_CONNECTIVITY_EXECUTABLE,
+      { { "reference", "ref.nii.gz", Kind::Image },
+        { "generated", "gen.nii.gz", Kind::Image },
+        { "mask", "mask.nii.gz", Kind::Image },
+        { "labels", "labels.nii.gz", Kind::Image },
+        { "labelNames", "names.tsv", Kind::Table } },
+      { { "referenceMatrix", "fc_ref.tsv", Kind::Table },
+        { "generatedMatrix", "fc_gen.tsv", Kind::Table },
+        { "timeSeries", "fc_series.tsv", Kind::Table },
+        { "profileCorrelation", "profile.nii.gz", Kind::Image },
+        { "summary", "fc.json", Kind::Json },
+        { "returnparameterfile", "return.txt", Kind::Any } },
+      {} },
     { "RegionStatistics",
       VOXELKL_REGIONS_EXECUTABLE,
       { { "input", "map.nii.gz", Kind::Image },
@@ -113,7 +127,8 @@ Signal(long x, long y, long z, long t)
 double
 Generated(long x, long y, long z, long t)
 {
-  return 101.0 + x + 2 * y + 3 * z + ((t * 5 + z + y) % 4) * 1.5;
+  // z * z, not z: each label's mean must vary over time (ConnectivityAgreement).
+  return 101.0 + x + 2 * y + 3 * z + ((t * 5 + z * z + y) % 4) * 1.5;
 }
 } // namespace
 

@@ -208,4 +208,38 @@ LoadLabels(const std::string & atlas, const std::string & mapName, const Spatial
   return volume;
 }
 
+void
+CheckLabelNames(const std::string & namesPath,
+                const LabelNames &  names,
+                const LabelVolume & labels,
+                std::ostream &      notes)
+{
+  std::vector<std::int32_t> unnamed;
+  for (const std::int32_t label : labels.atlasLabels)
+  {
+    if (names.count(label) == 0)
+    {
+      unnamed.push_back(label);
+    }
+  }
+  if (unnamed.empty())
+  {
+    return;
+  }
+  if (unnamed.size() == labels.atlasLabels.size())
+  {
+    throw InputError(fmt::format("{} names none of the {} labels of {} ({}..{}): another atlas's names?",
+                                 namesPath,
+                                 labels.atlasLabels.size(),
+                                 labels.path,
+                                 labels.atlasLabels.front(),
+                                 labels.atlasLabels.back()));
+  }
+  notes << fmt::format("{}: names no region for {} of the {} labels (first: {}); they are named by number\n",
+                       namesPath,
+                       unnamed.size(),
+                       labels.atlasLabels.size(),
+                       unnamed.front());
+}
+
 } // namespace voxelkl

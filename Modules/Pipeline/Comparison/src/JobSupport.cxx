@@ -23,12 +23,18 @@ EffectiveThreads(unsigned int requested)
   return std::clamp(wanted, 1u, cores);
 }
 
+double
+PhysicalMemory()
+{
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long pageSize = sysconf(_SC_PAGESIZE);
+  return pages > 0 && pageSize > 0 ? static_cast<double>(pages) * static_cast<double>(pageSize) : 0.0;
+}
+
 void
 RequireMemory(const std::string & what, double bytes)
 {
-  const long   pages = sysconf(_SC_PHYS_PAGES);
-  const long   pageSize = sysconf(_SC_PAGESIZE);
-  const double physical = pages > 0 && pageSize > 0 ? static_cast<double>(pages) * static_cast<double>(pageSize) : 0.0;
+  const double physical = PhysicalMemory();
   if (physical > 0.0 && bytes > physical)
   {
     constexpr double GiB = 1024.0 * 1024.0 * 1024.0;

@@ -4,6 +4,7 @@
 #define voxelkl_LabelVolume_h
 
 #include "voxelkl/ImageGrid.h"
+#include "voxelkl/LabelNames.h"
 #include "voxelkl/SeriesInfo.h"
 
 #include "itkImage.h"
@@ -39,6 +40,15 @@ struct LabelVolume
  * map's grid (they do not overlap). */
 LabelVolume
 LoadLabels(const std::string & atlas, const std::string & mapName, const SpatialGrid & mapGrid, std::ostream & notes);
+
+/** Checks names, read from namesPath, against the labels of the atlas file: InputError when
+ * it names none of them (another atlas's names?); one line in notes when it leaves some
+ * unnamed (they are named by number). */
+void
+CheckLabelNames(const std::string & namesPath,
+                const LabelNames &  names,
+                const LabelVolume & labels,
+                std::ostream &      notes);
 
 /** The nearest-neighbour resampling of LoadLabels alone: labels onto grid, 0 outside. */
 LabelImage::Pointer

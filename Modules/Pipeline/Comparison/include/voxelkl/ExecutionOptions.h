@@ -41,6 +41,10 @@ constexpr unsigned int MaximumThreads = 1024;
 unsigned int
 EffectiveThreads(unsigned int requested);
 
+/** This machine's physical memory in bytes; 0 when it cannot be told. */
+double
+PhysicalMemory();
+
 /** Throws InputError naming `what` when a job that needs about `bytes` of memory cannot
  * fit in this machine's physical memory: a header that claims huge dimensions is refused
  * before anything is allocated. */
