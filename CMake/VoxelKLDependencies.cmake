@@ -16,3 +16,5 @@ pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 # ISA-L inflates the .nii.gz we read, about twice as fast as zlib on x86-64; Debian 12's
 # libisal-dev ships libisal.pc (no CMake package).
 pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
+# libpng encodes the PNG images of the HTML reports (in memory).
+find_package(PNG REQUIRED)
