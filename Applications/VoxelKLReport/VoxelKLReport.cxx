@@ -234,8 +234,11 @@ Run(const voxelkl::ParsedArguments & args)
   // The tables and summaries first: they are cheap to check.
   for (const std::string & path : summaries)
   {
-    nlohmann::json    document = voxelkl::ReadJsonDocument(path);
-    const std::string tool = voxelkl::SummaryTool(document, path);
+    nlohmann::json document = voxelkl::ReadJsonDocument(path);
+    // The page checks each summary (CheckReportContent); its tool only decides where it goes.
+    const std::string tool = document.is_object() && document.contains("tool") && document["tool"].is_string()
+                               ? document["tool"].get<std::string>()
+                               : "VoxelKLDivergence";
     auto &            slot = tool == "SpatialKLDivergence" ? content.spatialSummary : content.summary;
     auto &            source = tool == "SpatialKLDivergence" ? content.spatialSummarySource : content.summarySource;
     if (slot)

@@ -236,9 +236,23 @@ TEST_F(RunReports, VoxelKLDivergencesPageShowsTheSummarysValidVoxels)
                                    directory / "kl.vkls",
                                    "--output",
                                    directory / "merged.nii.gz",
+                                   "--summary",
+                                   directory / "merged.json",
                                    "--report",
                                    directory / "merged.html" });
   ASSERT_EQ(merged.exitCode, 0) << merged.err;
+  // VoxelKLReport takes the merge's summary too.
+  const auto fromMerge = RunProgram(VOXELKL_REPORT_EXECUTABLE,
+                                    { "--anatomy",
+                                      directory / "mse.nii",
+                                      "--kl",
+                                      directory / "merged.nii.gz",
+                                      "--summary",
+                                      directory / "merged.json",
+                                      "--output",
+                                      directory / "from-merge.html" });
+  ASSERT_EQ(fromMerge.exitCode, 0) << fromMerge.err;
+  EXPECT_NE(ReadFile(directory / "from-merge.html").find("run&#39;s states"), std::string::npos);
   const std::string mergedHtml = ReadFile(directory / "merged.html");
   EXPECT_NE(mergedHtml.find("Written by VoxelKLMerge"), std::string::npos);
   EXPECT_EQ(

@@ -181,6 +181,21 @@ TEST_F(ReportErrors, UsageErrors)
                 { "--cohortTable", "--output" });
 }
 
+TEST_F(ReportErrors, MomentsHaveNoReport)
+{
+  const auto saved = RunProgram(VOXELKL_MOMENTS_EXECUTABLE,
+                                { "--input", directory / "ref.nii.gz", "--saveState", directory / "moments.vkls" });
+  ASSERT_EQ(saved.exitCode, 0) << saved.err;
+  ExpectFailure(VOXELKL_MERGE_EXECUTABLE,
+                { "--state",
+                  directory / "moments.vkls",
+                  "--mean",
+                  directory / "mean.nii.gz",
+                  "--report",
+                  directory / "merged.html" },
+                { "--report does not apply", "moments.vkls holds a moments state" });
+}
+
 TEST_F(ReportErrors, TablesThatAreNotTheirKind)
 {
   std::ofstream(directory / "spatial.tsv") << "volume\tloss\n0\t1\n";

@@ -110,7 +110,9 @@ TEST(ScriptJson, CannotEndItsScriptElement)
   EXPECT_EQ(text.find('>'), std::string::npos);
   EXPECT_EQ(text.find('&'), std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(text), document);
-  EXPECT_NO_THROW(nlohmann::json::parse(ScriptJson({ { "bad", "\xE9" } })));
+  nlohmann::json repaired;
+  EXPECT_NO_THROW(repaired = nlohmann::json::parse(ScriptJson({ { "bad", "\xE9" } })));
+  EXPECT_EQ(repaired["bad"], "\xEF\xBF\xBD");
 }
 
 TEST(ViewerVolume, ReadsBackWithItksNiftiReaderOnTheGridAndWithItsValues)
