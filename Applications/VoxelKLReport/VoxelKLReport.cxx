@@ -19,6 +19,7 @@
 #include "voxelkl/SeriesInfo.h"
 
 #include <fmt/format.h>
+#include <tbb/task_arena.h>
 
 #include <fstream>
 #include <iostream>
@@ -304,7 +305,10 @@ Run(const voxelkl::ParsedArguments & args)
     content.maps.push_back(std::move(map));
   }
 
-  const std::string html = voxelkl::MakeHtmlReport(content);
+  std::string html;
+  tbb::task_arena(static_cast<int>(voxelkl::EffectiveThreads(execution.threads))).execute([&] {
+    html = voxelkl::MakeHtmlReport(content);
+  });
   outputs.Write(output, html);
   outputs.Commit();
   std::cout << fmt::format("Report: {} ({:.1f} MB, {} map{}{})\n",

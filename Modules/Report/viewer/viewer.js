@@ -17,7 +17,7 @@ async function startViewer() {
     crosshairColor: [0.2, 0.8, 1, 1],
     crosshairWidth: 1,
     isRadiologicalConvention: false, // neurological, as the mosaics: the subject's left on the left
-    show3Dcrosshair: true,
+    show3Dcrosshair: false, // (in 2D views it draws thick cylinders)
     isColorbar: false,
   });
   await nv.attachToCanvas(canvas);

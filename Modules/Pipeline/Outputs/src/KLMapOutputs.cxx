@@ -248,7 +248,11 @@ KLMapOutputs::Write(const Result & result, OutputTransaction & outputs, const st
   }
   if (m_Report)
   {
-    outputs.Write(*m_Report, MakeReport(result, document, valid, regionTable, program));
+    std::string page;
+    tbb::task_arena(static_cast<int>(result.threads)).execute([&] {
+      page = MakeReport(result, document, valid, regionTable, program);
+    });
+    outputs.Write(*m_Report, page);
   }
   if (m_Summary)
   {
