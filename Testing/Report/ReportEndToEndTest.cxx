@@ -263,6 +263,35 @@ TEST_F(RunReports, VoxelKLDivergencesPageShowsTheSummarysValidVoxels)
     valid);
 }
 
+TEST_F(RunReports, DemeanedRunsAreDrawnOverTheSeriesMean)
+{
+  // Demeaned runs have a mean of 0: the underlay is the series' own mean, read again.
+  const auto result = RunProgram(VOXELKL_KL_EXECUTABLE,
+                                 { "--reference",
+                                   directory / "ref.nii.gz",
+                                   "--reference",
+                                   directory / "ref.nii.gz",
+                                   "--generated",
+                                   directory / "gen.nii.gz",
+                                   "--generated",
+                                   directory / "gen.nii.gz",
+                                   "--runs",
+                                   "demean",
+                                   "--mask",
+                                   directory / "mask.nii.gz",
+                                   "--output",
+                                   directory / "kl.nii.gz",
+                                   "--report",
+                                   directory / "report.html" });
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const std::string html = ReadFile(directory / "report.html");
+  EXPECT_NE(html.find("(before the runs were demeaned)"), std::string::npos);
+  // The grey range is that of the signal (about 200 and up), not of demeaned values near 0.
+  const std::string range = Between(html, "over the mask: ", ")");
+  ASSERT_FALSE(range.empty());
+  EXPECT_GT(std::stod(range.substr(std::string("over the mask: ").size())), 150.0) << range;
+}
+
 TEST_F(RunReports, SpatialKLAndCohortPages)
 {
   const auto spatial = RunProgram(VOXELKL_SPATIALKL_EXECUTABLE,
