@@ -75,7 +75,7 @@ TEST(Gzip, InflatesWithZlibToTheSameBytes)
   std::string text;
   for (int i = 0; i < 100000; ++i)
   {
-    text += static_cast<char>('a' + (i * i) % 7);
+    text += static_cast<char>('a' + (static_cast<long long>(i) * i) % 7);
   }
   const std::string compressed = Gzip(text);
   EXPECT_EQ(compressed.substr(0, 2), "\x1f\x8b");
