@@ -22,3 +22,5 @@ pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
 # FFTW3 (double) computes the Welch spectra of the spectral agreement maps; Debian 12's
 # libfftw3-dev ships fftw3.pc (its CMake package files are incomplete).
 pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
+# libpng encodes the PNG images of the HTML reports (in memory).
+find_package(PNG REQUIRED)

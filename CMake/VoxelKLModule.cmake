@@ -53,7 +53,7 @@ function(voxelkl_dependency_rpath out)
   get_property(known GLOBAL PROPERTY VOXELKL_DEPENDENCY_RPATH SET)
   if(NOT known)
     set(directories)
-    foreach(target IN LISTS ITK_LIBRARIES ITEMS TBB::tbb Boost::program_options fmt::fmt ZLIB::ZLIB PkgConfig::LIBDEFLATE
+    foreach(target IN LISTS ITK_LIBRARIES ITEMS TBB::tbb Boost::program_options fmt::fmt ZLIB::ZLIB PNG::PNG PkgConfig::LIBDEFLATE
         PkgConfig::ISAL)
       if(TARGET ${target})
         get_target_property(imported ${target} IMPORTED)

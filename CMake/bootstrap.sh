@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 clone to a result, in one command:
-#   bash CMake/bootstrap.sh demo   installs what is missing, builds, and compares the built-in
-#                                   demo pair (prints where the KL map and summary went)
+#   bash CMake/bootstrap.sh demo   installs what is missing, builds, compares the built-in demo
+#                                   pair (prints where the KL map and summary went) and ends
+#                                   with the path of its HTML report
 #   bash CMake/bootstrap.sh test   installs what is missing, builds, and runs every test; then
 #                                   the same tests built with ASan and UBSan (clang), then
 #                                   the fuzz gate: every fuzz target on a fixed number of
@@ -25,10 +26,13 @@ sanitize_build_dir=${SANITIZE_BUILD_DIR:-$source_dir/build-sanitize}
 fuzz_build_dir=${FUZZ_BUILD_DIR:-$source_dir/build-fuzz}
 fuzz_seconds=${FUZZ_SECONDS:-gate}
 
-# Build and run dependencies, all Debian 12 packages.
+# Build and run dependencies, all Debian 12 packages. libpng-dev: the HTML report's images.
 packages=(cmake ninja-build g++ ccache pkg-config libinsighttoolkit5-dev libtbb-dev
   libboost-program-options-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libdeflate-dev
-  libisal-dev libfftw3-dev libeigen3-dev)
+  libisal-dev libfftw3-dev libeigen3-dev libpng-dev)
+# npm: installs the NiiVue viewer the HTML reports inline (npm ci from a lock file at build
+# time). Debian's npm brings its nodejs; a node and npm installed otherwise are used as they are.
+command -v npm >/dev/null || packages+=(npm)
 if [[ "$mode" != demo ]]; then
   # libexpat1-dev: the Slicer XML checker; libxml2-utils: xmllint, a second opinion on it;
   # isal: igzip, the reference of Testing/Benchmarks/inflate_benchmark.sh.
@@ -40,8 +44,9 @@ if [[ "$mode" != demo ]]; then
   # Their postinst scripts start no Slurm daemon (the init script and the systemd units want
   # /etc/slurm/slurm.conf, which nothing installs); munge's starts a munged on /run/munge
   # where an init system runs it, which the test does not use (it has its own key and socket).
+  # chromium: the report's browser test loads the pages in it, headless (Report.Browser).
   packages+=(libgtest-dev python3 time libexpat1-dev libxml2-utils isal clang libclang-rt-14-dev
-    python3-numpy python3-scipy snakemake slurm-wlm munge)
+    python3-numpy python3-scipy snakemake slurm-wlm munge chromium)
 fi
 
 install_missing() {
@@ -117,6 +122,7 @@ if [[ "$mode" == demo ]]; then
     --reference "$demo_dir/reference.nii.gz" --generated "$demo_dir/generated.nii.gz" \
     --mask "$demo_dir/mask.nii.gz" --output "$demo_dir/kl.nii.gz" --summary "$demo_dir/kl.json" \
     --mse "$demo_dir/mse.nii.gz" --correlation "$demo_dir/correlation.nii.gz" \
+    --meanDifference "$demo_dir/mean_difference.nii.gz" \
     --varianceLogRatio "$demo_dir/variance_log_ratio.nii.gz" \
     --labels "$demo_dir/distortions.nii.gz" --labelNames "$demo_dir/distortions.txt" \
     --regionTable "$demo_dir/regions.tsv"
@@ -135,6 +141,14 @@ if [[ "$mode" == demo ]]; then
     "$demo_dir/kl_knn.json  regions: $demo_dir/regions.tsv, $demo_dir/regions_knn.tsv"
   echo "   (the heavy-tailed region has the real signal's mean and variance: the Gaussian KL cannot see it," \
     "the k-NN KL can)"
+  echo "== The report: every map over the reference's mean, histograms, regions, a viewer (one HTML file)"
+  "$build_dir/Applications/VoxelKLReport/VoxelKLReport" --reference "$demo_dir/reference.nii.gz" \
+    --mask "$demo_dir/mask.nii.gz" --kl "$demo_dir/kl.nii.gz" --knn "$demo_dir/kl_knn.nii.gz" \
+    --mse "$demo_dir/mse.nii.gz" --correlation "$demo_dir/correlation.nii.gz" \
+    --meanDifference "$demo_dir/mean_difference.nii.gz" --varianceLogRatio "$demo_dir/variance_log_ratio.nii.gz" \
+    --summary "$demo_dir/kl.json" --regionTable "$demo_dir/regions.tsv" --title "VoxelKL demo pair" \
+    --output "$demo_dir/report.html" >/dev/null
+  echo "== Report: $demo_dir/report.html (open it in a browser; it needs no network)"
   exit 0
 fi
 

@@ -2,9 +2,11 @@
 // of each generated volume and its reference volume, and the combined loss.
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionArguments.h"
+#include "voxelkl/HtmlReport.h"
 #include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
+#include "voxelkl/ReportOption.h"
 #include "voxelkl/ReturnParameters.h"
 #include "voxelkl/RunCommand.h"
 #include "voxelkl/SpatialKLJob.h"
@@ -14,6 +16,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <optional>
 
 namespace
@@ -93,6 +96,7 @@ Describe()
                                "A JSON summary: inputs, options, the distribution of the KL over "
                                "volumes (mean = the loss term), the global MSE and the combined loss.",
                                { ".json" }));
+  voxelkl::AddReportOption(d.groups.back(), "the KL and the MSE of each volume pair over time, and the summary");
   d.AddGroup("Options", "How the divergence is computed")
     .Add(Parameter::Enumeration("direction",
                                 "Direction",
@@ -154,6 +158,7 @@ Run(const voxelkl::ParsedArguments & args)
   {
     outputs.Stage(*summary, "--summary");
   }
+  const auto report = voxelkl::StageReport(args, outputs);
   const auto returnParameters = args.ReturnParameterFile();
   if (returnParameters)
   {
@@ -181,9 +186,27 @@ Run(const voxelkl::ParsedArguments & args)
   {
     voxelkl::WriteSpatialKLTable(result, tableFile, *table);
   }
+  const nlohmann::json document = voxelkl::MakeSpatialKLSummary(job, result, statistics, lambda);
   if (summary)
   {
-    outputs.Write(*summary, voxelkl::MakeSpatialKLSummary(job, result, statistics, lambda).dump(2) + '\n');
+    outputs.Write(*summary, document.dump(2) + '\n');
+  }
+  if (report)
+  {
+    voxelkl::ReportContent content;
+    content.tool = "SpatialKLDivergence";
+    content.spatialSummary = document;
+    content.spatialSummarySource = summary ? *summary : "this run";
+    voxelkl::SpatialSeries series;
+    series.source = table ? "this run (--table " + *table + ")" : "this run";
+    for (const voxelkl::SpatialKLVolume & volume : result.volumes)
+    {
+      series.kl.push_back(volume.kl);
+      series.mse.push_back(volume.voxels > 0 ? volume.squaredError / static_cast<double>(volume.voxels)
+                                             : std::numeric_limits<double>::quiet_NaN());
+    }
+    content.spatial = std::move(series);
+    outputs.Write(*report, voxelkl::MakeHtmlReport(content));
   }
   std::vector<std::pair<std::string, std::string>> values{
     { "meanSpatialKL", fmt::format("{}", statistics.kl.mean) },
@@ -228,6 +251,10 @@ Run(const voxelkl::ParsedArguments & args)
   if (summary)
   {
     std::cout << "Summary: " << *summary << '\n';
+  }
+  if (report)
+  {
+    std::cout << "Report: " << *report << '\n';
   }
   if (!returnParameters)
   {

@@ -4,7 +4,9 @@
 #include "voxelkl/Cohort.h"
 #include "voxelkl/CohortTables.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/HtmlReport.h"
 #include "voxelkl/OutputTransaction.h"
+#include "voxelkl/ReportOption.h"
 #include "voxelkl/RunCommand.h"
 
 #include <fmt/format.h>
@@ -94,6 +96,7 @@ Describe()
                                 "Group statistics",
                                 "Per (model, region) and for the whole-brain measures: model, label, name, measure, "
                                 "n, mean, sd (sample, n - 1) over the subjects."));
+  voxelkl::AddReportOption(d.groups.back(), "the cohort table with one row per subject (a chart of meanKL by model)");
   return d;
 }
 
@@ -145,6 +148,7 @@ Run(const voxelkl::ParsedArguments & args)
   const auto                        table = StageTable(outputs, args, "table");
   const auto                        regionTable = StageTable(outputs, args, "regionTable");
   const auto                        groupTable = StageTable(outputs, args, "groupTable");
+  const auto                        report = voxelkl::StageReport(args, outputs);
   std::vector<voxelkl::CohortEntry> entries;
   if (index)
   {
@@ -165,7 +169,8 @@ Run(const voxelkl::ParsedArguments & args)
                                           "or a summary of VoxelKLDivergence run with --regionTable)",
                                           regionTable->path));
   }
-  outputs.Write(table->path, voxelkl::FormatCohortTable(cohort));
+  const std::string cohortTable = voxelkl::FormatCohortTable(cohort);
+  outputs.Write(table->path, cohortTable);
   outputs.Write(table->schema, voxelkl::FormatTableSchema(voxelkl::CohortTableColumns()));
   if (regionTable)
   {
@@ -178,6 +183,15 @@ Run(const voxelkl::ParsedArguments & args)
     groups = voxelkl::ComputeGroupStatistics(cohort);
     outputs.Write(groupTable->path, voxelkl::FormatGroupTable(groups));
     outputs.Write(groupTable->schema, voxelkl::FormatTableSchema(voxelkl::GroupTableColumns()));
+  }
+  if (report)
+  {
+    // The page shows the table as written: it is parsed back from its text.
+    voxelkl::ReportContent content;
+    content.tool = "VoxelKLCohort";
+    content.title = "cohort of " + (index ? *index : std::to_string(summaries.size()) + " summaries");
+    content.cohort = voxelkl::ParseTextTable(cohortTable, table->path);
+    outputs.Write(*report, voxelkl::MakeHtmlReport(content));
   }
   outputs.Commit();
 
@@ -201,6 +215,10 @@ Run(const voxelkl::ParsedArguments & args)
   if (groupTable)
   {
     std::cout << fmt::format("Group table: {} ({} statistics)\n", groupTable->path, groups.size());
+  }
+  if (report)
+  {
+    std::cout << "Report: " << *report << '\n';
   }
   return 0;
 }

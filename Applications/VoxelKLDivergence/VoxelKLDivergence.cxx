@@ -5,6 +5,7 @@
 #include "voxelkl/KLMapOutputs.h"
 #include "voxelkl/KLSummary.h"
 #include "voxelkl/MapWriter.h"
+#include "voxelkl/MomentsJob.h"
 #include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ProgressBar.h"
@@ -307,6 +308,17 @@ Run(const voxelkl::ParsedArguments & args)
   }
   result.warnings = warnings;
   result.headline = fmt::format("KL map ({}, {}, nats)", voxelkl::ToString(job.direction), job.estimator.Describe());
+  if (results.WritesReport() && job.runs == voxelkl::RunsHandling::Demean)
+  {
+    // Demeaned runs have a mean of 0: the report's underlay is the series' mean, read again.
+    voxelkl::MomentsJob moments;
+    moments.series = job.reference;
+    moments.mask = job.mask;
+    moments.execution = job.execution;
+    moments.execution.progress = nullptr;
+    result.anatomy = voxelkl::ComputeMoments(moments).maps[static_cast<unsigned int>(voxelkl::MomentMap::Mean)];
+    result.anatomySource = "the mean over time of " + job.reference.Name() + " (before the runs were demeaned)";
+  }
   result.threads = voxelkl::EffectiveThreads(job.execution.threads);
   results.Write(result, outputs, "VoxelKLDivergence");
   return 0;

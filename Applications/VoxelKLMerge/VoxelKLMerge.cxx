@@ -207,7 +207,7 @@ MergeMoments(const voxelkl::ParsedArguments & args,
              voxelkl::OutputTransaction &     outputs)
 {
   RefuseOptions(args,
-                { "output", "summary", "mse", "correlation", "meanDifference", "varianceLogRatio" },
+                { "output", "summary", "mse", "correlation", "meanDifference", "varianceLogRatio", "report" },
                 files.front(),
                 "moments");
   const voxelkl::MomentMapOutputs results(args, outputs, true);

@@ -133,6 +133,8 @@ INSTANTIATE_TEST_SUITE_P(VoxelKLDivergence,
                                            // 32000 voxels x 10 fields x 8 bytes: written in pieces
                                            DiskFullCase{ "State", "saveState", "kl.vkls", 16 * 1024 },
                                            DiskFullCase{ "RegionTable", "regionTable", "regions.tsv", 0 },
+                                           // a page of megabytes (the viewer's bundle), written whole
+                                           DiskFullCase{ "Report", "report", "report.html", 16 * 1024 },
                                            DiskFullCase{ "ReturnParameters", "returnparameterfile", "return.txt", 0 }),
                          [](const ::testing::TestParamInfo<DiskFullCase> & info) { return info.param.name; });
 

@@ -16,6 +16,7 @@ enum class Kind
   Table, // .tsv
   Json,  // .json (summaries: the parser takes no other name)
   State, // .vkls
+  Html,  // .html (reports)
   Any,
 };
 
@@ -37,8 +38,8 @@ struct ExecutableFiles
 
 /** The executables with inputs (ref.nii.gz, gen.nii.gz, mask.nii.gz, labels.nii.gz,
  * names.tsv, map.nii.gz; VoxelKLCohort's index.tsv and the summary it names; VoxelKLMerge's
- * state.vkls, saved by VoxelKLDivergence from ref and gen) and every
- * output option each has. */
+ * state.vkls, saved by VoxelKLDivergence from ref and gen; VoxelKLReport's map.nii.gz over
+ * the mean of ref.nii.gz) and every output option each has. */
 const std::vector<ExecutableFiles> &
 Executables();
 

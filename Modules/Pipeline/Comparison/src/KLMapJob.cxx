@@ -48,6 +48,10 @@ AllocateMaps(const SpatialGrid & grid, const FidelityMaps & fidelity, KLEstimato
   {
     maps.varianceLogRatio = detail::MakeImage<float>(grid);
   }
+  if (fidelity.referenceMean)
+  {
+    maps.referenceMean = detail::MakeImage<float>(grid);
+  }
   if (estimator == KLEstimator::NearestNeighbour)
   {
     maps.theilerWindows = detail::MakeImage<std::uint16_t>(grid);
@@ -73,9 +77,9 @@ ComparisonRow<float>
 RowAt(const KLMaps & maps, std::size_t first)
 {
   auto at = [first](const auto & image) { return image ? image->GetBufferPointer() + first : nullptr; };
-  return { at(maps.divergence),     at(maps.status),           at(maps.nonFiniteSamples),
-           at(maps.meanDifference), at(maps.varianceLogRatio), at(maps.meanSquaredError),
-           at(maps.correlation),    at(maps.pairCounts),       at(maps.theilerWindows) };
+  return { at(maps.divergence),       at(maps.status),           at(maps.nonFiniteSamples), at(maps.meanDifference),
+           at(maps.varianceLogRatio), at(maps.meanSquaredError), at(maps.correlation),      at(maps.pairCounts),
+           at(maps.theilerWindows),   at(maps.referenceMean) };
 }
 
 TraversalContext
@@ -248,8 +252,8 @@ ComputeByVoxelTiles(const KLMapJob &           job,
   const std::size_t generatedLength = job.generated.timePoints;
   const std::size_t timePoints = std::max(referenceLength, generatedLength);
   // Non-parametric maps that need no Gaussian moments screen their tiles (TileScreen).
-  const bool screened =
-    wholeSeries && !job.fidelity.paired && !job.fidelity.meanDifference && !job.fidelity.varianceLogRatio;
+  const bool screened = wholeSeries && !job.fidelity.paired && !job.fidelity.meanDifference &&
+                        !job.fidelity.varianceLogRatio && !job.fidelity.referenceMean;
   const ComparisonSettings settings = Settings(job);
   KLMaps                   maps = AllocateMaps(job.reference.grid, job.fidelity, job.estimator.estimator);
   if (job.saveState)

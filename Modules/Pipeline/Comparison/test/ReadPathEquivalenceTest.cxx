@@ -113,6 +113,7 @@ ExpectSameMaps(const voxelkl::KLMaps & a, const voxelkl::KLMaps & b, const std::
   EXPECT_EQ(Mismatches(a.meanSquaredError.GetPointer(), b.meanSquaredError.GetPointer()), 0u) << what;
   EXPECT_EQ(Mismatches(a.correlation.GetPointer(), b.correlation.GetPointer()), 0u) << what;
   EXPECT_EQ(Mismatches(a.theilerWindows.GetPointer(), b.theilerWindows.GetPointer()), 0u) << what;
+  EXPECT_EQ(Mismatches(a.referenceMean.GetPointer(), b.referenceMean.GetPointer()), 0u) << what;
 }
 
 voxelkl::KLMapJob
@@ -126,6 +127,7 @@ Job(const std::string & kind, voxelkl::KLEstimator estimator)
   job.fidelity.meanDifference = true;
   job.fidelity.varianceLogRatio = true;
   job.fidelity.paired = estimator == voxelkl::KLEstimator::Gaussian;
+  job.fidelity.referenceMean = true;
   return job;
 }
 
@@ -141,6 +143,33 @@ TEST(ReadPaths, EveryKindGivesTheBitsOfUncompressedNifti)
     for (const std::string kind : AllKinds)
     {
       ExpectSameMaps(voxelkl::ComputeKLMaps(Job(kind, estimator)), expected, kind + " " + voxelkl::ToString(estimator));
+    }
+  }
+}
+
+// The underlay of a report: the reference's mean over its finite samples, from the
+// comparison's own accumulators, as VoxelMoments' mean map (to float rounding), on every path.
+TEST(ReadPaths, ReferenceMeanIsTheMomentsMean)
+{
+  voxelkl::MomentsJob moments;
+  moments.series = voxelkl::InspectSeries(Files().reference.at(".nii"));
+  const auto    mean = voxelkl::ComputeMoments(moments).maps[static_cast<unsigned int>(voxelkl::MomentMap::Mean)];
+  const float * expected = mean->GetBufferPointer();
+  for (const auto estimator : { voxelkl::KLEstimator::Gaussian, voxelkl::KLEstimator::NearestNeighbour })
+  {
+    for (const std::string kind : { ".nii", ".nii.gz", "list" })
+    {
+      voxelkl::KLMapJob job = Job(kind, estimator);
+      job.fidelity = {};
+      job.fidelity.referenceMean = true; // alone: the k-NN path must not skip the moments
+      const voxelkl::KLMaps maps = voxelkl::ComputeKLMaps(job);
+      ASSERT_TRUE(maps.referenceMean);
+      EXPECT_FALSE(maps.meanDifference);
+      const float * actual = maps.referenceMean->GetBufferPointer();
+      for (std::size_t v = 0; v < 6 * 5 * 4; ++v)
+      {
+        EXPECT_NEAR(actual[v], expected[v], 1e-6 * std::abs(expected[v])) << kind << " voxel " << v;
+      }
     }
   }
 }

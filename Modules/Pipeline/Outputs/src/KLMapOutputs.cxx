@@ -2,8 +2,10 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionOptions.h"
+#include "voxelkl/HtmlReport.h"
 #include "voxelkl/MapWriter.h"
 #include "voxelkl/RegionTableWriter.h"
+#include "voxelkl/ReportOption.h"
 #include "voxelkl/ReturnParameters.h"
 
 #include <fmt/format.h>
@@ -38,6 +40,9 @@ AddKLMapOutputOptions(CommandDescription & d, const std::string & stateHelp, boo
                                "distribution of the KL over valid voxels.",
                                { ".json" }))
     .Add(Parameter::OutputFile("saveState", "State", stateHelp, { ".vkls" }));
+  AddReportOption(d.groups.back(),
+                  "mosaics of the KL map and every fidelity map over the reference's mean image, histograms and the "
+                  "region chart (with --labels), and an interactive viewer");
   d.AddGroup("Fidelity maps", "Computed in the same single pass as the KL map")
     .Add(Parameter::OutputImage("mse",
                                 "MSE map",
@@ -106,11 +111,81 @@ KLMapOutputs::KLMapOutputs(const ParsedArguments & args, OutputTransaction & out
       m_FidelityNames.push_back(*path);
     }
   }
+  m_Report = StageReport(args, outputs);
+  m_Fidelity.referenceMean = m_Report.has_value();
   m_ReturnParameters = args.ReturnParameterFile();
   if (m_ReturnParameters)
   {
     outputs.Stage(*m_ReturnParameters, "--returnparameterfile");
   }
+}
+
+std::string
+KLMapOutputs::MakeReport(const Result &                     result,
+                         const nlohmann::json &             summary,
+                         const std::vector<unsigned char> & valid,
+                         const std::optional<RegionTable> & regions,
+                         const std::string &                program) const
+{
+  const KLMaps & maps = *result.maps;
+  ReportContent  content;
+  content.tool = program;
+  if (result.anatomy)
+  {
+    content.anatomy = result.anatomy;
+    content.anatomySource = result.anatomySource;
+  }
+  else
+  {
+    content.anatomy = maps.referenceMean.GetPointer();
+    content.anatomySource = "the reference's mean over time (from this run's accumulators)";
+  }
+  const std::string validMeaning = summary.value("klOver", std::string("the valid voxels of the run"));
+  const std::string estimator = summary["options"].value("estimator", std::string("gaussian"));
+  ReportMap         kl;
+  kl.name = "kl";
+  kl.kind = estimator == "knn" ? MapKind::KnnKL : estimator == "histogram" ? MapKind::HistogramKL : MapKind::KL;
+  kl.source = "this run (--output " + m_Output + ")";
+  kl.image = maps.divergence.GetPointer();
+  kl.valid = valid;
+  kl.validMeaning = validMeaning;
+  content.maps.push_back(std::move(kl));
+  for (const auto & [name, map] : FidelityMapsByName(maps))
+  {
+    ReportMap fidelity;
+    fidelity.name = name;
+    fidelity.kind = MapKindOf(name);
+    fidelity.source = "this run (--" + name + ")";
+    for (std::size_t i = 0; i < m_FidelityFiles.size(); ++i)
+    {
+      if (m_FidelityFiles[i].first == name)
+      {
+        fidelity.source = "this run (--" + name + " " + m_FidelityNames[i] + ")";
+      }
+    }
+    fidelity.image = map.GetPointer();
+    fidelity.valid = valid;
+    fidelity.validMeaning = validMeaning;
+    content.maps.push_back(std::move(fidelity));
+  }
+  if (result.mask != nullptr)
+  {
+    content.mask = *result.mask;
+    const nlohmann::json & mask = summary["inputs"].value("mask", nlohmann::json(nullptr));
+    content.maskSource = mask.is_string() ? mask.get<std::string>() : "the run's mask";
+    if (content.mask.empty())
+    {
+      content.maskSource.clear();
+    }
+  }
+  content.summary = summary;
+  content.summarySource = m_Summary ? *m_Summary : "this run";
+  if (regions)
+  {
+    content.regions = regions;
+    content.regionsSource = result.regions->TablePath().empty() ? "this run" : result.regions->TablePath();
+  }
+  return MakeHtmlReport(content);
 }
 
 void
@@ -154,20 +229,30 @@ KLMapOutputs::Write(const Result & result, OutputTransaction & outputs, const st
   {
     document["warnings"] = result.warnings;
   }
+  // The voxels every summary, table and report of the maps uses: the valid ones.
+  std::vector<unsigned char> valid(maps.status->GetLargestPossibleRegion().GetNumberOfPixels());
+  for (std::size_t v = 0; v < valid.size(); ++v)
+  {
+    valid[v] = maps.status->GetBufferPointer()[v] == static_cast<unsigned char>(VoxelStatus::Valid);
+  }
+  std::optional<RegionTable> regionTable;
   if (result.regions != nullptr && result.regions->Requested())
   {
-    // Every map over the voxels its summary uses: the valid ones (finite Gaussian KL).
-    std::vector<unsigned char> valid(maps.status->GetLargestPossibleRegion().GetNumberOfPixels());
-    for (std::size_t v = 0; v < valid.size(); ++v)
-    {
-      valid[v] = maps.status->GetBufferPointer()[v] == static_cast<unsigned char>(VoxelStatus::Valid);
-    }
     std::vector<RegionMap> regionMaps{ { "kl", maps.divergence.GetPointer(), valid } };
     for (const auto & [name, map] : FidelityMapsByName(maps))
     {
       regionMaps.push_back({ name, map.GetPointer(), valid });
     }
-    document["regions"] = ToJson(result.regions->Write(regionMaps, *result.mask));
+    regionTable = result.regions->Write(regionMaps, *result.mask);
+    document["regions"] = ToJson(*regionTable);
+  }
+  if (m_Report)
+  {
+    std::string page;
+    tbb::task_arena(static_cast<int>(result.threads)).execute([&] {
+      page = MakeReport(result, document, valid, regionTable, program);
+    });
+    outputs.Write(*m_Report, page);
   }
   if (m_Summary)
   {
@@ -201,6 +286,10 @@ KLMapOutputs::Write(const Result & result, OutputTransaction & outputs, const st
   if (m_State)
   {
     std::cout << "State: " << *m_State << '\n';
+  }
+  if (m_Report)
+  {
+    std::cout << "Report: " << *m_Report << '\n';
   }
   std::cout << fmt::format("Voxels: {} in mask, {} valid, {} constant, {} floored; {} non-finite samples skipped\n",
                            statistics.inMask,

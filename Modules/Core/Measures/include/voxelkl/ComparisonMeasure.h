@@ -45,6 +45,7 @@ struct ComparisonRow
   TMap *          correlation{ nullptr };
   std::uint32_t * pairCount{ nullptr };
   std::uint16_t * theilerWindow{ nullptr }; ///< k-NN only
+  TMap *          referenceMean{ nullptr }; ///< the reference series' mean over time (a report's underlay)
 
   /** The same maps, n voxels further. */
   ComparisonRow
@@ -59,7 +60,8 @@ struct ComparisonRow
              advance(meanSquaredError),
              advance(correlation),
              advance(pairCount),
-             advance(theilerWindow) };
+             advance(theilerWindow),
+             advance(referenceMean) };
   }
 };
 
@@ -84,7 +86,8 @@ FinishOutsideVoxel(const ComparisonRow<TMap> & out, std::size_t i)
   out.kl[i] = 0;
   out.status[i] = static_cast<unsigned char>(VoxelStatus::OutsideMask);
   detail::SetIfAsked(out.nonFiniteSamples, i, 0);
-  for (TMap * map : { out.meanDifference, out.varianceLogRatio, out.meanSquaredError, out.correlation })
+  for (TMap * map :
+       { out.meanDifference, out.varianceLogRatio, out.meanSquaredError, out.correlation, out.referenceMean })
   {
     detail::SetIfAsked(map, i, 0);
   }
@@ -107,6 +110,7 @@ FinishGaussianVoxel(const ComparisonRow<TMap> & out,
   out.status[i] = static_cast<unsigned char>(result.status);
   detail::SetIfAsked(out.nonFiniteSamples, i, static_cast<std::uint32_t>(reference.Skipped() + generated.Skipped()));
   detail::SetIfAsked(out.meanDifference, i, generated.Mean() - reference.Mean());
+  detail::SetIfAsked(out.referenceMean, i, reference.Mean());
   if (out.varianceLogRatio != nullptr)
   {
     out.varianceLogRatio[i] = static_cast<TMap>(VarianceLogRatio(reference, generated, settings.floor));

@@ -25,6 +25,9 @@ struct FidelityMaps
   bool   varianceLogRatio{ false };   ///< ln(var_generated / var_reference), floored variances
   bool   paired{ false };             ///< MSE and Pearson r: the series must have the same length
   double undefinedCorrelation{ 0.0 }; ///< r written where a series is constant
+  /** The reference's mean over time (its finite samples; 0 outside the mask): the
+   * underlay of a report. Not a fidelity map: not in the summary. */
+  bool referenceMean{ false };
 };
 
 struct KLMapJob
@@ -58,6 +61,7 @@ struct KLMaps
   MapPointer                            correlation;      ///< null unless paired maps were asked for
   itk::Image<std::uint32_t, 3>::Pointer pairCounts;       ///< finite pairs per voxel (paired maps)
   itk::Image<std::uint16_t, 3>::Pointer theilerWindows;   ///< k-NN only: the window used per voxel
+  MapPointer                            referenceMean;    ///< null unless asked for (FidelityMaps::referenceMean)
   ExecutionReport                       report;
   /** With KLMapJob::saveState: every voxel's accumulators (paired with paired maps). */
   std::shared_ptr<MeasureState> state;

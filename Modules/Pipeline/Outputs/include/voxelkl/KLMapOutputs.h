@@ -9,6 +9,7 @@
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/ParsedArguments.h"
 #include "voxelkl/RegionOptions.h"
+#include "voxelkl/RegionStatistics.h"
 #include "voxelkl/StateFile.h"
 
 #include <functional>
@@ -20,8 +21,8 @@
 namespace voxelkl
 {
 
-/** Adds the "Outputs" group (--output, --summary, --saveState) and the "Fidelity maps"
- * group (--mse, --correlation, --meanDifference, --varianceLogRatio,
+/** Adds the "Outputs" group (--output, --summary, --saveState, --report) and the "Fidelity
+ * maps" group (--mse, --correlation, --meanDifference, --varianceLogRatio,
  * --undefinedCorrelation). stateHelp: what --saveState means for this executable;
  * outputRequired: whether every run writes a KL map. */
 void
@@ -39,7 +40,8 @@ public:
    * to outputs, so that no output can replace one). */
   KLMapOutputs(const ParsedArguments & arguments, OutputTransaction & outputs);
 
-  /** The fidelity maps the options ask for. */
+  /** The fidelity maps the options ask for (and the reference's mean, the underlay of
+   * --report). */
   FidelityMaps
   Fidelity() const
   {
@@ -49,6 +51,11 @@ public:
   SavesState() const
   {
     return m_State.has_value();
+  }
+  bool
+  WritesReport() const
+  {
+    return m_Report.has_value();
   }
 
   /** What the run computed, and how to describe it. */
@@ -64,20 +71,34 @@ public:
     std::vector<std::string>                               warnings;
     std::string                                            headline; ///< "KL map (forward, ..., nats)"
     unsigned int                                           threads{ 1 };
+    /** The underlay of --report when the maps' reference mean is not it (demeaned runs);
+     * null: maps->referenceMean. */
+    itk::Image<float, 3>::ConstPointer anatomy;
+    std::string                        anatomySource;
   };
 
   /** Writes the maps (compressed in parallel while the statistics are computed), the state,
-   * the region table, the summary and the return parameters; commits them all; prints the
-   * report on stdout and the warnings on stderr (prefixed with program). */
+   * the region table, the summary, the HTML report and the return parameters; commits them
+   * all; prints what was written on stdout and the warnings on stderr (prefixed with
+   * program). */
   void
   Write(const Result & result, OutputTransaction & outputs, const std::string & program) const;
 
 private:
+  /** The page of --report: every map of the result over the reference's mean. */
+  std::string
+  MakeReport(const Result &                     result,
+             const nlohmann::json &             summary,
+             const std::vector<unsigned char> & valid,
+             const std::optional<RegionTable> & regions,
+             const std::string &                program) const;
+
   std::string                                      m_Output;
   std::string                                      m_StagedOutput;
   std::optional<std::string>                       m_Summary;
   std::optional<std::string>                       m_State;
   std::optional<std::string>                       m_ReturnParameters;
+  std::optional<std::string>                       m_Report;
   std::vector<std::pair<std::string, std::string>> m_FidelityFiles; // (option, staged file)
   std::vector<std::string>                         m_FidelityNames; // as given
   FidelityMaps                                     m_Fidelity;
