@@ -1,4 +1,5 @@
 #include "voxelkl/HtmlReport.h"
+#include "voxelkl/KLSummary.h"
 
 #include "voxelkl/CommandDescription.h"
 #include "voxelkl/Errors.h"
@@ -92,28 +93,6 @@ Exact(double value)
 }
 
 // ---- summaries -------------------------------------------------------------------------
-
-const nlohmann::json *
-FindField(const nlohmann::json & document, const std::string & field)
-{
-  const nlohmann::json * node = &document;
-  std::size_t            start = 0;
-  while (true)
-  {
-    const std::size_t dot = field.find('.', start);
-    const std::string key = field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!node->is_object() || !node->contains(key))
-    {
-      return nullptr;
-    }
-    node = &(*node)[key];
-    if (dot == std::string::npos)
-    {
-      return node;
-    }
-    start = dot + 1;
-  }
-}
 
 // The fields of a summary the page shows; numbers may be null (JSON's NaN).
 enum class FieldType

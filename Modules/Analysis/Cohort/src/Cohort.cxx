@@ -1,4 +1,5 @@
 #include "voxelkl/Cohort.h"
+#include "voxelkl/KLSummary.h"
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/RegionTableReader.h"
@@ -235,29 +236,6 @@ SummaryTool(const nlohmann::json & document, const std::string & path)
 
 namespace
 {
-// A field of a summary by its dotted name ("kl.median"); InputError naming the file and the
-// field when it is missing.
-const nlohmann::json *
-FindField(const nlohmann::json & document, const std::string & field)
-{
-  const nlohmann::json * node = &document;
-  std::size_t            start = 0;
-  while (true)
-  {
-    const std::size_t dot = field.find('.', start);
-    const std::string key = field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!node->is_object() || !node->contains(key))
-    {
-      return nullptr;
-    }
-    node = &(*node)[key];
-    if (dot == std::string::npos)
-    {
-      return node;
-    }
-    start = dot + 1;
-  }
-}
 
 class SummaryFields
 {

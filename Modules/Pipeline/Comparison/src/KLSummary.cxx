@@ -129,6 +129,28 @@ FidelityMapsByName(const KLMaps & maps)
   return named;
 }
 
+const nlohmann::json *
+FindField(const nlohmann::json & document, const std::string & field)
+{
+  const nlohmann::json * node = &document;
+  std::size_t            start = 0;
+  while (true)
+  {
+    const std::size_t dot = field.find('.', start);
+    const std::string key = field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object() || !node->contains(key))
+    {
+      return nullptr;
+    }
+    node = &(*node)[key];
+    if (dot == std::string::npos)
+    {
+      return node;
+    }
+    start = dot + 1;
+  }
+}
+
 nlohmann::json
 MakeKLSummary(const KLMapJob & job, const KLMaps & maps, const KLMapStatistics & statistics)
 {

@@ -43,6 +43,11 @@ FidelityMapsByName(const KLMaps & maps);
 KLMapStatistics
 ComputeKLMapStatistics(const KLMaps & maps);
 
+/** A field of a summary by its dotted name ("kl.median"), or null when it is missing: for
+ * the tools that read summaries (cohort tables, reports). */
+const nlohmann::json *
+FindField(const nlohmann::json & document, const std::string & field);
+
 /** The whole summary document. */
 nlohmann::json
 MakeKLSummary(const KLMapJob & job, const KLMaps & maps, const KLMapStatistics & statistics);
