@@ -11,27 +11,6 @@ namespace
 using namespace voxelkl;
 using namespace voxelkl::test;
 
-// Expects fn to throw an InputError whose message holds every needle.
-template <typename Function>
-void
-ExpectInputError(Function && fn, const std::vector<std::string> & needles)
-{
-  try
-  {
-    fn();
-    ADD_FAILURE() << "no error; expected one with '" << needles.front() << "'";
-  }
-  catch (const InputError & error)
-  {
-    const std::string message = error.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    for (const auto & needle : needles)
-    {
-      EXPECT_NE(message.find(needle), std::string::npos) << "missing '" << needle << "' in: " << message;
-    }
-  }
-}
-
 TEST(CohortIndex, ColumnsByNameAndPathsRelativeToTheIndex)
 {
   const std::string text = "\xEF\xBB\xBFsubject\tmodel\tsummary\tregionTable\r\n"

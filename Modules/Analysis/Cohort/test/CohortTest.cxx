@@ -16,26 +16,6 @@ namespace
 using namespace voxelkl;
 using namespace voxelkl::test;
 
-template <typename Function>
-void
-ExpectInputError(Function && fn, const std::vector<std::string> & needles)
-{
-  try
-  {
-    fn();
-    ADD_FAILURE() << "no error; expected one with '" << needles.front() << "'";
-  }
-  catch (const InputError & error)
-  {
-    const std::string message = error.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    for (const auto & needle : needles)
-    {
-      EXPECT_NE(message.find(needle), std::string::npos) << "missing '" << needle << "' in: " << message;
-    }
-  }
-}
-
 // One subject of one model, as written to disk.
 struct Subject
 {

@@ -3,6 +3,9 @@
 #ifndef voxelkl_CohortTestSupport_h
 #define voxelkl_CohortTestSupport_h
 
+#include "voxelkl/Errors.h"
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -14,6 +17,27 @@
 
 namespace voxelkl::test
 {
+
+// Expects fn to throw an InputError whose message holds every needle.
+template <typename Function>
+void
+ExpectInputError(Function && fn, const std::vector<std::string> & needles)
+{
+  try
+  {
+    fn();
+    ADD_FAILURE() << "no error; expected one with '" << needles.front() << "'";
+  }
+  catch (const InputError & error)
+  {
+    const std::string message = error.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    for (const auto & needle : needles)
+    {
+      EXPECT_NE(message.find(needle), std::string::npos) << "missing '" << needle << "' in: " << message;
+    }
+  }
+}
 
 class Scratch
 {
