@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <vector>
@@ -69,6 +70,89 @@ TEST(VarianceAccumulatorArray, BitIdenticalToScalarPushWithNaNsAndMask)
       ASSERT_EQ(fromArray.IsConstant(), scalar.IsConstant()) << v;
     }
   }
+}
+
+// PushTimePoints (several time points of a run at once, the volume traversal's push) gives
+// the bits of pushing each voxel's values one by one, through its fast path (all values
+// finite, equal counts: clean series) and its fall-backs (NaN, inf, a mask, unequal
+// counts), for float and double values, blocks of 1 to 70 steps (beyond the kernel's 64)
+// and runs whose lengths are and are not multiples of its 16 lanes.
+template <typename T>
+void
+CheckStepsAgainstScalarPushes(bool clean)
+{
+  constexpr std::size_t            voxels = 1037;
+  constexpr std::size_t            timePoints = 203;
+  std::mt19937_64                  engine(clean ? 5 : 6);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<T>                   values(voxels * timePoints);
+  for (std::size_t t = 0; t < timePoints; ++t)
+  {
+    for (std::size_t v = 0; v < voxels; ++v)
+    {
+      T & x = values[t * voxels + v];
+      x = static_cast<T>(1000.0 + v + (1.0 + v % 7) * normal(engine));
+      if (v % 17 == 2)
+        x = T(42); // constant
+      if (!clean && v % 11 == 3 && t % 29 == 7)
+        x = std::numeric_limits<T>::quiet_NaN();
+      if (!clean && v % 13 == 5 && t == 0)
+        x = std::numeric_limits<T>::infinity();
+    }
+  }
+  std::vector<unsigned char> inside(voxels);
+  for (std::size_t v = 0; v < voxels; ++v)
+    inside[v] = v % 5 != 0;
+  const std::size_t blocks[] = { 1, 2, 5, 9, 16, 64, 70, 36 }; // cycled until the series ends
+  const std::size_t runs[] = { 512, 100, 37, 16 };
+  for (const unsigned char * mask :
+       { static_cast<const unsigned char *>(nullptr), static_cast<const unsigned char *>(inside.data()) })
+  {
+    for (const std::size_t run : runs)
+    {
+      voxelkl::VarianceAccumulatorArray array(voxels);
+      std::size_t                       next = 0;
+      for (std::size_t t = 0; t < timePoints; ++next)
+      {
+        const std::size_t steps = std::min(blocks[next % std::size(blocks)], timePoints - t);
+        for (std::size_t first = 0; first < voxels; first += run)
+        {
+          const std::size_t count = std::min(run, voxels - first);
+          array.PushTimePoints(
+            first, count, values.data() + t * voxels + first, voxels, steps, mask ? mask + first : nullptr);
+        }
+        t += steps;
+      }
+      for (std::size_t v = 0; v < voxels; ++v)
+      {
+        voxelkl::VarianceAccumulator scalar;
+        if (mask == nullptr || mask[v])
+          for (std::size_t t = 0; t < timePoints; ++t)
+            scalar.Push(static_cast<double>(values[t * voxels + v]));
+        const auto fromArray = array.Get(v);
+        ASSERT_TRUE(SameBits(fromArray.Count(), scalar.Count())) << v << " run " << run;
+        ASSERT_TRUE(SameBits(fromArray.Mean(), scalar.Mean())) << v << " run " << run;
+        ASSERT_TRUE(SameBits(fromArray.M2(), scalar.M2())) << v << " run " << run;
+        ASSERT_EQ(fromArray.Skipped(), scalar.Skipped()) << v;
+      }
+    }
+  }
+}
+
+TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesOnCleanFloatSeries)
+{
+  CheckStepsAgainstScalarPushes<float>(true);
+}
+
+TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesOnCleanDoubleSeries)
+{
+  CheckStepsAgainstScalarPushes<double>(true);
+}
+
+TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesWithNaNsInfAndMask)
+{
+  CheckStepsAgainstScalarPushes<float>(false);
+  CheckStepsAgainstScalarPushes<double>(false);
 }
 
 } // namespace

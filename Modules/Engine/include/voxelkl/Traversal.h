@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <type_traits>
 #include <vector>
 
 namespace voxelkl
@@ -92,11 +93,30 @@ enum class SeriesPairing
   Independent
 };
 
+/** Consecutive time points of a run of voxels, as the volume traversal hands them to a
+ * push that takes whole runs: time point s of the run's voxels is at reference + s *
+ * stride (s < referenceSteps; reference is null when referenceSteps is 0), and likewise
+ * for generated. Pushing the steps one after the other is what such a push must compute,
+ * so that it may keep a voxel's state in registers across the steps (same bits). */
+template <typename T>
+struct VoxelRunSteps
+{
+  std::size_t           first;
+  std::size_t           count;
+  const T *             reference;
+  std::size_t           referenceSteps;
+  const T *             generated;
+  std::size_t           generatedSteps;
+  std::size_t           stride;
+  const unsigned char * inside; ///< null: all voxels, else one flag per voxel of the run
+};
+
 namespace detail
 {
 // Pushes `count` volumes of a block to runs of voxels in parallel, time point after time
 // point. Runs of a few hundred voxels keep their state in the L1 cache while the volumes of
-// a block are added to them; a run's results do not depend on its length.
+// a block are added to them; a run's results do not depend on its length. A push that
+// takes a VoxelRunSteps gets all of a run's time points of the block at once.
 template <typename T, typename TPush>
 void
 PushBlock(const T *                          reference,
@@ -114,11 +134,25 @@ PushBlock(const T *                          reference,
     {
       const std::size_t     length = std::min(run, range.end() - first);
       const unsigned char * inside = mask.empty() ? nullptr : mask.data() + first;
-      for (std::size_t t = 0; t < count; ++t)
+      if constexpr (std::is_invocable_v<const TPush &, const VoxelRunSteps<T> &>)
       {
-        const T * r = t < referenceCount ? reference + t * voxels + first : nullptr;
-        const T * g = t < generatedCount ? generated + t * voxels + first : nullptr;
-        push(first, length, r, g, inside);
+        push(VoxelRunSteps<T>{ first,
+                               length,
+                               referenceCount > 0 ? reference + first : nullptr,
+                               referenceCount,
+                               generatedCount > 0 ? generated + first : nullptr,
+                               generatedCount,
+                               voxels,
+                               inside });
+      }
+      else
+      {
+        for (std::size_t t = 0; t < count; ++t)
+        {
+          const T * r = t < referenceCount ? reference + t * voxels + first : nullptr;
+          const T * g = t < generatedCount ? generated + t * voxels + first : nullptr;
+          push(first, length, r, g, inside);
+        }
       }
     }
   });
@@ -171,8 +205,9 @@ ForEachVolumeBlock(VolumeSource<T> &        reference,
  * time point after time point: reference and generated point at the run's values of one
  * time point, null where that series has no value there (series of different lengths, or
  * the other series' pushes when they are Independent); inside is null (no mask) or the
- * mask at the run's first voxel. With SeriesPairing::Independent, push may run for the two
- * series at once: it must update each series' state apart. Progress: one unit per volume. */
+ * mask at the run's first voxel. A push callable with a VoxelRunSteps<T> is called once per
+ * run and block instead, with the block's time points of the run. With SeriesPairing::Independent, push may run for the
+ * two series at once: it must update each series' state apart. Progress: one unit per volume. */
 template <typename T, typename TPush>
 void
 TraverseVolumes(VolumeSource<T> &                  reference,

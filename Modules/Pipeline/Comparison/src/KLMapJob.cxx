@@ -430,8 +430,15 @@ ComputeByVolumes(const KLMapJob & job, unsigned int threads)
     voxels,
     job.mask.inside,
     context,
-    [&](std::size_t first, std::size_t count, const T * reference, const T * generated, const unsigned char * inside) {
-      comparison.PushTimePoint(first, count, reference, generated, inside);
+    [&](const VoxelRunSteps<T> & run) {
+      comparison.PushTimePoints(run.first,
+                                run.count,
+                                run.reference,
+                                run.referenceSteps,
+                                run.generated,
+                                run.generatedSteps,
+                                run.stride,
+                                run.inside);
     },
     job.fidelity.paired ? SeriesPairing::InStep : SeriesPairing::Independent);
   KLMaps maps = FinishWholeGrid(comparison, job.reference.grid, job.mask.inside, job.fidelity, context, job.saveState);

@@ -203,6 +203,43 @@ public:
     }
   }
 
+  /** Adds consecutive time points to voxels [first, first + count): time point s of the
+   * reference at reference + s * stride (s < referenceSteps), likewise for the generated
+   * series. The same bits as PushTimePoint for each time point in turn (paired series
+   * take them in turn; unpaired series keep each voxel's state in registers). */
+  template <typename T>
+  void
+  PushTimePoints(std::size_t           first,
+                 std::size_t           count,
+                 const T *             reference,
+                 std::size_t           referenceSteps,
+                 const T *             generated,
+                 std::size_t           generatedSteps,
+                 std::size_t           stride,
+                 const unsigned char * inside)
+  {
+    if (m_Settings.paired)
+    {
+      for (std::size_t s = 0; s < std::max(referenceSteps, generatedSteps); ++s)
+      {
+        m_Pairs.PushTimePoint(first,
+                              count,
+                              s < referenceSteps ? reference + s * stride : nullptr,
+                              s < generatedSteps ? generated + s * stride : nullptr,
+                              inside);
+      }
+      return;
+    }
+    if (referenceSteps > 0)
+    {
+      m_Reference.PushTimePoints(first, count, reference, stride, referenceSteps, inside);
+    }
+    if (generatedSteps > 0)
+    {
+      m_Generated.PushTimePoints(first, count, generated, stride, generatedSteps, inside);
+    }
+  }
+
   /** Writes voxels [first, first + count) of the state into out (at the run's first
    * voxel). */
   template <typename TMap>

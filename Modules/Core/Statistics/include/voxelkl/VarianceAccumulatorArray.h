@@ -63,6 +63,24 @@ void
 PushVarianceTimePoint(std::size_t count, const float * values, const unsigned char * inside, double * state[5]);
 void
 PushVarianceTimePoint(std::size_t count, const double * values, const unsigned char * inside, double * state[5]);
+
+/** Adds `steps` time points (time point s at values + s * stride) to count voxels without
+ * a mask, when every voxel has taken the same number n0 > 0 of values and every new value
+ * is finite (the usual case): each voxel's mean and M2 stay in registers across the steps,
+ * through the operations of PushVarianceTimePoint in the same order, so the same bits as
+ * `steps` calls of it. Returns false, changing nothing, when the case does not hold. */
+bool
+PushVarianceTimePointsUniform(std::size_t   count,
+                              const float * values,
+                              std::size_t   stride,
+                              std::size_t   steps,
+                              double *      state[5]);
+bool
+PushVarianceTimePointsUniform(std::size_t    count,
+                              const double * values,
+                              std::size_t    stride,
+                              std::size_t    steps,
+                              double *       state[5]);
 } // namespace detail
 
 /** The order-2 accumulators (VarianceAccumulator) of `size` voxels, stored as one array per
@@ -113,6 +131,32 @@ public:
     else
     {
       detail::PushVarianceTimePoint<true>(count, values, inside, state[0], state[1], state[2], state[3], state[4]);
+    }
+  }
+
+  /** Adds `steps` consecutive time points to voxels first .. first + count: time point s
+   * at values + s * stride. The same bits as PushTimePoint for each step in turn. */
+  template <typename TValue>
+  void
+  PushTimePoints(std::size_t           first,
+                 std::size_t           count,
+                 const TValue *        values,
+                 std::size_t           stride,
+                 std::size_t           steps,
+                 const unsigned char * inside)
+  {
+    if constexpr (std::is_same_v<TValue, float> || std::is_same_v<TValue, double>)
+    {
+      double * state[5];
+      State(first, state);
+      if (inside == nullptr && steps > 1 && detail::PushVarianceTimePointsUniform(count, values, stride, steps, state))
+      {
+        return;
+      }
+    }
+    for (std::size_t s = 0; s < steps; ++s)
+    {
+      PushTimePoint(first, count, values + s * stride, inside);
     }
   }
 
