@@ -50,9 +50,8 @@ PushFiniteUniform(std::size_t count, const TValue * values, double * state[5])
   }
 }
 
-// Steps of one PushVarianceTimePointsUniform call whose n and 1/n are kept on the stack;
-// longer calls are split (the traversal passes a block, at most 64 time points).
-constexpr std::size_t MaxSteps = 64;
+// Steps of one PushVarianceTimePointsUniform call: their n and 1/n are kept on the stack.
+constexpr std::size_t MaxSteps = MaxUniformSteps;
 
 // Whether every voxel has taken the same number n0 > 0 of values and every value of the
 // steps is finite.

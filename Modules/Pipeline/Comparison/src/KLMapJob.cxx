@@ -431,13 +431,15 @@ ComputeByVolumes(const KLMapJob & job, unsigned int threads)
     job.mask.inside,
     context,
     [&](const VoxelRunSteps<T> & run) {
+      const auto stride = static_cast<std::ptrdiff_t>(run.stride);
       comparison.PushTimePoints(run.first,
                                 run.count,
                                 run.reference,
+                                stride,
                                 run.referenceSteps,
                                 run.generated,
+                                stride,
                                 run.generatedSteps,
-                                run.stride,
                                 run.inside);
     },
     job.fidelity.paired ? SeriesPairing::InStep : SeriesPairing::Independent);

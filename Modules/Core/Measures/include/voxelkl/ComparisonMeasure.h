@@ -204,39 +204,41 @@ public:
   }
 
   /** Adds consecutive time points to voxels [first, first + count): time point s of the
-   * reference at reference + s * stride (s < referenceSteps), likewise for the generated
-   * series. The same bits as PushTimePoint for each time point in turn (paired series
-   * take them in turn; unpaired series keep each voxel's state in registers). */
+   * reference at reference + s * referenceStride (s < referenceSteps), likewise for the
+   * generated series. The same bits as PushTimePoint for each time point in turn (paired
+   * series take them in turn; unpaired series keep each voxel's state in registers). */
   template <typename T>
   void
   PushTimePoints(std::size_t           first,
                  std::size_t           count,
                  const T *             reference,
+                 std::ptrdiff_t        referenceStride,
                  std::size_t           referenceSteps,
                  const T *             generated,
+                 std::ptrdiff_t        generatedStride,
                  std::size_t           generatedSteps,
-                 std::size_t           stride,
                  const unsigned char * inside)
   {
     if (m_Settings.paired)
     {
       for (std::size_t s = 0; s < std::max(referenceSteps, generatedSteps); ++s)
       {
+        const auto step = static_cast<std::ptrdiff_t>(s);
         m_Pairs.PushTimePoint(first,
                               count,
-                              s < referenceSteps ? reference + s * stride : nullptr,
-                              s < generatedSteps ? generated + s * stride : nullptr,
+                              s < referenceSteps ? reference + step * referenceStride : nullptr,
+                              s < generatedSteps ? generated + step * generatedStride : nullptr,
                               inside);
       }
       return;
     }
     if (referenceSteps > 0)
     {
-      m_Reference.PushTimePoints(first, count, reference, stride, referenceSteps, inside);
+      m_Reference.PushTimePoints(first, count, reference, referenceStride, referenceSteps, inside);
     }
     if (generatedSteps > 0)
     {
-      m_Generated.PushTimePoints(first, count, generated, stride, generatedSteps, inside);
+      m_Generated.PushTimePoints(first, count, generated, generatedStride, generatedSteps, inside);
     }
   }
 

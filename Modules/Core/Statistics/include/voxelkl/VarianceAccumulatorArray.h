@@ -4,6 +4,7 @@
 
 #include "voxelkl/MomentAccumulator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -63,6 +64,9 @@ void
 PushVarianceTimePoint(std::size_t count, const float * values, const unsigned char * inside, double * state[5]);
 void
 PushVarianceTimePoint(std::size_t count, const double * values, const unsigned char * inside, double * state[5]);
+
+/** Most steps PushVarianceTimePointsUniform takes in one call. */
+constexpr std::size_t MaxUniformSteps = 64;
 
 /** Adds `steps` time points (time point s at values + s * stride) to count voxels without
  * a mask, when every voxel has taken the same number n0 > 0 of values and every new value
@@ -141,22 +145,43 @@ public:
   PushTimePoints(std::size_t           first,
                  std::size_t           count,
                  const TValue *        values,
-                 std::size_t           stride,
+                 std::ptrdiff_t        stride,
                  std::size_t           steps,
                  const unsigned char * inside)
   {
     if constexpr (std::is_same_v<TValue, float> || std::is_same_v<TValue, double>)
     {
-      double * state[5];
-      State(first, state);
-      if (inside == nullptr && steps > 1 && detail::PushVarianceTimePointsUniform(count, values, stride, steps, state))
+      if (inside == nullptr && stride > 0 && count > 0)
       {
-        return;
+        double * state[5];
+        State(first, state);
+        // The fused kernel takes at most MaxUniformSteps steps a call. Where it declines, the
+        // first time point (no value yet) goes alone through PushTimePoint, and a piece with
+        // NaN or unequal counts goes step by step; the next piece is tried again.
+        std::size_t done = 0;
+        while (steps - done > 1)
+        {
+          const TValue *    at = values + static_cast<std::ptrdiff_t>(done) * stride;
+          const std::size_t piece = std::min(steps - done, detail::MaxUniformSteps);
+          if (detail::PushVarianceTimePointsUniform(count, at, static_cast<std::size_t>(stride), piece, state))
+          {
+            done += piece;
+            continue;
+          }
+          const std::size_t alone = m_Count[first] == 0.0 ? 1 : piece;
+          for (std::size_t s = 0; s < alone; ++s)
+          {
+            PushTimePoint(first, count, at + static_cast<std::ptrdiff_t>(s) * stride, nullptr);
+          }
+          done += alone;
+        }
+        values += static_cast<std::ptrdiff_t>(done) * stride;
+        steps -= done;
       }
     }
     for (std::size_t s = 0; s < steps; ++s)
     {
-      PushTimePoint(first, count, values + s * stride, inside);
+      PushTimePoint(first, count, values + static_cast<std::ptrdiff_t>(s) * stride, inside);
     }
   }
 
