@@ -30,7 +30,13 @@ namespace detail
  *   after those of piece k, so with volumes smaller than Spacing() the spaced points alone
  *   would cost a span per volume and piece. These points are capped at
  *   ContinuationBudgetBytes, oldest dropped first.
- * A point takes ~50 KiB (InflateSnapshot: ~21 KiB of state, 32 KiB of window). */
+ * A point takes ~50 KiB (InflateSnapshot: ~21 KiB of state, 32 KiB of window).
+ *
+ * With points alone, a 4D series streamed in z slabs is inflated about twice: the first
+ * slab's runs are spread over the whole file. StartDecodedScratch() makes it once: from
+ * then on everything inflated is also appended to an unlinked scratch file (in TMPDIR, when
+ * it has room), the inflater only moves forward, and bytes behind it are read back from the
+ * scratch. Should the scratch fail (disk full), reads go on through the points. */
 class GzipIndex
 {
 public:
@@ -43,6 +49,17 @@ public:
    * data ends (or, truncated, stops). Throws InputError for corrupt data. */
   std::size_t
   Read(std::uint64_t offset, void * destination, std::size_t bytes);
+  /** Keeps what is inflated from now on in a scratch file of up to `bytes` (the inflated
+   * size), when nothing has been inflated yet and TMPDIR has room for it; else nothing
+   * changes. True when the scratch is in use. */
+  bool
+  StartDecodedScratch(std::uint64_t bytes);
+  bool
+  UsesDecodedScratch() const
+  {
+    return m_Scratch >= 0;
+  }
+
   /** Inflates from where the last Read stopped to the end of the data, checking every
    * gzip trailer (CRC32, ISIZE). False when the file ends inside a member. */
   bool
@@ -78,6 +95,14 @@ private:
   AddSpacedPointIfDue();
   void
   AddContinuationPoint();
+  std::size_t
+  ReadWithScratch(std::uint64_t offset, unsigned char * destination, std::size_t bytes);
+  /** Appends bytes just inflated to the scratch; a failed write closes it (reads then go
+   * through the points). */
+  void
+  AppendToScratch(const unsigned char * bytes, std::size_t count);
+  void
+  CloseScratch();
 
   FileDescriptor                 m_File;
   GzipInflater                   m_Inflater;
@@ -86,6 +111,15 @@ private:
   std::deque<std::uint64_t>      m_ContinuationOrder;
   std::size_t                    m_ContinuationBytes{ 0 };
   std::vector<unsigned char>     m_Discard;
+  int                            m_Scratch{ -1 };     // the unlinked scratch file, or -1
+  std::uint64_t                  m_ScratchBytes{ 0 }; // inflated bytes 0 .. m_ScratchBytes it holds
+  std::string                    m_ScratchDirectory;
+
+public:
+  ~GzipIndex();
+  GzipIndex(const GzipIndex &) = delete;
+  GzipIndex &
+  operator=(const GzipIndex &) = delete;
 };
 
 } // namespace detail

@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <numeric>
 #include <type_traits>
 #include <vector>
 
@@ -322,6 +324,16 @@ NiftiImageIO::ReadRegion(TOut * out)
     stride[d] = voxelStride;
     voxelStride *= extent[d];
   }
+  // A region less than the whole image is a piece of a stream: more will follow, so a
+  // .nii.gz is inflated once into a scratch file rather than about twice through the
+  // access points (GzipIndex), unless the IO is told not to or TMPDIR lacks room.
+  const bool wholeImage = std::equal(size.begin(), size.end(), extent.begin());
+  if (m_Open->gzip && !wholeImage && m_UseDecodedScratch)
+  {
+    m_Open->gzip->StartDecodedScratch(
+      layout.dataOffset +
+      std::accumulate(extent.begin(), extent.end(), std::uint64_t{ layout.bytesPerVoxel }, std::multiplies<>()));
+  }
   // One run of contiguous voxels spans the leading dimensions the region covers whole, and
   // the next one in part; the other dimensions are counted over, first fastest.
   unsigned      runDimensions = 1;
@@ -430,6 +442,12 @@ NiftiImageIO::GetInflatedBytes() const
   return m_Open && m_Open->gzip ? m_Open->gzip->InflatedBytes() : 0;
 }
 
+bool
+NiftiImageIO::GetUsesDecodedScratch() const
+{
+  return m_Open && m_Open->gzip && m_Open->gzip->UsesDecodedScratch();
+}
+
 std::size_t
 NiftiImageIO::GetNumberOfAccessPoints() const
 {
@@ -442,6 +460,7 @@ NiftiImageIO::PrintSelf(std::ostream & os, itk::Indent indent) const
   Superclass::PrintSelf(os, indent);
   os << indent << "AccessPointSpacing: " << m_AccessPointSpacing << '\n';
   os << indent << "Claim: " << (m_Claim == NiftiClaim::EveryNiftiFile ? "EveryNiftiFile" : "ReadableFiles") << '\n';
+  os << indent << "UseDecodedScratch: " << (m_UseDecodedScratch ? "on" : "off") << '\n';
   os << indent << "Open file: " << (m_Open ? m_Open->identity.path : std::string("(none)")) << '\n';
   os << indent << "InflatedBytes: " << GetInflatedBytes() << '\n';
   os << indent << "NumberOfAccessPoints: " << GetNumberOfAccessPoints() << '\n';

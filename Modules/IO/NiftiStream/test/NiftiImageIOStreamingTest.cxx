@@ -1,7 +1,7 @@
 // Streamed reads through voxelkl::NiftiImageIO: every piece of a StreamingImageFilter, and
-// regions asked for by hand in random order, equal the same voxels of one whole read; and
-// the access-point index makes the streamed .nii.gz read cost about one inflate, not one
-// per piece.
+// regions asked for by hand in random order, equal the same voxels of one whole read; a
+// streamed .nii.gz is inflated once (the decoded scratch), or about twice through the
+// access-point index (scratch off, or failing), not once per piece.
 #include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/NiftiVolumeStream.h"
 
@@ -13,7 +13,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <csignal>
 #include <random>
+#include <utility>
 
 namespace
 {
@@ -109,11 +114,14 @@ TEST_F(NiftiImageIOStreaming, SixteenZSlabsEqualOneWholeRead)
   }
 }
 
-TEST_F(NiftiImageIOStreaming, IndexMakesSixteenSlabsCostAboutOneInflate)
+TEST_F(NiftiImageIOStreaming, IndexMakesSixteenSlabsCostAboutTwoInflates)
 {
-  auto               io = voxelkl::NiftiImageIO::New();
+  auto io = voxelkl::NiftiImageIO::New();
+  io->UseDecodedScratchOff();
   const StreamedRead read = ReadIn16ZSlabs(gz, io);
   ASSERT_EQ(read.pieces, 14u);
+  ExpectSameBits(whole, read.values, "streamed through the index");
+  EXPECT_FALSE(io->GetUsesDecodedScratch());
   // Without the index every piece inflates the file up to its last slab: ~14 x DataBytes
   // (what ITK's IO costs). With it: the first piece passes over the whole file once (no
   // deflate stream can be skipped without inflating it), every later piece inflates only its
@@ -130,12 +138,79 @@ TEST_F(NiftiImageIOStreaming, IndexMakesSixteenSlabsCostAboutOneInflate)
     << io->GetInflatedBytes() - before << " bytes inflated";
 }
 
+TEST_F(NiftiImageIOStreaming, ScratchMakesSixteenSlabsCostOneInflate)
+{
+  auto               io = voxelkl::NiftiImageIO::New(); // the scratch is on by default
+  const StreamedRead read = ReadIn16ZSlabs(gz, io);
+  ASSERT_EQ(read.pieces, 14u);
+  ExpectSameBits(whole, read.values, "streamed through the scratch");
+  EXPECT_TRUE(io->GetUsesDecodedScratch());
+  // Inflated once, up to the last voxel (the header's 352 bytes come first).
+  EXPECT_EQ(io->GetInflatedBytes(), DataBytes + 352);
+  // Again: everything from the scratch, nothing inflated.
+  const std::uint64_t before = io->GetInflatedBytes();
+  ExpectSameBits(whole, ReadIn16ZSlabs(gz, io).values, "second streamed read");
+  EXPECT_EQ(io->GetInflatedBytes(), before);
+}
+
+TEST_F(NiftiImageIOStreaming, WholeReadsMakeNoScratch)
+{
+  auto reader = itk::ImageFileReader<ImageType>::New();
+  auto io = voxelkl::NiftiImageIO::New();
+  reader->SetFileName(gz);
+  reader->SetImageIO(io);
+  reader->Update();
+  EXPECT_FALSE(io->GetUsesDecodedScratch());
+  EXPECT_EQ(io->GetInflatedBytes(), DataBytes + 352);
+}
+
+TEST_F(NiftiImageIOStreaming, ScratchWithoutRoomFallsBackToTheIndex)
+{
+  // TMPDIR that does not exist: no scratch; a file size limit of 1 MiB: the scratch's
+  // writes fail part way (EFBIG), and the pieces go on through the access points. The same
+  // bits either way.
+  const char *      previous = std::getenv("TMPDIR");
+  const std::string saved = previous != nullptr ? previous : "";
+  setenv("TMPDIR", dir.File("no-such-directory").c_str(), 1);
+  {
+    auto io = voxelkl::NiftiImageIO::New();
+    ExpectSameBits(whole, ReadIn16ZSlabs(gz, io).values, "without a TMPDIR");
+    EXPECT_FALSE(io->GetUsesDecodedScratch());
+  }
+  const std::string scratchDirectory = dir.File("scratch");
+  ASSERT_EQ(mkdir(scratchDirectory.c_str(), 0700), 0);
+  setenv("TMPDIR", scratchDirectory.c_str(), 1);
+  {
+    auto   io = voxelkl::NiftiImageIO::New();
+    rlimit before{};
+    rlimit limited{};
+    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
+    limited = before;
+    limited.rlim_cur = 1 << 20;
+    const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG, not a signal
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limited), 0);
+    const StreamedRead read = ReadIn16ZSlabs(gz, io);
+    setrlimit(RLIMIT_FSIZE, &before);
+    std::signal(SIGXFSZ, previousHandler);
+    ExpectSameBits(whole, read.values, "with a scratch that fails");
+    EXPECT_FALSE(io->GetUsesDecodedScratch()) << "closed on the failed write";
+    EXPECT_GT(io->GetInflatedBytes(), DataBytes + 352) << "the points took over";
+  }
+  if (previous != nullptr)
+    setenv("TMPDIR", saved.c_str(), 1);
+  else
+    unsetenv("TMPDIR");
+}
+
 TEST_F(NiftiImageIOStreaming, RegionsByHandInRandomOrder)
 {
-  for (const std::string & path : { nii, gz })
+  // The .nii.gz with the scratch (reads behind and ahead of the inflater) and without it.
+  const std::pair<std::string, bool> runs[] = { { nii, false }, { gz, true }, { gz, false } };
+  for (const auto & [path, scratch] : runs)
   {
     auto io = voxelkl::NiftiImageIO::New();
     io->SetAccessPointSpacing(256 * 1024);
+    io->SetUseDecodedScratch(scratch);
     io->SetFileName(path);
     io->ReadImageInformation();
     ASSERT_EQ(io->GetComponentType(), itk::IOComponentEnum::FLOAT);

@@ -106,6 +106,17 @@ public:
   /** Access points of the current .nii.gz's index. */
   std::size_t
   GetNumberOfAccessPoints() const;
+  /** Whether a .nii.gz read in pieces (a region less than the whole image) is inflated
+   * once into an unlinked scratch file in TMPDIR, where later pieces are read back (default
+   * on; used only when TMPDIR has room for the inflated data plus 256 MiB). Off, or without
+   * room, pieces resume from the access points, which inflates a file streamed in z slabs
+   * about twice. The scratch is kept while the IO reads the same file. */
+  itkSetMacro(UseDecodedScratch, bool);
+  itkGetConstMacro(UseDecodedScratch, bool);
+  itkBooleanMacro(UseDecodedScratch);
+  /** Whether the current .nii.gz is being kept in a scratch file. */
+  bool
+  GetUsesDecodedScratch() const;
   /** Output bytes between spaced access points (default 4 MiB); applies to the next file. */
   itkSetMacro(AccessPointSpacing, std::uint64_t);
   itkGetConstMacro(AccessPointSpacing, std::uint64_t);
@@ -132,6 +143,7 @@ private:
 
   std::uint64_t             m_AccessPointSpacing;
   NiftiClaim                m_Claim{ NiftiClaim::ReadableFiles };
+  bool                      m_UseDecodedScratch{ true };
   std::unique_ptr<OpenFile> m_Open;
 };
 
