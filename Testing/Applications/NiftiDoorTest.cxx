@@ -255,4 +255,110 @@ TEST_F(NiftiDoor, NonFiniteSamplesInAMaskedSeriesAreKept)
   EXPECT_EQ(document["voxels"]["inMask"].get<long>(), 3 * 5 * 4);
 }
 
+// A header whose grid cannot fit in this machine's memory is refused before the image is
+// allocated, naming the file, wherever a tool reads an image whole (labels, RegionStatistics'
+// map, a mask): ITK's allocator failed with two lines naming no file. A gzip-encoded NRRD is
+// not sized ahead (only decoding tells), so its 10^13 voxels reach the memory check.
+TEST_F(NiftiDoor, HugeGridClaimsAreRefusedBeforeAllocationNamingTheFile)
+{
+  const std::string huge = directory / "huge_labels.nrrd";
+  WriteHugeNrrd(huge, { 100000, 100000, 1000 }, "uint8");
+  const std::vector<std::string> needles{ "its grid needs about", "GiB of memory, more than this machine's" };
+  const std::string              table = directory / "regions.tsv";
+  ExpectRefused(
+    VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", KL({ "--labels", huge, "--regionTable", table }), huge, needles);
+  ExpectRefused(VOXELKL_MOMENTS_EXECUTABLE,
+                "VoxelMoments",
+                { "--input", reference, "--mean", directory / "mean.nii", "--labels", huge, "--regionTable", table },
+                huge,
+                needles);
+  const std::string map = directory / "map.nii";
+  WriteMask(series, map, [](long x, long, long) { return x; });
+  const std::string labels = directory / "labels.nii";
+  WriteMask(series, labels, [](long x, long, long) { return x < 3 ? 1 : 2; });
+  ExpectRefused(VOXELKL_REGIONS_EXECUTABLE,
+                "RegionStatistics",
+                { "--input", map, "--labels", huge, "--table", table },
+                huge,
+                needles);
+  ExpectRefused(VOXELKL_REGIONS_EXECUTABLE,
+                "RegionStatistics",
+                { "--input", huge, "--labels", labels, "--table", table },
+                huge,
+                needles);
+}
+
+// A .nii.gz of a few dozen bytes claiming 2000^3 voxels: refused from its header and size
+// (deflate expands at most 1032:1) wherever it is given, one line naming it.
+TEST_F(NiftiDoor, TinyGzipClaimingAHugeGridIsRefusedUpFront)
+{
+  auto header = MaskBytes("tiny");
+  header.resize(352);
+  for (const auto & [index, value] : { std::pair<int, short>{ 1, 2000 }, { 2, 2000 }, { 3, 2000 } })
+  {
+    Patch(header, 40 + 2 * index, value);
+  }
+  const std::string tiny = directory / "tiny.nii.gz";
+  WriteGzip(tiny, header);
+  const std::vector<std::string> needles{ "the header describes 8000000352 bytes of data", "1032:1" };
+  const std::string              table = directory / "regions.tsv";
+  ExpectRefused(
+    VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", KL({ "--labels", tiny, "--regionTable", table }), tiny, needles);
+  ExpectRefused(VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", KL({ "--mask", tiny }), tiny, needles);
+  ExpectRefused(VOXELKL_MOMENTS_EXECUTABLE,
+                "VoxelMoments",
+                { "--input", reference, "--mean", directory / "mean.nii", "--labels", tiny, "--regionTable", table },
+                tiny,
+                needles);
+  const std::string labels = directory / "labels.nii";
+  WriteMask(series, labels, [](long x, long, long) { return x < 3 ? 1 : 2; });
+  ExpectRefused(VOXELKL_REGIONS_EXECUTABLE,
+                "RegionStatistics",
+                { "--input", tiny, "--labels", labels, "--table", table },
+                tiny,
+                needles);
+}
+
+// ITK's NRRD and MetaImage readers report a bad header over several lines, with their
+// class, an address and a source location, naming no file: one line, the file first.
+TEST_F(NiftiDoor, BrokenNrrdAndMetaImageHeadersGiveOneLineNamingTheFile)
+{
+  const auto text = [this](const std::string & name, const std::string & contents) {
+    const std::string path = directory / name;
+    Write(path, std::vector<unsigned char>(contents.begin(), contents.end()));
+    return path;
+  };
+  const struct
+  {
+    std::string path;
+    std::string problem;
+  } cases[] = {
+    { text("sizes.nrrd", "NRRD0004\ntype: float\ndimension: 4\nsizes: 10 12 9\nencoding: raw\nendian: little\n\n"),
+      "parsed 3 values, but dimension is 4" },
+    { text("type.nrrd", "NRRD0004\ntype: flaot\ndimension: 4\nsizes: 6 5 4 12\nencoding: raw\nendian: little\n\n"),
+      "couldn't parse type \"flaot\"" },
+    { text("nodata.nrrd", "NRRD0004\ntype: float\ndimension: 4\nsizes: 6 5 4 12\nencoding: raw\n"),
+      "cannot read the header" },
+    { text("what.mha",
+           "ObjectType = Image\nNDims = 4\nDimSize = 6 5 4 12\nElementType = MET_WHAT\nElementDataFile = LOCAL\n"),
+      "Unknown component type" },
+  };
+  for (const auto & c : cases)
+  {
+    for (const auto & arguments :
+         { std::vector<std::string>{ "--reference", c.path, "--generated", generated },
+           std::vector<std::string>{ "--reference", reference, "--generated", generated, "--mask", c.path } })
+    {
+      auto withOutput = arguments;
+      withOutput.insert(withOutput.end(), { "--output", output });
+      const auto result = RunProgram(VOXELKL_KL_EXECUTABLE, withOutput);
+      ExpectRefused(VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", withOutput, c.path, { c.problem });
+      for (const std::string noise : { "itk::ERROR", "ITK ERROR", "(0x", ".cxx:", "[nrrd]" })
+      {
+        EXPECT_EQ(result.err.find(noise), std::string::npos) << "'" << noise << "' in: " << result.err;
+      }
+    }
+  }
+}
+
 } // namespace

@@ -201,4 +201,22 @@ TEST_F(ConnectivityErrors, SeriesOnAnotherGridOrTooShort)
                   directory / "labels.nii.gz" + " (the others are left out): connectivity needs at least 2");
 }
 
+// A 4D series whose grid cannot fit in memory is refused before the atlas is resampled onto
+// it (ITK's allocator failed there, in two lines naming no file).
+TEST_F(ConnectivityErrors, HugeSeriesIsRefusedBeforeAllocationNamingIt)
+{
+  WriteHugeNrrd(directory / "huge.nrrd", { 100000, 100000, 1000, 10 });
+  WriteHugeNrrd(directory / "huge2.nrrd", { 100000, 100000, 1000, 10 });
+  ExpectRefused({ "--reference",
+                  directory / "huge.nrrd",
+                  "--generated",
+                  directory / "huge2.nrrd",
+                  "--labels",
+                  directory / "labels.nii.gz",
+                  "--summary",
+                  directory / "fc.json" },
+                directory / "huge.nrrd: its grid needs about",
+                true);
+}
+
 } // namespace

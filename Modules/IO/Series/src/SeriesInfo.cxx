@@ -1,6 +1,7 @@
 #include "voxelkl/SeriesInfo.h"
 
 #include "RawDataSize.h"
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
 #include "voxelkl/PathText.h"
@@ -192,53 +193,19 @@ CheckNiftiSize(const std::string & file, const NiftiVolumeStream & stream)
   }
 }
 
-// Opens the header of any image ITK can read; throws InputError otherwise. With
-// allowFrames, a 4D NRRD as 3D Slicer writes it (FramesProblem) is accepted and its
-// frames counted; every other image must have scalar voxels.
+// The header as ITK's ImageIO reads it, with the checks that ask the ImageIO (any of
+// them may throw itk::ExceptionObject: MetaIO's component size of an unknown type, say).
 Header
-ReadHeader(const std::string & file, bool allowFrames = false)
+ReadItkHeader(const std::string & file, bool allowFrames)
 {
-  std::error_code error;
-  if (!std::filesystem::exists(file, error))
-  {
-    throw InputError(file, "no such file");
-  }
-  if (std::filesystem::is_directory(file, error))
-  {
-    throw InputError(file, "is a directory, not an image file");
-  }
-  // A NIfTI name is read by VoxelKL's reader or refused with its reason: niftilib, behind
-  // ITK's IO, reads a vox_offset below 352 as 352, turns NaN into 0, takes the voxels of an
-  // x.nii beside x.nii.gz, and aborts or hangs on a non-finite or huge sform.
-  if (NiftiVolumeStream::HasNiftiName(file))
-  {
-    const NiftiVolumeStream stream(file); // throws "invalid NIfTI header: ..." and the like
-    CheckNiftiSize(file, stream);
-  }
   Header header;
-  // ITK's MetaIO loops forever on some headers (NDims -4, found by the series fuzzer):
-  // the fields it trusts are checked here first.
-  CheckMetaImageHeader(file);
   header.io = itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
   if (header.io.IsNull())
   {
     throw InputError(file, "not an image ITK can read (expected NIfTI .nii/.nii.gz, NRRD or MetaImage)");
   }
   header.io->SetFileName(file);
-  try
-  {
-    header.io->ReadImageInformation();
-  }
-  catch (const itk::ExceptionObject & e)
-  {
-    if (NiftiVolumeStream::HasNiftiName(file))
-    {
-      // niftilib fails on a small .nii.gz with a bad CRC or cut short without the reason;
-      // our reader names it.
-      NiftiVolumeStream::Verify(file);
-    }
-    throw InputError(file, std::string("cannot read the header: ") + e.GetDescription());
-  }
+  header.io->ReadImageInformation();
   const unsigned int components = header.io->GetNumberOfComponents();
   if (components != 1)
   {
@@ -259,6 +226,50 @@ ReadHeader(const std::string & file, bool allowFrames = false)
   for (unsigned int i = 0; i < header.io->GetNumberOfDimensions(); ++i)
   {
     header.size.push_back(header.io->GetDimensions(i));
+  }
+  return header;
+}
+
+// Opens the header of any image ITK can read; throws InputError otherwise, on one line
+// naming the file. With allowFrames, a 4D NRRD as 3D Slicer writes it (FramesProblem) is
+// accepted and its frames counted; every other image must have scalar voxels.
+Header
+ReadHeader(const std::string & file, bool allowFrames = false)
+{
+  std::error_code error;
+  if (!std::filesystem::exists(file, error))
+  {
+    throw InputError(file, "no such file");
+  }
+  if (std::filesystem::is_directory(file, error))
+  {
+    throw InputError(file, "is a directory, not an image file");
+  }
+  // A NIfTI name is read by VoxelKL's reader or refused with its reason: niftilib, behind
+  // ITK's IO, reads a vox_offset below 352 as 352, turns NaN into 0, takes the voxels of an
+  // x.nii beside x.nii.gz, and aborts or hangs on a non-finite or huge sform.
+  if (NiftiVolumeStream::HasNiftiName(file))
+  {
+    const NiftiVolumeStream stream(file); // throws "invalid NIfTI header: ..." and the like
+    CheckNiftiSize(file, stream);
+  }
+  // ITK's MetaIO loops forever on some headers (NDims -4, found by the series fuzzer):
+  // the fields it trusts are checked here first.
+  CheckMetaImageHeader(file);
+  Header header;
+  try
+  {
+    header = ReadItkHeader(file, allowFrames);
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    if (NiftiVolumeStream::HasNiftiName(file))
+    {
+      // niftilib fails on a small .nii.gz with a bad CRC or cut short without the reason;
+      // our reader names it.
+      NiftiVolumeStream::Verify(file);
+    }
+    throw InputError(file, std::string("cannot read the header: ") + ItkErrorText(e.GetDescription()));
   }
   // Trailing axes of length 1 (e.g. a 3D volume stored with dim[4] = 1) carry nothing.
   while (header.size.size() > 3 && header.size.back() == 1)

@@ -1,5 +1,6 @@
 #include "voxelkl/MapWriter.h"
 
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
 #include "voxelkl/OutputTransaction.h"
@@ -320,7 +321,7 @@ WriteImage(const itk::Image<float, D> * image,
   }
   catch (const itk::ExceptionObject & e)
   {
-    throw InputError(displayName, std::string("cannot be written: ") + e.GetDescription());
+    throw InputError(displayName, std::string("cannot be written: ") + ItkErrorText(e.GetDescription()));
   }
   catch (const std::runtime_error & e)
   {

@@ -1,5 +1,6 @@
 #include "voxelkl/MaskLoader.h"
 
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionOptions.h"
 #include "voxelkl/ImageGrid.h"
@@ -68,6 +69,7 @@ LoadMask(const std::string & path, const std::string & seriesName, const Spatial
     throw InputError(e.what() + OrientationHint(seriesName, path));
   }
   RequireMemory(path, 6.0 * static_cast<double>(grid.VoxelCount())); // read as float, kept as two byte arrays
+  const ReadingScope reading(path);
   using Input = itk::Image<float, 3>;
   Input::Pointer input;
   if (NiftiVolumeStream::HasNiftiName(path))
@@ -90,7 +92,7 @@ LoadMask(const std::string & path, const std::string & seriesName, const Spatial
     }
     catch (const itk::ExceptionObject & e)
     {
-      throw InputError(path, std::string("cannot read the mask: ") + e.GetDescription());
+      throw InputError(path, std::string("cannot read the mask: ") + ItkErrorText(e.GetDescription()));
     }
     input = reader->GetOutput();
   }
