@@ -172,11 +172,7 @@ Run(const voxelkl::ParsedArguments & args)
   const auto profile = args.GetOptionalString("profileCorrelation");
   if (profile)
   {
-    if (!voxelkl::CanWriteImage(*profile))
-    {
-      throw voxelkl::UsageError(fmt::format(
-        "--profileCorrelation {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", *profile));
-    }
+    voxelkl::RequireImageOutputName("profileCorrelation", *profile);
     outputs.Stage(*profile, "--profileCorrelation");
   }
   const auto summary = args.GetOptionalString("summary");

@@ -167,6 +167,33 @@ TEST_F(ErrorPaths, OutputNamesFollowOneRule)
   EXPECT_EQ(upper.exitCode, 0) << upper.err; // the extension in any case
 }
 
+// Formats whose voxels go to a second file (NIfTI pairs, .mhd, .nhdr) are refused up front:
+// the transaction renamed the header and left the voxels in a hidden temporary it named
+// (exit 0, a 352-byte o.hdr).
+TEST_F(ErrorPaths, TwoFileOutputFormatsAreRefusedUpFront)
+{
+  for (const std::string name : { "o.hdr", "o.img", "o.HDR", "o.hdr.gz", "o.mhd", "o.nhdr" })
+  {
+    const std::string path = directory / name;
+    const auto        before = directory.Files();
+    auto              arguments = With({}, reference, generated);
+    arguments[5] = path; // --output
+    const auto result = RunProgram(VOXELKL_KL_EXECUTABLE, arguments);
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_EQ(result.err.rfind("VoxelKLDivergence: error: --output " + path + ": ", 0), 0u) << result.err;
+    EXPECT_NE(result.err.find("are not written; use .nii or .nii.gz"), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_EQ(directory.Files(), before) << name;
+
+    const auto moments = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", reference, "--mean", path });
+    EXPECT_EQ(moments.exitCode, 1) << moments.err;
+    EXPECT_EQ(moments.err.rfind("VoxelMoments: error: --mean " + path + ": ", 0), 0u) << moments.err;
+    EXPECT_EQ(directory.Files(), before) << name;
+  }
+  ExpectFailure(With({ "--mse", directory / "mse.hdr" }, reference, generated),
+                { "--mse", "mse.hdr: NIfTI pairs (.hdr/.img) are not written" });
+}
+
 // k close to T: the estimate is strongly biased; the run succeeds, and says so on stderr
 // and in the summary.
 TEST_F(ErrorPaths, LargeKIsWarnedAbout)

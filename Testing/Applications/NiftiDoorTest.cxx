@@ -361,4 +361,31 @@ TEST_F(NiftiDoor, BrokenNrrdAndMetaImageHeadersGiveOneLineNamingTheFile)
   }
 }
 
+// NIfTI pairs would be read by niftilib, which VoxelKL keeps from every NIfTI byte: they
+// are refused, naming the missing half when there is one (niftilib said only
+// "nifti_image_load failed for file: pair.hdr").
+TEST_F(NiftiDoor, NiftiPairInputsAreRefusedNamingAMissingHalf)
+{
+  const std::string pairHeader = directory / "pair.hdr";
+  const std::string pairImage = directory / "pair.img";
+  WriteSeries(series, pairHeader);
+  ASSERT_TRUE(fs::exists(pairImage));
+  for (const std::string & given : { pairHeader, pairImage })
+  {
+    ExpectRefused(VOXELKL_KL_EXECUTABLE,
+                  "VoxelKLDivergence",
+                  { "--reference", given, "--generated", generated, "--output", output },
+                  given,
+                  { "NIfTI pairs (.hdr/.img) are not read: convert the pair to one .nii or .nii.gz" });
+  }
+  const std::string maskHeader = directory / "mask.hdr";
+  WriteMask(series, maskHeader, [](long x, long, long) { return x < 3 ? 1 : 0; });
+  fs::remove(directory / "mask.img");
+  ExpectRefused(VOXELKL_KL_EXECUTABLE,
+                "VoxelKLDivergence",
+                KL({ "--mask", maskHeader }),
+                maskHeader,
+                { "and its other half " + directory / "mask.img" + " does not exist" });
+}
+
 } // namespace

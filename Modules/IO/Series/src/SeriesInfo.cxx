@@ -193,6 +193,48 @@ CheckNiftiSize(const std::string & file, const NiftiVolumeStream & stream)
   }
 }
 
+// The other file of a NIfTI/Analyze pair: x.hdr <-> x.img (x.hdr.gz <-> x.img.gz), in the
+// name's own case. Empty for any other name.
+std::string
+PairSibling(const std::string & file)
+{
+  const std::string name = Lowercase(file);
+  const std::size_t gz = EndsWith(name, ".gz") ? 3 : 0;
+  const std::string stem = name.substr(0, name.size() - gz);
+  if (!EndsWith(stem, ".hdr") && !EndsWith(stem, ".img"))
+  {
+    return "";
+  }
+  std::string sibling = file;
+  for (std::size_t i = stem.size() - 3; i < stem.size(); ++i)
+  {
+    const bool upper = std::isupper(static_cast<unsigned char>(sibling[i])) != 0;
+    const char swapped = std::string("hdrimg")[(std::string("hdrimg").find(name[i]) + 3) % 6];
+    sibling[i] = upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(swapped))) : swapped;
+  }
+  return sibling;
+}
+
+// NIfTI pairs (and Analyze 7.5) would go to niftilib, which VoxelKL keeps away from every
+// NIfTI byte (it reads what our reader refuses and fails without naming the file that is
+// missing): they are refused, naming the missing half when one is.
+void
+RefuseNiftiPair(const std::string & file)
+{
+  const std::string sibling = PairSibling(file);
+  if (sibling.empty())
+  {
+    return;
+  }
+  std::error_code error;
+  const bool      hasSibling = std::filesystem::exists(sibling, error);
+  throw InputError(file,
+                   std::string("NIfTI pairs (.hdr/.img) are not read") +
+                     (hasSibling ? "" : ", and its other half " + sibling + " does not exist") +
+                     ": convert the pair to one .nii or .nii.gz file (e.g. nibabel.save(nibabel.load(\"x.hdr\"), "
+                     "\"x.nii.gz\"))");
+}
+
 // The header as ITK's ImageIO reads it, with the checks that ask the ImageIO (any of
 // them may throw itk::ExceptionObject: MetaIO's component size of an unknown type, say).
 Header
@@ -245,6 +287,7 @@ ReadHeader(const std::string & file, bool allowFrames = false)
   {
     throw InputError(file, "is a directory, not an image file");
   }
+  RefuseNiftiPair(file);
   // A NIfTI name is read by VoxelKL's reader or refused with its reason: niftilib, behind
   // ITK's IO, reads a vox_offset below 352 as 352, turns NaN into 0, takes the voxels of an
   // x.nii beside x.nii.gz, and aborts or hangs on a non-finite or huge sform.

@@ -83,11 +83,7 @@ KLMapOutputs::KLMapOutputs(const ParsedArguments & args, OutputTransaction & out
   m_Fidelity.undefinedCorrelation =
     args.GetString("undefinedCorrelation") == "nan" ? std::numeric_limits<double>::quiet_NaN() : 0.0;
   m_Output = args.GetString("output");
-  if (!CanWriteImage(m_Output))
-  {
-    throw UsageError(
-      fmt::format("--output {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", m_Output));
-  }
+  RequireImageOutputName("output", m_Output);
   m_StagedOutput = outputs.Stage(m_Output, "--output");
   m_Summary = args.GetOptionalString("summary");
   if (m_Summary)
@@ -103,10 +99,7 @@ KLMapOutputs::KLMapOutputs(const ParsedArguments & args, OutputTransaction & out
   {
     if (const auto path = args.GetOptionalString(option))
     {
-      if (!CanWriteImage(*path))
-      {
-        throw UsageError(fmt::format("--{} {}: no image format for this file name", option, *path));
-      }
+      RequireImageOutputName(option, *path);
       m_FidelityFiles.emplace_back(option, outputs.Stage(*path, std::string("--") + option));
       m_FidelityNames.push_back(*path);
     }
