@@ -300,6 +300,41 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
   }
 }
 
+// An atlas that labels few of the voxels considered: every tool warns alike, on one line
+// "<Tool>: warning: ..." (RegionStatistics said "RegionStatistics: note: warning: ...", the
+// region options a bare "warning: ...").
+TEST_F(ErrorPaths, AtlasCoverageWarningHasTheToolsPrefix)
+{
+  const auto grid = MakeSeries({ 6, 5, 4, 1 }, Signal);
+  WriteMask(grid, directory / "few.nii.gz", [](long x, long y, long) { return x == 0 && y == 0 ? 1 : 0; });
+  const std::string warning = "warning: the atlas labels 4 of the 120 voxels considered (3.3 %): the region table "
+                              "describes only them (is the atlas in the maps' space?)\n";
+  const auto        kl = RunProgram(
+    VOXELKL_KL_EXECUTABLE,
+    With({ "--labels", directory / "few.nii.gz", "--regionTable", directory / "kl.tsv" }, reference, generated));
+  ASSERT_EQ(kl.exitCode, 0) << kl.err;
+  EXPECT_NE(kl.err.find("VoxelKLDivergence: " + warning), std::string::npos) << kl.err;
+  const auto moments = RunProgram(VOXELKL_MOMENTS_EXECUTABLE,
+                                  { "--input",
+                                    reference,
+                                    "--mean",
+                                    directory / "mean.nii",
+                                    "--labels",
+                                    directory / "few.nii.gz",
+                                    "--regionTable",
+                                    directory / "m.tsv" });
+  ASSERT_EQ(moments.exitCode, 0) << moments.err;
+  EXPECT_NE(moments.err.find("VoxelMoments: " + warning), std::string::npos) << moments.err;
+  const auto regions = RunProgram(
+    VOXELKL_REGIONS_EXECUTABLE,
+    { "--input", directory / "mean.nii", "--labels", directory / "few.nii.gz", "--table", directory / "r.TSV" });
+  ASSERT_EQ(regions.exitCode, 0) << regions.err;
+  EXPECT_EQ(regions.err, "RegionStatistics: " + warning);
+  // The table's schema beside it, the extension matched in any case.
+  EXPECT_TRUE(fs::exists(directory / "r.schema.tsv"));
+  EXPECT_FALSE(fs::exists(directory / "r.TSV.schema.tsv"));
+}
+
 TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)
 {
   auto result = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", reference });

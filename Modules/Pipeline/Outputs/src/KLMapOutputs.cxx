@@ -7,6 +7,7 @@
 #include "voxelkl/RegionTableWriter.h"
 #include "voxelkl/ReportOption.h"
 #include "voxelkl/ReturnParameters.h"
+#include "voxelkl/RunCommand.h"
 
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
@@ -265,7 +266,7 @@ KLMapOutputs::Write(const Result & result, OutputTransaction & outputs, const st
 
   for (const std::string & warning : result.warnings)
   {
-    std::cerr << program << ": warning: " << warning << '\n';
+    PrintWarning(warning);
   }
   std::cout << result.headline << ": " << m_Output << '\n';
   if (m_Summary)
