@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace
 {
@@ -386,6 +387,74 @@ TEST_F(NiftiDoor, NiftiPairInputsAreRefusedNamingAMissingHalf)
                 KL({ "--mask", maskHeader }),
                 maskHeader,
                 { "and its other half " + directory / "mask.img" + " does not exist" });
+}
+
+// A series without orientation (qform_code and sform_code 0, like nipype's ds003) is read as
+// ITK reads it: LPS identity at origin 0, the RAS affine diag(-dx, -dy, dz). A mask saved
+// with the NIfTI "method 1" affine diag(dx, dy, dz) lies elsewhere and is refused, with a
+// hint that says so and how to save one that matches; diag(-dx, -dy, dz) is accepted. An
+// atlas resampled onto such a series gets the same explanation as a note.
+TEST_F(NiftiDoor, MaskAgainstAnUnorientedSeriesGetsAHintThatSaysHowItIsRead)
+{
+  auto seriesBytes = Bytes(reference);
+  Patch(seriesBytes, 252, static_cast<short>(0)); // qform_code
+  Patch(seriesBytes, SformCodeAt, static_cast<short>(0));
+  const std::string unoriented = directory / "unoriented.nii";
+  Write(unoriented, seriesBytes);
+  float spacing[3];
+  std::memcpy(spacing, seriesBytes.data() + 80, sizeof(spacing)); // pixdim[1..3]
+  const auto affine = [&](const std::string & stem, float sx, float sy, int value) {
+    auto bytes = MaskBytes(stem);
+    if (value != 1)
+    {
+      for (std::size_t v = 352; v < bytes.size(); ++v)
+        bytes[v] = bytes[v] != 0 ? static_cast<unsigned char>(value) : 0;
+    }
+    Patch(bytes, 252, static_cast<short>(0));
+    Patch(bytes, SformCodeAt, static_cast<short>(1));
+    const float rows[12] = { sx, 0, 0, 0, 0, sy, 0, 0, 0, 0, spacing[2], 0 };
+    std::memcpy(bytes.data() + SrowXAt, rows, sizeof(rows));
+    const std::string path = directory / (stem + ".nii");
+    Write(path, bytes);
+    return path;
+  };
+  const auto                     number = [](float value) { return (std::ostringstream() << value).str(); };
+  const std::vector<std::string> arguments{ "--reference", unoriented, "--generated", unoriented, "--output", output };
+
+  const std::string method1 = affine("method1", spacing[0], spacing[1], 1);
+  auto              withMask = arguments;
+  withMask.insert(withMask.end(), { "--mask", method1 });
+  const auto before = directory.Files();
+  const auto refused = RunProgram(VOXELKL_KL_EXECUTABLE, withMask);
+  EXPECT_EQ(refused.exitCode, 1) << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  for (const std::string & needle :
+       { std::string("direction differs at (0,0): 1 vs -1"),
+         unoriented +
+           " has qform_code and sform_code 0 (no orientation) and is read as ITK reads it: the RAS affine "
+           "diag(" +
+           number(-spacing[0]) + ", " + number(-spacing[1]) + ", " + number(spacing[2]) + ") at origin 0",
+         std::string("nibabel.Nifti1Image(mask, None, series.header)") })
+  {
+    EXPECT_NE(refused.err.find(needle), std::string::npos) << "missing '" << needle << "' in: " << refused.err;
+  }
+  EXPECT_EQ(directory.Files(), before);
+
+  auto accepted = arguments;
+  accepted.insert(accepted.end(), { "--mask", affine("flipped", -spacing[0], -spacing[1], 1) });
+  const auto run = RunProgram(VOXELKL_KL_EXECUTABLE, accepted);
+  EXPECT_EQ(run.exitCode, 0) << run.err;
+
+  // An atlas in "method 1" is resampled (a note says so) with the same explanation.
+  auto withLabels = arguments;
+  withLabels.insert(withLabels.end(),
+                    { "--labels", affine("atlas", spacing[0], spacing[1], 2), "--regionTable", directory / "r.tsv" });
+  const auto labelled = RunProgram(VOXELKL_KL_EXECUTABLE, withLabels);
+  EXPECT_EQ(labelled.exitCode, 0) << labelled.err;
+  EXPECT_NE(labelled.err.find("VoxelKLDivergence: note: " + directory / "atlas.nii" + ": " + unoriented +
+                              " has qform_code and sform_code 0 (no orientation) and is read as ITK reads it"),
+            std::string::npos)
+    << labelled.err;
 }
 
 } // namespace

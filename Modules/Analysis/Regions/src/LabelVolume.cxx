@@ -1,6 +1,7 @@
 #include "voxelkl/LabelVolume.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/MaskLoader.h"
 #include "voxelkl/MemoryLimit.h"
 #include "voxelkl/ScalarVolumeReader.h"
 
@@ -208,6 +209,12 @@ LoadLabels(const std::string & atlas, const std::string & mapName, const Spatial
                          difference,
                          volume.keptLabels,
                          volume.atlasLabels.size());
+    // An atlas drawn on an unoriented series' own voxels but saved with another affine is
+    // moved by the resampling: say how the series is placed and how to save one that fits.
+    if (const std::string hint = UnorientedSeriesHint(mapName, mapGrid, "an atlas"); !hint.empty())
+    {
+      notes << atlas << ": " << hint << '\n';
+    }
   }
   return volume;
 }
