@@ -172,11 +172,7 @@ Run(const voxelkl::ParsedArguments & args)
   const auto profile = args.GetOptionalString("profileCorrelation");
   if (profile)
   {
-    if (!voxelkl::CanWriteImage(*profile))
-    {
-      throw voxelkl::UsageError(fmt::format(
-        "--profileCorrelation {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", *profile));
-    }
+    voxelkl::RequireImageOutputName("profileCorrelation", *profile);
     outputs.Stage(*profile, "--profileCorrelation");
   }
   const auto summary = args.GetOptionalString("summary");
@@ -265,7 +261,11 @@ Run(const voxelkl::ParsedArguments & args)
   std::string line;
   for (std::istringstream lines(notes.str()); std::getline(lines, line);)
   {
-    std::cerr << "ConnectivityAgreement: note: " << line << '\n';
+    voxelkl::PrintNote(line);
+  }
+  if (const voxelkl::AtlasCoverage coverage = voxelkl::ConnectivityCoverage(job); !coverage.warning.empty())
+  {
+    voxelkl::PrintWarning(coverage.warning);
   }
   std::size_t excludedConstant = 0, excludedNonFinite = 0, excludedEmpty = 0;
   for (const voxelkl::RegionOutcome & outcome : comparison.regions)
@@ -276,24 +276,24 @@ Run(const voxelkl::ParsedArguments & args)
   }
   if (excludedConstant + excludedNonFinite + excludedEmpty > 0)
   {
-    std::cerr << fmt::format("ConnectivityAgreement: warning: {} of the {} regions left out: {} without a voxel in the "
-                             "mask, {} without a finite value, {} constant over time (the summary lists them)\n",
-                             excludedConstant + excludedNonFinite + excludedEmpty,
-                             comparison.regions.size(),
-                             excludedEmpty,
-                             excludedNonFinite,
-                             excludedConstant);
+    voxelkl::PrintWarning(fmt::format("{} of the {} regions left out: {} without a voxel in the "
+                                      "mask, {} without a finite value, {} constant over time (the summary lists them)",
+                                      excludedConstant + excludedNonFinite + excludedEmpty,
+                                      comparison.regions.size(),
+                                      excludedEmpty,
+                                      excludedNonFinite,
+                                      excludedConstant));
   }
   for (const auto * series : { &comparison.reference, &comparison.generated })
   {
     if (!series->censored.empty())
     {
-      std::cerr << fmt::format("ConnectivityAgreement: warning: {} of the {} time points of the {} series left out: a "
-                               "region has no finite voxel there (first: {})\n",
-                               series->censored.size(),
-                               series->timePoints,
-                               series == &comparison.reference ? "reference" : "generated",
-                               series->censored.front());
+      voxelkl::PrintWarning(fmt::format("{} of the {} time points of the {} series left out: a "
+                                        "region has no finite voxel there (first: {})",
+                                        series->censored.size(),
+                                        series->timePoints,
+                                        series == &comparison.reference ? "reference" : "generated",
+                                        series->censored.front()));
     }
   }
   auto number = [](const std::optional<double> & value) {

@@ -133,10 +133,6 @@ Run(const voxelkl::ParsedArguments & args)
   bar.Update(0.5);
   const auto regions =
     voxelkl::ComputeRegionStatistics(labels, names, { { mapName, map.GetPointer(), {} } }, mask.inside);
-  if (const std::string warning = voxelkl::CoverageWarning(regions); !warning.empty())
-  {
-    notes << "warning: " << warning << '\n';
-  }
 
   outputs.Write(table, voxelkl::FormatRegionTable(regions));
   outputs.Write(schema, voxelkl::FormatRegionSchema(regions));
@@ -164,7 +160,11 @@ Run(const voxelkl::ParsedArguments & args)
   std::string line;
   for (std::istringstream lines(notes.str()); std::getline(lines, line);)
   {
-    std::cerr << "RegionStatistics: note: " << line << '\n';
+    voxelkl::PrintNote(line);
+  }
+  if (const std::string warning = voxelkl::CoverageWarning(regions); !warning.empty())
+  {
+    voxelkl::PrintWarning(warning);
   }
   std::cout << fmt::format("table: {} ({} regions; schema {})\n", table, regions.rows.size(), schema);
   if (summary)

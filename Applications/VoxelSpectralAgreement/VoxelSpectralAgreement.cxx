@@ -300,10 +300,7 @@ Run(const voxelkl::ParsedArguments & args)
   {
     if (const auto path = args.GetOptionalString(names[m]))
     {
-      if (!voxelkl::CanWriteImage(*path))
-      {
-        throw voxelkl::UsageError(fmt::format("--{} {}: no image format for this file name", names[m], *path));
-      }
+      voxelkl::RequireImageOutputName(names[m], *path);
       requested.emplace_back(m, outputs.Stage(*path, std::string("--") + names[m]));
     }
   }
@@ -312,10 +309,7 @@ Run(const voxelkl::ParsedArguments & args)
   {
     if (const auto path = args.GetOptionalString(option))
     {
-      if (!voxelkl::CanWriteImage(*path))
-      {
-        throw voxelkl::UsageError(fmt::format("--{} {}: no image format for this file name", option, *path));
-      }
+      voxelkl::RequireImageOutputName(option, *path);
       other.emplace_back(option, outputs.Stage(*path, std::string("--") + option));
     }
   }

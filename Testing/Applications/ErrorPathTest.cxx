@@ -167,6 +167,33 @@ TEST_F(ErrorPaths, OutputNamesFollowOneRule)
   EXPECT_EQ(upper.exitCode, 0) << upper.err; // the extension in any case
 }
 
+// Formats whose voxels go to a second file (NIfTI pairs, .mhd, .nhdr) are refused up front:
+// the transaction renamed the header and left the voxels in a hidden temporary it named
+// (exit 0, a 352-byte o.hdr).
+TEST_F(ErrorPaths, TwoFileOutputFormatsAreRefusedUpFront)
+{
+  for (const std::string name : { "o.hdr", "o.img", "o.HDR", "o.hdr.gz", "o.mhd", "o.nhdr" })
+  {
+    const std::string path = directory / name;
+    const auto        before = directory.Files();
+    auto              arguments = With({}, reference, generated);
+    arguments[5] = path; // --output
+    const auto result = RunProgram(VOXELKL_KL_EXECUTABLE, arguments);
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_EQ(result.err.rfind("VoxelKLDivergence: error: --output " + path + ": ", 0), 0u) << result.err;
+    EXPECT_NE(result.err.find("are not written; use .nii or .nii.gz"), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_EQ(directory.Files(), before) << name;
+
+    const auto moments = RunProgram(VOXELKL_MOMENTS_EXECUTABLE, { "--input", reference, "--mean", path });
+    EXPECT_EQ(moments.exitCode, 1) << moments.err;
+    EXPECT_EQ(moments.err.rfind("VoxelMoments: error: --mean " + path + ": ", 0), 0u) << moments.err;
+    EXPECT_EQ(directory.Files(), before) << name;
+  }
+  ExpectFailure(With({ "--mse", directory / "mse.hdr" }, reference, generated),
+                { "--mse", "mse.hdr: NIfTI pairs (.hdr/.img) are not written" });
+}
+
 // k close to T: the estimate is strongly biased; the run succeeds, and says so on stderr
 // and in the summary.
 TEST_F(ErrorPaths, LargeKIsWarnedAbout)
@@ -271,6 +298,41 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
     }
     ExpectFailure(With({}, directory / "pattern.mhd", generated), { "pattern.mhd", "ElementDataFile" });
   }
+}
+
+// An atlas that labels few of the voxels considered: every tool warns alike, on one line
+// "<Tool>: warning: ..." (RegionStatistics said "RegionStatistics: note: warning: ...", the
+// region options a bare "warning: ...").
+TEST_F(ErrorPaths, AtlasCoverageWarningHasTheToolsPrefix)
+{
+  const auto grid = MakeSeries({ 6, 5, 4, 1 }, Signal);
+  WriteMask(grid, directory / "few.nii.gz", [](long x, long y, long) { return x == 0 && y == 0 ? 1 : 0; });
+  const std::string warning = "warning: the atlas labels 4 of the 120 voxels considered (3.3 %): the region table "
+                              "describes only them (is the atlas in the maps' space?)\n";
+  const auto        kl = RunProgram(
+    VOXELKL_KL_EXECUTABLE,
+    With({ "--labels", directory / "few.nii.gz", "--regionTable", directory / "kl.tsv" }, reference, generated));
+  ASSERT_EQ(kl.exitCode, 0) << kl.err;
+  EXPECT_NE(kl.err.find("VoxelKLDivergence: " + warning), std::string::npos) << kl.err;
+  const auto moments = RunProgram(VOXELKL_MOMENTS_EXECUTABLE,
+                                  { "--input",
+                                    reference,
+                                    "--mean",
+                                    directory / "mean.nii",
+                                    "--labels",
+                                    directory / "few.nii.gz",
+                                    "--regionTable",
+                                    directory / "m.tsv" });
+  ASSERT_EQ(moments.exitCode, 0) << moments.err;
+  EXPECT_NE(moments.err.find("VoxelMoments: " + warning), std::string::npos) << moments.err;
+  const auto regions = RunProgram(
+    VOXELKL_REGIONS_EXECUTABLE,
+    { "--input", directory / "mean.nii", "--labels", directory / "few.nii.gz", "--table", directory / "r.TSV" });
+  ASSERT_EQ(regions.exitCode, 0) << regions.err;
+  EXPECT_EQ(regions.err, "RegionStatistics: " + warning);
+  // The table's schema beside it, the extension matched in any case.
+  EXPECT_TRUE(fs::exists(directory / "r.schema.tsv"));
+  EXPECT_FALSE(fs::exists(directory / "r.TSV.schema.tsv"));
 }
 
 TEST_F(ErrorPaths, MomentsWithoutOutputOr3DInput)

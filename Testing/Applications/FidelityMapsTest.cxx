@@ -146,6 +146,55 @@ TEST(FidelityMaps, MatchBruteForceAndSummary)
   }
 }
 
+// a.nii and a.nii.gz in one run: their temporaries once shared the stem .a.voxelkl-partial-PID
+// and writing the .nii.gz (through a .nii beside it) removed the .nii's ("cannot be
+// written: No such file or directory"). Each map must hold its own values.
+TEST(FidelityMaps, MapsNamedANiiAndANiiGzInOneRunAreBothRight)
+{
+  TemporaryDirectory directory("fidelity-names");
+  const auto         reference = MakeSeries(Size, [](long x, long y, long z, long t) {
+    return static_cast<double>(static_cast<float>(800 + 3 * x + ((x * 13 + y * 7 + z * 3 + t * 11) % 17)));
+  });
+  const auto         generated = MakeSeries(Size, [](long x, long y, long z, long t) {
+    return static_cast<double>(static_cast<float>(800 + 2 * x + ((x * 5 + y * 11 + z * 2 + t * 3) % 13)));
+  });
+  WriteSeries(reference, directory / "r.nii");
+  WriteSeries(generated, directory / "g.nii");
+  const auto result = RunProgram(VOXELKL_KL_EXECUTABLE,
+                                 { "--reference",
+                                   directory / "r.nii",
+                                   "--generated",
+                                   directory / "g.nii",
+                                   "--output",
+                                   directory / "a.nii",
+                                   "--mse",
+                                   directory / "a.nii.gz" });
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  for (const auto & name : directory.Files())
+    EXPECT_EQ(name.find("voxelkl-partial"), std::string::npos) << name;
+  // ITK's reader (niftilib), given a.nii.gz, reads a.nii beside it: read each alone.
+  std::filesystem::rename(directory / "a.nii.gz", directory / "mse.nii.gz");
+  const auto kl = ReadVolume(directory / "a.nii");
+  const auto mse = ReadVolume(directory / "mse.nii.gz");
+  for (long z = 0; z < Size[2]; ++z)
+    for (long y = 0; y < Size[1]; ++y)
+      for (long x = 0; x < Size[0]; ++x)
+      {
+        const auto r = VoxelValues(reference, x, y, z);
+        const auto g = VoxelValues(generated, x, y, z);
+        const auto [mr, vr] = MeanVariance(r);
+        const auto [mg, vg] = MeanVariance(g);
+        double squares = 0;
+        for (std::size_t t = 0; t < r.size(); ++t)
+          squares += (r[t] - g[t]) * (r[t] - g[t]);
+        const Volume::IndexType index{ { x, y, z } };
+        const double            expectedKL = TextbookKL(mr, vr, mg, vg);
+        const double            expectedMse = squares / r.size();
+        EXPECT_NEAR(kl->GetPixel(index), expectedKL, 1e-5 * std::max(1.0, expectedKL)) << index;
+        EXPECT_NEAR(mse->GetPixel(index), expectedMse, 1e-5 * std::max(1.0, expectedMse)) << index;
+      }
+}
+
 TEST(FidelityMaps, SameBitsOnEveryReadPathAndThreadCount)
 {
   TemporaryDirectory directory("fidelity-paths");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 namespace
@@ -82,6 +83,35 @@ TEST(VoxelMomentsApp, MatchesTwoPassMoments)
   EXPECT_EQ(count->GetPixel(Volume::IndexType{ { 1, 0, 0 } }), 28.0); // 9 NaN skipped
   EXPECT_EQ(variance->GetPixel(Volume::IndexType{ { 0, 0, 0 } }), 0.0);
   EXPECT_NE(result.out.find("9 non-finite samples skipped"), std::string::npos) << result.out;
+}
+
+// m.nii and m.nii.gz in one run (their temporaries once collided): each map its own values.
+TEST(VoxelMomentsApp, MapsNamedMNiiAndMNiiGzInOneRunAreBothRight)
+{
+  TemporaryDirectory directory("moments-names");
+  const auto         series = MakeSeries({ 5, 4, 3, 17 }, [](long x, long y, long z, long t) {
+    return 1000.0 + 10 * x + ((x * 7 + y * 5 + z * 3 + t * 11) % 13) * (1 + y);
+  });
+  WriteSeries(series, directory / "bold.nii", "float64");
+  const auto result =
+    RunProgram(VOXELKL_MOMENTS_EXECUTABLE,
+               { "--input", directory / "bold.nii", "--mean", directory / "m.nii", "--std", directory / "m.nii.gz" });
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  for (const auto & name : directory.Files())
+    EXPECT_EQ(name.find("voxelkl-partial"), std::string::npos) << name;
+  // ITK's reader (niftilib), given m.nii.gz, reads m.nii beside it: read each alone.
+  std::filesystem::rename(directory / "m.nii.gz", directory / "std.nii.gz");
+  const auto mean = ReadVolume(directory / "m.nii");
+  const auto deviation = ReadVolume(directory / "std.nii.gz");
+  for (long z = 0; z < 3; ++z)
+    for (long y = 0; y < 4; ++y)
+      for (long x = 0; x < 5; ++x)
+      {
+        const auto [m, v] = MeanVariance(VoxelValues(series, x, y, z));
+        const Volume::IndexType index{ { x, y, z } };
+        EXPECT_NEAR(mean->GetPixel(index), m, 1e-3) << index;
+        EXPECT_NEAR(deviation->GetPixel(index), std::sqrt(v), 1e-4) << index;
+      }
 }
 
 TEST(VoxelMomentsApp, TilesThreadsAndListsGiveTheSameBits)

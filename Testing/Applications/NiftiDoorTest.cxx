@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace
 {
@@ -253,6 +254,207 @@ TEST_F(NiftiDoor, NonFiniteSamplesInAMaskedSeriesAreKept)
   EXPECT_EQ(placed, 8);
   EXPECT_EQ(document["skippedNonFiniteSamples"].get<long>(), placed);
   EXPECT_EQ(document["voxels"]["inMask"].get<long>(), 3 * 5 * 4);
+}
+
+// A header whose grid cannot fit in this machine's memory is refused before the image is
+// allocated, naming the file, wherever a tool reads an image whole (labels, RegionStatistics'
+// map, a mask): ITK's allocator failed with two lines naming no file. A gzip-encoded NRRD is
+// not sized ahead (only decoding tells), so its 10^13 voxels reach the memory check.
+TEST_F(NiftiDoor, HugeGridClaimsAreRefusedBeforeAllocationNamingTheFile)
+{
+  const std::string huge = directory / "huge_labels.nrrd";
+  WriteHugeNrrd(huge, { 100000, 100000, 1000 }, "uint8");
+  const std::vector<std::string> needles{ "its grid needs about", "GiB of memory, more than this machine's" };
+  const std::string              table = directory / "regions.tsv";
+  ExpectRefused(
+    VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", KL({ "--labels", huge, "--regionTable", table }), huge, needles);
+  ExpectRefused(VOXELKL_MOMENTS_EXECUTABLE,
+                "VoxelMoments",
+                { "--input", reference, "--mean", directory / "mean.nii", "--labels", huge, "--regionTable", table },
+                huge,
+                needles);
+  const std::string map = directory / "map.nii";
+  WriteMask(series, map, [](long x, long, long) { return x; });
+  const std::string labels = directory / "labels.nii";
+  WriteMask(series, labels, [](long x, long, long) { return x < 3 ? 1 : 2; });
+  ExpectRefused(VOXELKL_REGIONS_EXECUTABLE,
+                "RegionStatistics",
+                { "--input", map, "--labels", huge, "--table", table },
+                huge,
+                needles);
+  ExpectRefused(VOXELKL_REGIONS_EXECUTABLE,
+                "RegionStatistics",
+                { "--input", huge, "--labels", labels, "--table", table },
+                huge,
+                needles);
+}
+
+// A .nii.gz of a few dozen bytes claiming 2000^3 voxels: refused from its header and size
+// (deflate expands at most 1032:1) wherever it is given, one line naming it.
+TEST_F(NiftiDoor, TinyGzipClaimingAHugeGridIsRefusedUpFront)
+{
+  auto header = MaskBytes("tiny");
+  header.resize(352);
+  for (const auto & [index, value] : { std::pair<int, short>{ 1, 2000 }, { 2, 2000 }, { 3, 2000 } })
+  {
+    Patch(header, 40 + 2 * index, value);
+  }
+  const std::string tiny = directory / "tiny.nii.gz";
+  WriteGzip(tiny, header);
+  const std::vector<std::string> needles{ "the header describes 8000000352 bytes of data", "1032:1" };
+  const std::string              table = directory / "regions.tsv";
+  ExpectRefused(
+    VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", KL({ "--labels", tiny, "--regionTable", table }), tiny, needles);
+  ExpectRefused(VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", KL({ "--mask", tiny }), tiny, needles);
+  ExpectRefused(VOXELKL_MOMENTS_EXECUTABLE,
+                "VoxelMoments",
+                { "--input", reference, "--mean", directory / "mean.nii", "--labels", tiny, "--regionTable", table },
+                tiny,
+                needles);
+  const std::string labels = directory / "labels.nii";
+  WriteMask(series, labels, [](long x, long, long) { return x < 3 ? 1 : 2; });
+  ExpectRefused(VOXELKL_REGIONS_EXECUTABLE,
+                "RegionStatistics",
+                { "--input", tiny, "--labels", labels, "--table", table },
+                tiny,
+                needles);
+}
+
+// ITK's NRRD and MetaImage readers report a bad header over several lines, with their
+// class, an address and a source location, naming no file: one line, the file first.
+TEST_F(NiftiDoor, BrokenNrrdAndMetaImageHeadersGiveOneLineNamingTheFile)
+{
+  const auto text = [this](const std::string & name, const std::string & contents) {
+    const std::string path = directory / name;
+    Write(path, std::vector<unsigned char>(contents.begin(), contents.end()));
+    return path;
+  };
+  const struct
+  {
+    std::string path;
+    std::string problem;
+  } cases[] = {
+    { text("sizes.nrrd", "NRRD0004\ntype: float\ndimension: 4\nsizes: 10 12 9\nencoding: raw\nendian: little\n\n"),
+      "parsed 3 values, but dimension is 4" },
+    { text("type.nrrd", "NRRD0004\ntype: flaot\ndimension: 4\nsizes: 6 5 4 12\nencoding: raw\nendian: little\n\n"),
+      "couldn't parse type \"flaot\"" },
+    { text("nodata.nrrd", "NRRD0004\ntype: float\ndimension: 4\nsizes: 6 5 4 12\nencoding: raw\n"),
+      "cannot read the header" },
+    { text("what.mha",
+           "ObjectType = Image\nNDims = 4\nDimSize = 6 5 4 12\nElementType = MET_WHAT\nElementDataFile = LOCAL\n"),
+      "Unknown component type" },
+  };
+  for (const auto & c : cases)
+  {
+    for (const auto & arguments :
+         { std::vector<std::string>{ "--reference", c.path, "--generated", generated },
+           std::vector<std::string>{ "--reference", reference, "--generated", generated, "--mask", c.path } })
+    {
+      auto withOutput = arguments;
+      withOutput.insert(withOutput.end(), { "--output", output });
+      const auto result = RunProgram(VOXELKL_KL_EXECUTABLE, withOutput);
+      ExpectRefused(VOXELKL_KL_EXECUTABLE, "VoxelKLDivergence", withOutput, c.path, { c.problem });
+      for (const std::string noise : { "itk::ERROR", "ITK ERROR", "(0x", ".cxx:", "[nrrd]" })
+      {
+        EXPECT_EQ(result.err.find(noise), std::string::npos) << "'" << noise << "' in: " << result.err;
+      }
+    }
+  }
+}
+
+// NIfTI pairs would be read by niftilib, which VoxelKL keeps from every NIfTI byte: they
+// are refused, naming the missing half when there is one (niftilib said only
+// "nifti_image_load failed for file: pair.hdr").
+TEST_F(NiftiDoor, NiftiPairInputsAreRefusedNamingAMissingHalf)
+{
+  const std::string pairHeader = directory / "pair.hdr";
+  const std::string pairImage = directory / "pair.img";
+  WriteSeries(series, pairHeader);
+  ASSERT_TRUE(fs::exists(pairImage));
+  for (const std::string & given : { pairHeader, pairImage })
+  {
+    ExpectRefused(VOXELKL_KL_EXECUTABLE,
+                  "VoxelKLDivergence",
+                  { "--reference", given, "--generated", generated, "--output", output },
+                  given,
+                  { "NIfTI pairs (.hdr/.img) are not read: convert the pair to one .nii or .nii.gz" });
+  }
+  const std::string maskHeader = directory / "mask.hdr";
+  WriteMask(series, maskHeader, [](long x, long, long) { return x < 3 ? 1 : 0; });
+  fs::remove(directory / "mask.img");
+  ExpectRefused(VOXELKL_KL_EXECUTABLE,
+                "VoxelKLDivergence",
+                KL({ "--mask", maskHeader }),
+                maskHeader,
+                { "and its other half " + directory / "mask.img" + " does not exist" });
+}
+
+// A series without orientation (qform_code and sform_code 0, like nipype's ds003) is read as
+// ITK reads it: LPS identity at origin 0, the RAS affine diag(-dx, -dy, dz). A mask saved
+// with the NIfTI "method 1" affine diag(dx, dy, dz) lies elsewhere and is refused, with a
+// hint that says so and how to save one that matches; diag(-dx, -dy, dz) is accepted. An
+// atlas resampled onto such a series gets the same explanation as a note.
+TEST_F(NiftiDoor, MaskAgainstAnUnorientedSeriesGetsAHintThatSaysHowItIsRead)
+{
+  auto seriesBytes = Bytes(reference);
+  Patch(seriesBytes, 252, static_cast<short>(0)); // qform_code
+  Patch(seriesBytes, SformCodeAt, static_cast<short>(0));
+  const std::string unoriented = directory / "unoriented.nii";
+  Write(unoriented, seriesBytes);
+  float spacing[3];
+  std::memcpy(spacing, seriesBytes.data() + 80, sizeof(spacing)); // pixdim[1..3]
+  const auto affine = [&](const std::string & stem, float sx, float sy, int value) {
+    auto bytes = MaskBytes(stem);
+    if (value != 1)
+    {
+      for (std::size_t v = 352; v < bytes.size(); ++v)
+        bytes[v] = bytes[v] != 0 ? static_cast<unsigned char>(value) : 0;
+    }
+    Patch(bytes, 252, static_cast<short>(0));
+    Patch(bytes, SformCodeAt, static_cast<short>(1));
+    const float rows[12] = { sx, 0, 0, 0, 0, sy, 0, 0, 0, 0, spacing[2], 0 };
+    std::memcpy(bytes.data() + SrowXAt, rows, sizeof(rows));
+    const std::string path = directory / (stem + ".nii");
+    Write(path, bytes);
+    return path;
+  };
+  const auto                     number = [](float value) { return (std::ostringstream() << value).str(); };
+  const std::vector<std::string> arguments{ "--reference", unoriented, "--generated", unoriented, "--output", output };
+
+  const std::string method1 = affine("method1", spacing[0], spacing[1], 1);
+  auto              withMask = arguments;
+  withMask.insert(withMask.end(), { "--mask", method1 });
+  const auto before = directory.Files();
+  const auto refused = RunProgram(VOXELKL_KL_EXECUTABLE, withMask);
+  EXPECT_EQ(refused.exitCode, 1) << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  for (const std::string & needle :
+       { std::string("direction differs at (0,0): 1 vs -1"),
+         unoriented +
+           " has qform_code and sform_code 0 (no orientation) and is read as ITK reads it: the RAS affine "
+           "diag(" +
+           number(-spacing[0]) + ", " + number(-spacing[1]) + ", " + number(spacing[2]) + ") at origin 0",
+         std::string("nibabel.Nifti1Image(mask, None, series.header)") })
+  {
+    EXPECT_NE(refused.err.find(needle), std::string::npos) << "missing '" << needle << "' in: " << refused.err;
+  }
+  EXPECT_EQ(directory.Files(), before);
+
+  auto accepted = arguments;
+  accepted.insert(accepted.end(), { "--mask", affine("flipped", -spacing[0], -spacing[1], 1) });
+  const auto run = RunProgram(VOXELKL_KL_EXECUTABLE, accepted);
+  EXPECT_EQ(run.exitCode, 0) << run.err;
+
+  // An atlas in "method 1" is resampled (a note says so) with the same explanation.
+  auto withLabels = arguments;
+  withLabels.insert(withLabels.end(),
+                    { "--labels", affine("atlas", spacing[0], spacing[1], 2), "--regionTable", directory / "r.tsv" });
+  const auto labelled = RunProgram(VOXELKL_KL_EXECUTABLE, withLabels);
+  EXPECT_EQ(labelled.exitCode, 0) << labelled.err;
+  EXPECT_NE(labelled.err.find("VoxelKLDivergence: note: " + directory / "atlas.nii" + ": " + unoriented +
+                              " has qform_code and sform_code 0 (no orientation) and is read as ITK reads it"),
+            std::string::npos)
+    << labelled.err;
 }
 
 } // namespace

@@ -172,6 +172,18 @@ WriteMask(const Series * series, const std::string & path, const std::function<i
   writer->Update();
 }
 
+void
+WriteHugeNrrd(const std::string & path, const std::vector<long> & sizes, const std::string & type)
+{
+  std::ofstream file(path, std::ios::binary);
+  file << "NRRD0004\ntype: " << type << "\ndimension: " << sizes.size() << "\nsizes:";
+  for (const long size : sizes)
+  {
+    file << ' ' << size;
+  }
+  file << "\nencoding: gzip\nendian: little\n\n" << std::string("\x1f\x8b\x08\x00", 4);
+}
+
 Volume::Pointer
 ReadVolume(const std::string & path)
 {

@@ -56,6 +56,12 @@ WriteVolumes(const Series * series, const std::string & stem, const std::string 
 void
 WriteMask(const Series * series, const std::string & path, const std::function<int(long, long, long)> & f);
 
+/** A gzip-encoded NRRD header of the given sizes (3 or 4) with a few bytes of data: readers
+ * cannot size compressed data ahead, so only a memory check stops a tool from allocating
+ * its grid (sizes of 100000 x 100000 x 1000 exceed any machine). */
+void
+WriteHugeNrrd(const std::string & path, const std::vector<long> & sizes, const std::string & type = "float");
+
 Volume::Pointer
 ReadVolume(const std::string & path);
 Series::Pointer

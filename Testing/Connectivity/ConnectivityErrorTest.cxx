@@ -3,6 +3,7 @@
 #include "TestFiles.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <filesystem>
@@ -154,6 +155,52 @@ TEST_F(ConnectivityErrors, AConstantRegionIsLeftOutAndCounted)
   EXPECT_EQ(result.out.find("matrixSimilarity ="), std::string::npos) << result.out;
 }
 
+// An atlas that labels few of the voxels considered: the other tools' warning, on stderr and
+// in the summary's regions.coverage.
+TEST_F(ConnectivityErrors, AtlasCoveringFewVoxelsIsWarnedAbout)
+{
+  // Two regions of 4 voxels each (x 0 and 1 at y 0, every z): 8 of the 120 voxels.
+  WriteMask(reference, directory / "few.nii.gz", [](long x, long y, long) { return y == 0 && x < 2 ? 1 + x : 0; });
+  const auto result = RunProgram(VOXELKL_CONNECTIVITY_EXECUTABLE,
+                                 { "--reference",
+                                   directory / "ref.nii.gz",
+                                   "--generated",
+                                   directory / "gen.nii.gz",
+                                   "--labels",
+                                   directory / "few.nii.gz",
+                                   "--summary",
+                                   directory / "fc.json" });
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const std::string warning = "the atlas labels 8 of the 120 voxels considered (6.7 %): the connectivity matrices "
+                              "describe only them (is the atlas in the maps' space?)";
+  EXPECT_NE(result.err.find("ConnectivityAgreement: warning: " + warning + "\n"), std::string::npos) << result.err;
+  std::ifstream        file(directory / "fc.json");
+  const nlohmann::json summary = nlohmann::json::parse(file);
+  EXPECT_EQ(summary["regions"]["coverage"]["consideredVoxels"], 120);
+  EXPECT_EQ(summary["regions"]["coverage"]["labelledVoxels"], 8);
+  EXPECT_EQ(summary["regions"]["coverage"]["warning"], warning);
+
+  // Inside a mask of those 8 voxels the atlas covers all: no warning, no field.
+  WriteMask(reference, directory / "few_mask.nii.gz", [](long x, long y, long) { return y == 0 && x < 2 ? 1 : 0; });
+  const auto masked = RunProgram(VOXELKL_CONNECTIVITY_EXECUTABLE,
+                                 { "--reference",
+                                   directory / "ref.nii.gz",
+                                   "--generated",
+                                   directory / "gen.nii.gz",
+                                   "--labels",
+                                   directory / "few.nii.gz",
+                                   "--mask",
+                                   directory / "few_mask.nii.gz",
+                                   "--summary",
+                                   directory / "masked.json" });
+  ASSERT_EQ(masked.exitCode, 0) << masked.err;
+  EXPECT_EQ(masked.err.find("the atlas labels"), std::string::npos) << masked.err;
+  std::ifstream        maskedFile(directory / "masked.json");
+  const nlohmann::json maskedSummary = nlohmann::json::parse(maskedFile);
+  EXPECT_EQ(maskedSummary["regions"]["coverage"]["consideredVoxels"], 8);
+  EXPECT_FALSE(maskedSummary["regions"]["coverage"].contains("warning"));
+}
+
 TEST_F(ConnectivityErrors, AnOutputThatIsAnInput)
 {
   ExpectRefused(
@@ -199,6 +246,24 @@ TEST_F(ConnectivityErrors, SeriesOnAnotherGridOrTooShort)
                   directory / "labels.nii.gz" },
                 directory / "short.nii.gz" + ": 1 of its 2 volumes has a finite value in every region of " +
                   directory / "labels.nii.gz" + " (the others are left out): connectivity needs at least 2");
+}
+
+// A 4D series whose grid cannot fit in memory is refused before the atlas is resampled onto
+// it (ITK's allocator failed there, in two lines naming no file).
+TEST_F(ConnectivityErrors, HugeSeriesIsRefusedBeforeAllocationNamingIt)
+{
+  WriteHugeNrrd(directory / "huge.nrrd", { 100000, 100000, 1000, 10 });
+  WriteHugeNrrd(directory / "huge2.nrrd", { 100000, 100000, 1000, 10 });
+  ExpectRefused({ "--reference",
+                  directory / "huge.nrrd",
+                  "--generated",
+                  directory / "huge2.nrrd",
+                  "--labels",
+                  directory / "labels.nii.gz",
+                  "--summary",
+                  directory / "fc.json" },
+                directory / "huge.nrrd: its grid needs about",
+                true);
 }
 
 } // namespace

@@ -89,6 +89,15 @@ TEST_F(ReportErrors, MapOnAnotherGridNamesBothFilesAndTheField)
                 { "small.nii.gz", "anatomy.nii.gz" });
 }
 
+// A map whose grid cannot fit in memory is refused before it is allocated, naming it.
+TEST_F(ReportErrors, HugeMapIsRefusedBeforeAllocationNamingIt)
+{
+  WriteHugeNrrd(directory / "huge.nrrd", { 100000, 100000, 1000 });
+  ExpectFailure(VOXELKL_REPORT_EXECUTABLE,
+                Report({ "--kl", directory / "huge.nrrd" }),
+                { "huge.nrrd: its grid needs about", "GiB of memory" });
+}
+
 TEST_F(ReportErrors, SummaryWithoutAFieldOfThePage)
 {
   auto summary = nlohmann::json::parse(ReadFile(directory / "kl.json"));

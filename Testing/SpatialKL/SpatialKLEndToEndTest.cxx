@@ -594,6 +594,18 @@ TEST_F(SpatialKLErrors, MissingFileAndNoFiniteVoxelAtAll)
   ExpectFailure(reference, directory / "nan.nii.gz", {}, { "nan.nii.gz", "finite" });
 }
 
+// A series whose grid cannot fit in memory is refused before its blocks are allocated
+// (this gave "error: std::bad_alloc").
+TEST_F(SpatialKLErrors, HugeSeriesIsRefusedBeforeAllocationNamingIt)
+{
+  WriteHugeNrrd(directory / "huge.nrrd", { 100000, 100000, 1000, 10 });
+  WriteHugeNrrd(directory / "huge2.nrrd", { 100000, 100000, 1000, 10 });
+  ExpectFailure(directory / "huge.nrrd",
+                directory / "huge2.nrrd",
+                {},
+                { "huge.nrrd / " + directory / "huge2.nrrd: its grid needs about", "GiB of memory" });
+}
+
 TEST(SpatialKLDivergenceApp, HelpExplainsTheArgmaxAndTheStandardizations)
 {
   const auto result = RunSpatialKL({ "--help" });

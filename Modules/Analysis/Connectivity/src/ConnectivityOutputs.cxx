@@ -2,6 +2,7 @@
 
 #include "voxelkl/ImageGrid.h"
 #include "voxelkl/KLSummary.h"
+#include "voxelkl/RegionStatistics.h"
 #include "voxelkl/SampleSummary.h"
 #include "voxelkl/TableText.h"
 
@@ -217,6 +218,22 @@ MakeProfileCorrelationMap(const ConnectivityJob & job, const ConnectivityResult 
   return map;
 }
 
+AtlasCoverage
+ConnectivityCoverage(const ConnectivityJob & job)
+{
+  AtlasCoverage coverage;
+  for (std::size_t v = 0; v < job.labels.labels.size(); ++v)
+  {
+    if (job.mask.inside.empty() || job.mask.inside[v] != 0)
+    {
+      ++coverage.considered;
+      coverage.labelled += job.labels.labels[v] != 0 ? 1 : 0;
+    }
+  }
+  coverage.warning = CoverageWarning(coverage.labelled, coverage.considered, "the connectivity matrices describe");
+  return coverage;
+}
+
 nlohmann::json
 MakeConnectivitySummary(const ConnectivityJob & job, const ConnectivityResult & result)
 {
@@ -287,7 +304,15 @@ MakeConnectivitySummary(const ConnectivityJob & job, const ConnectivityResult & 
     }
     list.push_back(row);
   }
+  const AtlasCoverage coverage = ConnectivityCoverage(job);
+  nlohmann::json      coverageJson = { { "consideredVoxels", coverage.considered },
+                                       { "labelledVoxels", coverage.labelled } };
+  if (!coverage.warning.empty())
+  {
+    coverageJson["warning"] = coverage.warning;
+  }
   nlohmann::json regions = {
+    { "coverage", coverageJson },
     { "atlas", comparison.regions.size() },
     { "used", comparison.used.size() },
     { "excluded", comparison.regions.size() - comparison.used.size() },

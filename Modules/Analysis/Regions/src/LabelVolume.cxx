@@ -1,6 +1,8 @@
 #include "voxelkl/LabelVolume.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/MaskLoader.h"
+#include "voxelkl/MemoryLimit.h"
 #include "voxelkl/ScalarVolumeReader.h"
 
 #include "itkIdentityTransform.h"
@@ -176,6 +178,9 @@ LoadLabels(const std::string & atlas, const std::string & mapName, const Spatial
     throw InputError(atlas, "holds no label: every voxel is 0 (background)");
   }
   const std::string difference = CompareGrids(volume.atlasGrid, mapGrid);
+  // The labels on the map's grid: the resampled image and their copy, 4 bytes each.
+  RequireMemory(mapName, 8.0 * static_cast<double>(mapGrid.VoxelCount()));
+  const ReadingScope reading(atlas);
   if (!difference.empty())
   {
     labels = ResampleLabels(labels, mapGrid);
@@ -204,6 +209,12 @@ LoadLabels(const std::string & atlas, const std::string & mapName, const Spatial
                          difference,
                          volume.keptLabels,
                          volume.atlasLabels.size());
+    // An atlas drawn on an unoriented series' own voxels but saved with another affine is
+    // moved by the resampling: say how the series is placed and how to save one that fits.
+    if (const std::string hint = UnorientedSeriesHint(mapName, mapGrid, "an atlas"); !hint.empty())
+    {
+      notes << atlas << ": " << hint << '\n';
+    }
   }
   return volume;
 }

@@ -2,8 +2,9 @@
 
 #include "voxelkl/Errors.h"
 #include "voxelkl/RegionTableWriter.h"
+#include "voxelkl/RunCommand.h"
 
-#include <iostream>
+#include <sstream>
 
 namespace voxelkl
 {
@@ -69,10 +70,14 @@ RegionRequest::Write(const std::vector<RegionMap> & maps, const std::vector<unsi
   // Written whole and checked, errors naming the final files (committed with the maps).
   WriteFileDurably(m_StagedTable, FormatRegionTable(table), m_Table);
   WriteFileDurably(m_StagedSchema, FormatRegionSchema(table), RegionSchemaPath(m_Table));
-  std::cerr << m_Notes;
+  std::istringstream notes(m_Notes);
+  for (std::string line; std::getline(notes, line);)
+  {
+    PrintNote(line);
+  }
   if (const std::string warning = CoverageWarning(table); !warning.empty())
   {
-    std::cerr << "warning: " << warning << '\n';
+    PrintWarning(warning);
   }
   return table;
 }

@@ -122,18 +122,24 @@ ComputeRegionStatistics(const LabelVolume &                labels,
 }
 
 std::string
-CoverageWarning(const RegionTable & table)
+CoverageWarning(std::size_t labelled, std::size_t considered, const std::string & describes)
 {
-  if (2 * table.labelledVoxels >= table.consideredVoxels)
+  if (2 * labelled >= considered)
   {
     return "";
   }
-  return fmt::format("the atlas labels {} of the {} voxels considered ({:.1f} %): the region table describes only "
-                     "them (is the atlas in the maps' space?)",
-                     table.labelledVoxels,
-                     table.consideredVoxels,
-                     100.0 * static_cast<double>(table.labelledVoxels) /
-                       static_cast<double>(std::max<std::size_t>(1, table.consideredVoxels)));
+  return fmt::format("the atlas labels {} of the {} voxels considered ({:.1f} %): {} only them (is the atlas in the "
+                     "maps' space?)",
+                     labelled,
+                     considered,
+                     100.0 * static_cast<double>(labelled) / static_cast<double>(std::max<std::size_t>(1, considered)),
+                     describes);
+}
+
+std::string
+CoverageWarning(const RegionTable & table)
+{
+  return CoverageWarning(table.labelledVoxels, table.consideredVoxels, "the region table describes");
 }
 
 } // namespace voxelkl

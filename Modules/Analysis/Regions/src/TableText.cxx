@@ -63,7 +63,8 @@ TableSchemaPath(const std::string & tablePath)
   for (const char * extension : { ".tsv", ".csv", ".txt" })
   {
     const std::string suffix = extension;
-    if (EndsWith(tablePath, suffix))
+    // In any case, as the table options accept them: t.TSV gets t.schema.tsv, not t.TSV.schema.tsv.
+    if (EndsWith(Lowercase(tablePath), suffix))
     {
       return tablePath.substr(0, tablePath.size() - suffix.size()) + ".schema" + suffix;
     }

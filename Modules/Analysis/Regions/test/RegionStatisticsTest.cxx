@@ -242,6 +242,10 @@ TEST_F(RegionStatisticsFixture, TableSchemaAndJson)
 
   EXPECT_EQ(RegionSchemaPath("out/kl_regions.tsv"), "out/kl_regions.schema.tsv");
   EXPECT_EQ(RegionSchemaPath("t.csv"), "t.schema.csv");
+  // The extension in any case (the options accept it): not t.TSV.schema.tsv.
+  EXPECT_EQ(RegionSchemaPath("t.TSV"), "t.schema.tsv");
+  EXPECT_EQ(RegionSchemaPath("out/T.Csv"), "out/T.schema.csv");
+  EXPECT_EQ(RegionSchemaPath("t.dat"), "t.dat.schema.tsv");
 }
 
 TEST_F(RegionStatisticsFixture, MisuseIsAProgrammingError)

@@ -1,6 +1,7 @@
 #include "voxelkl/SpatialKLJob.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/MemoryLimit.h"
 #include "voxelkl/SoftmaxKLState.h"
 #include "voxelkl/Traversal.h"
 #include "voxelkl/VarianceAccumulatorArray.h"
@@ -384,6 +385,14 @@ ComputeSpatialKL(const SpatialKLJob & job)
   {
     throw std::logic_error("ComputeSpatialKL: the mask is not on the series' grid");
   }
+  // Before anything on the grid is allocated (a header may claim terabytes): a block of at
+  // least one volume of doubles per series, and the voxel moments of --standardize voxel.
+  const double voxels = static_cast<double>(job.reference.grid.VoxelCount());
+  const double volumes = std::max(1.0,
+                                  std::min(static_cast<double>(job.reference.timePoints),
+                                           static_cast<double>(BlockBytes) / std::max(1.0, 8.0 * voxels)));
+  RequireMemory(job.reference.Name() + " / " + job.generated.Name(), 2.0 * 8.0 * volumes * voxels + 48.0 * voxels);
+  const ReadingScope reading(job.reference.Name() + " / " + job.generated.Name());
   return Computation(job).Run();
 }
 

@@ -1,7 +1,9 @@
 #include "voxelkl/RunCommand.h"
 
 #include "voxelkl/CommandHelp.h"
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/MemoryLimit.h"
 #include "voxelkl/SlicerInvocation.h"
 #include "voxelkl/SlicerXml.h"
 
@@ -10,12 +12,26 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <iostream>
+#include <mutex>
+#include <new>
 
 namespace voxelkl
 {
 
 namespace
 {
+
+// The running command's name, for PrintWarning and PrintNote: set once by RunCommand.
+std::mutex  g_NameMutex;
+std::string g_Name = "VoxelKL";
+
+std::string
+CommandName()
+{
+  const std::lock_guard<std::mutex> lock(g_NameMutex);
+  return g_Name;
+}
 
 void
 PrintToStdout(const std::string & text)
@@ -27,9 +43,12 @@ PrintToStdout(const std::string & text)
 void
 PrintError(const std::string & name, const std::string & message, bool hint)
 {
-  // One line, whatever happened: scripts and 3D Slicer show the last line of stderr.
-  const std::string text = hint ? fmt::format("{}: error: {} (see '{} --help')\n", name, message, name)
-                                : fmt::format("{}: error: {}\n", name, message);
+  // One line, whatever happened: scripts and 3D Slicer show the last line of stderr. A
+  // message that reaches here with ITK's location and class prefixes or several lines
+  // (an itk::ExceptionObject no caller named) is cleaned and folded too.
+  const std::string line = ItkErrorText(message);
+  const std::string text = hint ? fmt::format("{}: error: {} (see '{} --help')\n", name, line, name)
+                                : fmt::format("{}: error: {}\n", name, line);
   std::fputs(text.c_str(), stderr);
 }
 
@@ -39,6 +58,11 @@ int
 RunCommand(const CommandDescription & description, int argc, const char * const * argv, const CommandBody & body)
 {
   const std::string name = description.name.empty() ? "command" : description.name;
+  {
+    const std::lock_guard<std::mutex> lock(g_NameMutex);
+    g_Name = name;
+  }
+  ReadingScope::Clear();
   try
   {
     const std::vector<std::string> arguments(argv + std::min(argc, 1), argv + std::max(argc, 0));
@@ -81,15 +105,44 @@ RunCommand(const CommandDescription & description, int argc, const char * const 
   {
     PrintError(name, error.what(), true);
   }
-  catch (const std::exception & error) // InputError, itk::ExceptionObject, bad_alloc, ...
+  catch (const std::bad_alloc &)
+  {
+    // A size no check foresaw (the headers' grids are checked before they are allocated).
+    const std::string reading = ReadingScope::Current();
+    PrintError(name,
+               reading.empty() ? "out of memory (std::bad_alloc)"
+                               : reading + ": out of memory while reading it (std::bad_alloc)",
+               false);
+  }
+  catch (const InputError & error) // names its file already
   {
     PrintError(name, error.what(), false);
+  }
+  catch (const std::exception & error) // itk::ExceptionObject, ...
+  {
+    // ITK's "Failed to allocate memory for image." names no file: say what was being read.
+    const std::string message = error.what();
+    const std::string reading = ReadingScope::Current();
+    const bool        memory = message.find("allocate memory") != std::string::npos;
+    PrintError(name, memory && !reading.empty() ? reading + ": " + message : message, false);
   }
   catch (...)
   {
     PrintError(name, "unknown exception", false);
   }
   return 1;
+}
+
+void
+PrintWarning(const std::string & text)
+{
+  std::cerr << CommandName() << ": warning: " << OneLine(text) << '\n';
+}
+
+void
+PrintNote(const std::string & text)
+{
+  std::cerr << CommandName() << ": note: " << OneLine(text) << '\n';
 }
 
 } // namespace voxelkl

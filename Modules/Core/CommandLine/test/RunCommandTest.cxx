@@ -3,6 +3,7 @@
 
 #include "ExampleCommand.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/MemoryLimit.h"
 #include "voxelkl/ReturnParameters.h"
 #include "voxelkl/SlicerInvocation.h"
 
@@ -10,6 +11,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <new>
 #include <sstream>
 
 namespace
@@ -130,6 +132,36 @@ TEST(RunCommand, ExceptionsFromTheBodyBecomeOneLine)
   const auto unknown = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int { throw 42; });
   EXPECT_EQ(unknown.status, 1);
   EXPECT_EQ(unknown.err, "VoxelKLDivergence: error: unknown exception\n");
+}
+
+// Memory that ran out anyway (no check foresaw it) and ITK's own multi-line messages: one
+// line, naming what was being read when a ReadingScope says so.
+TEST(RunCommand, OutOfMemoryAndItkMessagesBecomeOneLineNamingTheFileRead)
+{
+  const auto plain =
+    RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int { throw std::bad_alloc(); });
+  EXPECT_EQ(plain.status, 1);
+  EXPECT_EQ(plain.err, "VoxelKLDivergence: error: out of memory (std::bad_alloc)\n");
+
+  const auto reading = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int {
+    const voxelkl::ReadingScope outer("series.nii.gz");
+    const voxelkl::ReadingScope inner("labels.nii.gz");
+    throw std::bad_alloc();
+  });
+  EXPECT_EQ(reading.err, "VoxelKLDivergence: error: labels.nii.gz: out of memory while reading it (std::bad_alloc)\n");
+
+  const auto itk = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int {
+    const voxelkl::ReadingScope scope("atlas.nrrd");
+    throw std::runtime_error("/usr/include/ITK-5.2/itkImportImageContainer.hxx:192:\nFailed to allocate memory for "
+                             "image.");
+  });
+  EXPECT_EQ(itk.err, "VoxelKLDivergence: error: atlas.nrrd: Failed to allocate memory for image.\n");
+
+  const auto lines = RunExample(MinimalArguments(), [](const voxelkl::ParsedArguments &) -> int {
+    throw std::runtime_error("./Modules/IO/ImageBase/src/itkImageIOBase.cxx:399:\nITK ERROR: MetaImageIO(0x55b8bdd3): "
+                             "Unknown component type");
+  });
+  EXPECT_EQ(lines.err, "VoxelKLDivergence: error: Unknown component type\n");
 }
 
 TEST(RunCommand, InvalidDescriptionFailsEvenForXml)

@@ -245,8 +245,14 @@ GzipInflater::Restore(const InflateSnapshot & snapshot)
 void
 GzipInflater::Corrupt(int isalError) const
 {
+  // ISA-L reports a bad header CRC16 (FHCRC) with the trailer's error code; its wrapper
+  // flag tells them apart: it is set once a member's header has been read and checked.
+  const bool   inHeader = m_State->wrapper_flag == 0;
+  const char * text = isalError == ISAL_INCORRECT_CHECKSUM && inHeader
+                        ? "CRC mismatch: the gzip header's CRC16 differs from the header's bytes"
+                        : IsalErrorText(isalError);
   throw InputError(m_Path,
-                   std::string("corrupt compressed data (") + IsalErrorText(isalError) + ", near compressed byte " +
+                   std::string("corrupt compressed data (") + text + ", near compressed byte " +
                      std::to_string(m_ReadOffset - m_State->avail_in) + ")");
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <iomanip>
 #include <limits>
@@ -115,6 +116,24 @@ HasSingleFileNiftiName(const std::string & path)
 {
   const std::string name = Lower(path);
   return EndsWith(name, ".nii") || EndsWith(name, ".nii.gz");
+}
+
+void
+CheckCompressedClaim(const NiftiLayout & layout, std::uint64_t compressedBytes, const std::string & path)
+{
+  constexpr long double MaxDeflateRatio = 1032.0L;
+  constexpr long double GzipFraming = 1024.0L; // a member's header and trailer, and then some
+  const long double     claimed = static_cast<long double>(layout.dataOffset) +
+                              static_cast<long double>(layout.volumeSize[0]) * layout.volumeSize[1] *
+                                layout.volumeSize[2] * layout.volumeCount * layout.bytesPerVoxel;
+  if (claimed > MaxDeflateRatio * static_cast<long double>(compressedBytes) + GzipFraming)
+  {
+    throw InputError(path,
+                     "the header describes " + std::to_string(static_cast<std::uint64_t>(claimed)) +
+                       " bytes of data, more than a gzip file of " + std::to_string(compressedBytes) +
+                       " bytes can hold (deflate expands at most 1032:1): the header's size is wrong or the file is "
+                       "truncated");
+  }
 }
 
 bool

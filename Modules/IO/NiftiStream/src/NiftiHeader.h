@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace voxelkl
@@ -40,6 +41,14 @@ struct NiftiLayout
  * and bounded qform/sform where their codes say they are used). */
 NiftiLayout
 ParseNiftiHeader(const unsigned char * bytes, const std::string & path);
+
+/** Deflate turns one compressed byte into at most 1032 (a 258-byte match in 2 bits), and
+ * every gzip member adds its own header and trailer: a gzip file of compressedBytes holds
+ * at most about 1032 times as many bytes. Throws InputError(path, ...) when the header
+ * describes more (data offset and voxels), before anything is allocated or inflated: a
+ * 24 KiB .nii.gz claiming 8 GB of voxels is refused at once, not after inflating it all. */
+void
+CheckCompressedClaim(const NiftiLayout & layout, std::uint64_t compressedBytes, const std::string & path);
 
 /** "int16", "float32", ...; nullptr for a datatype code this module does not read. */
 const char *

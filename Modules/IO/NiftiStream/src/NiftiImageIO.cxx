@@ -132,6 +132,7 @@ NiftiImageIO::ReadImageInformation()
       open->layout = ReadLayout(file, path);
       if (file.IsGzip())
       {
+        detail::CheckCompressedClaim(open->layout, identity.size, path);
         open->gzip = std::make_unique<detail::GzipIndex>(path, m_AccessPointSpacing);
       }
       else

@@ -38,6 +38,10 @@ NiftiVolumeStream::NiftiVolumeStream(const std::string & path)
     throw InputError(path, "not a NIfTI-1 file (shorter than the 348-byte header)");
   }
   const detail::NiftiLayout layout = detail::ParseNiftiHeader(header, path);
+  if (m_File->IsGzip())
+  {
+    detail::CheckCompressedClaim(layout, m_File->SizeOnDisk(), path);
+  }
   m_VolumeSize = layout.volumeSize;
   m_VoxelsPerVolume = layout.volumeSize[0] * layout.volumeSize[1] * layout.volumeSize[2];
   m_VolumeCount = layout.volumeCount;

@@ -4,6 +4,7 @@
 #include "voxelkl/Errors.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,6 +73,17 @@ SequentialFile::SequentialFile(const std::string & path)
 }
 
 SequentialFile::~SequentialFile() = default;
+
+std::uint64_t
+SequentialFile::SizeOnDisk() const
+{
+  struct stat status;
+  if (fstat(m_File.Get(), &status) != 0)
+  {
+    throw InputError(m_Path, std::string("cannot read: ") + std::strerror(errno));
+  }
+  return static_cast<std::uint64_t>(status.st_size);
+}
 
 std::size_t
 SequentialFile::Read(void * destination, std::size_t bytes)

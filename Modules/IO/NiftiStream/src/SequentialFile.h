@@ -59,6 +59,9 @@ public:
   {
     return m_Inflater != nullptr;
   }
+  /** The file's size on disk (compressed, for a gzip file). Throws InputError. */
+  std::uint64_t
+  SizeOnDisk() const;
   /** Up to bytes; fewer only at the end of the data, or of a truncated gzip file. Throws
    * InputError for corrupt gzip data. */
   std::size_t

@@ -168,4 +168,49 @@ TEST(GzipIndex, ReadsRandomRangesInRandomOrderFromAccessPoints)
   EXPECT_TRUE(index.Finish());
 }
 
+// A gzip header may carry its own CRC16 (FHCRC, RFC 1952 2.3.1): a bad one is named as the
+// header's, not as the trailer's CRC32. ISA-L reports both with one error code.
+TEST(GzipInflater, BadHeaderCrc16IsNamedAsTheHeaders)
+{
+  vt::TempDirectory          dir;
+  const auto                 content = ImageLikeBytes(50'000, 4);
+  std::vector<unsigned char> deflated(compressBound(content.size()) + 64);
+  z_stream                   stream{};
+  ASSERT_EQ(deflateInit2(&stream, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK); // raw deflate
+  stream.next_in = const_cast<unsigned char *>(content.data());
+  stream.avail_in = static_cast<uInt>(content.size());
+  stream.next_out = deflated.data();
+  stream.avail_out = static_cast<uInt>(deflated.size());
+  ASSERT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
+  deflated.resize(stream.total_out);
+  deflateEnd(&stream);
+  const std::vector<unsigned char> header{ 0x1f, 0x8b, 8, 0x02 /* FHCRC */, 0, 0, 0, 0, 0, 3 };
+  const uLong                      headerCrc = crc32(0, header.data(), static_cast<uInt>(header.size()));
+  const uLong                      dataCrc = crc32(0, content.data(), static_cast<uInt>(content.size()));
+  const auto                       file = [&](unsigned crc16) {
+    std::vector<unsigned char> bytes = header;
+    bytes.push_back(static_cast<unsigned char>(crc16 & 0xff));
+    bytes.push_back(static_cast<unsigned char>((crc16 >> 8) & 0xff));
+    bytes.insert(bytes.end(), deflated.begin(), deflated.end());
+    for (const uLong value : { dataCrc, static_cast<uLong>(content.size()) })
+    {
+      for (int i = 0; i < 4; ++i)
+      {
+        bytes.push_back(static_cast<unsigned char>((value >> (8 * i)) & 0xff));
+      }
+    }
+    return bytes;
+  };
+  const std::string good = dir.File("hcrc.gz");
+  vt::WriteBytes(good, file(headerCrc & 0xffff));
+  EXPECT_EQ(InflateAll(good), content);
+
+  const std::string bad = dir.File("bad_hcrc.gz");
+  vt::WriteBytes(bad, file((headerCrc & 0xffff) ^ 0x00ff));
+  const std::string message = ErrorOfInflateAll(bad);
+  EXPECT_NE(message.find(bad + ": corrupt compressed data (CRC mismatch: the gzip header's CRC16"), std::string::npos)
+    << message;
+  EXPECT_EQ(message.find("CRC32"), std::string::npos) << message;
+}
+
 } // namespace

@@ -1,5 +1,6 @@
 #include "VolumeSources.h"
 
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 
 #include "itkImage.h"
@@ -78,7 +79,7 @@ private:
     }
     catch (const itk::ExceptionObject & error)
     {
-      throw InputError(m_File, std::string("cannot be read: ") + error.GetDescription());
+      throw InputError(m_File, std::string("cannot be read: ") + ItkErrorText(error.GetDescription()));
     }
   }
 

@@ -380,12 +380,14 @@ OutputTransaction::Stage(const std::string & target, const std::string & option)
   {
     throw InputError(target, "cannot be written: directory " + directory.string() + " is not writable");
   }
+  // The whole file name, then the extension again: a.nii and a.nii.gz get distinct
+  // temporaries (.a.nii.voxelkl-partial-PID.nii, .a.nii.gz.voxelkl-partial-PID.nii.gz, and
+  // the .nii a gzip writer makes beside the second is not the first), and the extension
+  // last lets ITK choose the writer.
   const std::string extension = ImageExtension(target);
-  std::string       stem = path.filename().string();
-  stem = stem.substr(0, stem.size() - extension.size());
-  const fs::path temporary =
-    directory / ("." + stem + ".voxelkl-partial-" + std::to_string(static_cast<long>(getpid())) + extension);
-  File output{ option, target, temporary.string() };
+  const fs::path    temporary = directory / ("." + path.filename().string() + ".voxelkl-partial-" +
+                                          std::to_string(static_cast<long>(getpid())) + extension);
+  File              output{ option, target, temporary.string() };
   RequireDistinct(output);
   // Registered before anything can create it: a signal from here on removes it (and the
   // intermediate a writer may make beside it).

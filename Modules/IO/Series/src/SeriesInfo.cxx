@@ -1,6 +1,7 @@
 #include "voxelkl/SeriesInfo.h"
 
 #include "RawDataSize.h"
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
 #include "voxelkl/PathText.h"
@@ -192,53 +193,61 @@ CheckNiftiSize(const std::string & file, const NiftiVolumeStream & stream)
   }
 }
 
-// Opens the header of any image ITK can read; throws InputError otherwise. With
-// allowFrames, a 4D NRRD as 3D Slicer writes it (FramesProblem) is accepted and its
-// frames counted; every other image must have scalar voxels.
-Header
-ReadHeader(const std::string & file, bool allowFrames = false)
+// The other file of a NIfTI/Analyze pair: x.hdr <-> x.img (x.hdr.gz <-> x.img.gz), in the
+// name's own case. Empty for any other name.
+std::string
+PairSibling(const std::string & file)
 {
+  const std::string name = Lowercase(file);
+  const std::size_t gz = EndsWith(name, ".gz") ? 3 : 0;
+  const std::string stem = name.substr(0, name.size() - gz);
+  if (!EndsWith(stem, ".hdr") && !EndsWith(stem, ".img"))
+  {
+    return "";
+  }
+  std::string sibling = file;
+  for (std::size_t i = stem.size() - 3; i < stem.size(); ++i)
+  {
+    const bool upper = std::isupper(static_cast<unsigned char>(sibling[i])) != 0;
+    const char swapped = std::string("hdrimg")[(std::string("hdrimg").find(name[i]) + 3) % 6];
+    sibling[i] = upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(swapped))) : swapped;
+  }
+  return sibling;
+}
+
+// NIfTI pairs (and Analyze 7.5) would go to niftilib, which VoxelKL keeps away from every
+// NIfTI byte (it reads what our reader refuses and fails without naming the file that is
+// missing): they are refused, naming the missing half when one is.
+void
+RefuseNiftiPair(const std::string & file)
+{
+  const std::string sibling = PairSibling(file);
+  if (sibling.empty())
+  {
+    return;
+  }
   std::error_code error;
-  if (!std::filesystem::exists(file, error))
-  {
-    throw InputError(file, "no such file");
-  }
-  if (std::filesystem::is_directory(file, error))
-  {
-    throw InputError(file, "is a directory, not an image file");
-  }
-  // A NIfTI name is read by VoxelKL's reader or refused with its reason: niftilib, behind
-  // ITK's IO, reads a vox_offset below 352 as 352, turns NaN into 0, takes the voxels of an
-  // x.nii beside x.nii.gz, and aborts or hangs on a non-finite or huge sform.
-  if (NiftiVolumeStream::HasNiftiName(file))
-  {
-    const NiftiVolumeStream stream(file); // throws "invalid NIfTI header: ..." and the like
-    CheckNiftiSize(file, stream);
-  }
+  const bool      hasSibling = std::filesystem::exists(sibling, error);
+  throw InputError(file,
+                   std::string("NIfTI pairs (.hdr/.img) are not read") +
+                     (hasSibling ? "" : ", and its other half " + sibling + " does not exist") +
+                     ": convert the pair to one .nii or .nii.gz file (e.g. nibabel.save(nibabel.load(\"x.hdr\"), "
+                     "\"x.nii.gz\"))");
+}
+
+// The header as ITK's ImageIO reads it, with the checks that ask the ImageIO (any of
+// them may throw itk::ExceptionObject: MetaIO's component size of an unknown type, say).
+Header
+ReadItkHeader(const std::string & file, bool allowFrames)
+{
   Header header;
-  // ITK's MetaIO loops forever on some headers (NDims -4, found by the series fuzzer):
-  // the fields it trusts are checked here first.
-  CheckMetaImageHeader(file);
   header.io = itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
   if (header.io.IsNull())
   {
     throw InputError(file, "not an image ITK can read (expected NIfTI .nii/.nii.gz, NRRD or MetaImage)");
   }
   header.io->SetFileName(file);
-  try
-  {
-    header.io->ReadImageInformation();
-  }
-  catch (const itk::ExceptionObject & e)
-  {
-    if (NiftiVolumeStream::HasNiftiName(file))
-    {
-      // niftilib fails on a small .nii.gz with a bad CRC or cut short without the reason;
-      // our reader names it.
-      NiftiVolumeStream::Verify(file);
-    }
-    throw InputError(file, std::string("cannot read the header: ") + e.GetDescription());
-  }
+  header.io->ReadImageInformation();
   const unsigned int components = header.io->GetNumberOfComponents();
   if (components != 1)
   {
@@ -259,6 +268,51 @@ ReadHeader(const std::string & file, bool allowFrames = false)
   for (unsigned int i = 0; i < header.io->GetNumberOfDimensions(); ++i)
   {
     header.size.push_back(header.io->GetDimensions(i));
+  }
+  return header;
+}
+
+// Opens the header of any image ITK can read; throws InputError otherwise, on one line
+// naming the file. With allowFrames, a 4D NRRD as 3D Slicer writes it (FramesProblem) is
+// accepted and its frames counted; every other image must have scalar voxels.
+Header
+ReadHeader(const std::string & file, bool allowFrames = false)
+{
+  std::error_code error;
+  if (!std::filesystem::exists(file, error))
+  {
+    throw InputError(file, "no such file");
+  }
+  if (std::filesystem::is_directory(file, error))
+  {
+    throw InputError(file, "is a directory, not an image file");
+  }
+  RefuseNiftiPair(file);
+  // A NIfTI name is read by VoxelKL's reader or refused with its reason: niftilib, behind
+  // ITK's IO, reads a vox_offset below 352 as 352, turns NaN into 0, takes the voxels of an
+  // x.nii beside x.nii.gz, and aborts or hangs on a non-finite or huge sform.
+  if (NiftiVolumeStream::HasNiftiName(file))
+  {
+    const NiftiVolumeStream stream(file); // throws "invalid NIfTI header: ..." and the like
+    CheckNiftiSize(file, stream);
+  }
+  // ITK's MetaIO loops forever on some headers (NDims -4, found by the series fuzzer):
+  // the fields it trusts are checked here first.
+  CheckMetaImageHeader(file);
+  Header header;
+  try
+  {
+    header = ReadItkHeader(file, allowFrames);
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    if (NiftiVolumeStream::HasNiftiName(file))
+    {
+      // niftilib fails on a small .nii.gz with a bad CRC or cut short without the reason;
+      // our reader names it.
+      NiftiVolumeStream::Verify(file);
+    }
+    throw InputError(file, std::string("cannot read the header: ") + ItkErrorText(e.GetDescription()));
   }
   // Trailing axes of length 1 (e.g. a 3D volume stored with dim[4] = 1) carry nothing.
   while (header.size.size() > 3 && header.size.back() == 1)

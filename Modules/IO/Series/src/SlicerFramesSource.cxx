@@ -1,5 +1,6 @@
 #include "VolumeSources.h"
 
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 
 #include "itkImageFileReader.h"
@@ -33,7 +34,7 @@ public:
     }
     catch (const itk::ExceptionObject & e)
     {
-      throw InputError(file, std::string("cannot read the voxels: ") + e.GetDescription());
+      throw InputError(file, std::string("cannot read the voxels: ") + ItkErrorText(e.GetDescription()));
     }
     m_Image = reader->GetOutput();
     if (m_Image->GetNumberOfComponentsPerPixel() != m_Frames ||

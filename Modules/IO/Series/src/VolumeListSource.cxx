@@ -1,5 +1,6 @@
 #include "VolumeSources.h"
 
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
 
@@ -61,7 +62,7 @@ private:
     }
     catch (const itk::ExceptionObject & e)
     {
-      throw InputError(file, std::string("cannot read the voxels: ") + e.GetDescription());
+      throw InputError(file, std::string("cannot read the voxels: ") + ItkErrorText(e.GetDescription()));
     }
     const Volume * volume = reader->GetOutput();
     if (volume->GetBufferedRegion().GetNumberOfPixels() != voxels)

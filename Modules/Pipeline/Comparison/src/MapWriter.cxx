@@ -1,5 +1,6 @@
 #include "voxelkl/MapWriter.h"
 
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiVolumeStream.h"
 #include "voxelkl/OutputTransaction.h"
@@ -9,6 +10,7 @@
 #include "itkImageFileWriter.h"
 #include "itkImageIOFactory.h"
 
+#include <fmt/format.h>
 #include <libdeflate.h>
 
 #include <cstdint>
@@ -260,6 +262,29 @@ CanWriteImage(const std::string & path)
   return itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::CommonEnums::IOFileMode::WriteMode).IsNotNull();
 }
 
+void
+RequireImageOutputName(const std::string & option, const std::string & path)
+{
+  const std::string name = Lowercase(path);
+  const char *      format = nullptr;
+  for (const char * pair : { ".hdr", ".img", ".hdr.gz", ".img.gz" })
+  {
+    format = EndsWith(name, pair) ? "NIfTI pairs (.hdr/.img) are" : format;
+  }
+  format = EndsWith(name, ".mhd") ? "MetaImage headers with a separate data file (.mhd) are" : format;
+  format = EndsWith(name, ".nhdr") ? "detached NRRD headers (.nhdr) are" : format;
+  if (format != nullptr)
+  {
+    throw UsageError(
+      fmt::format("--{} {}: {} not written; use .nii or .nii.gz (or .nrrd, .mha)", option, path, format));
+  }
+  if (!CanWriteImage(path))
+  {
+    throw UsageError(
+      fmt::format("--{} {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", option, path));
+  }
+}
+
 namespace
 {
 template <unsigned int D>
@@ -320,7 +345,7 @@ WriteImage(const itk::Image<float, D> * image,
   }
   catch (const itk::ExceptionObject & e)
   {
-    throw InputError(displayName, std::string("cannot be written: ") + e.GetDescription());
+    throw InputError(displayName, std::string("cannot be written: ") + ItkErrorText(e.GetDescription()));
   }
   catch (const std::runtime_error & e)
   {

@@ -1,11 +1,14 @@
 #include "voxelkl/MaskLoader.h"
 
+#include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/ExecutionOptions.h"
 #include "voxelkl/ImageGrid.h"
 #include "voxelkl/NiftiVolumeStream.h"
 
 #include "itkImageFileReader.h"
+
+#include <fmt/format.h>
 
 #include <cmath>
 
@@ -14,39 +17,47 @@ namespace voxelkl
 namespace
 {
 
-// Why the grids differ when one file is a NIfTI without orientation (qform_code and
-// sform_code 0, as nipype's ds003): ITK gives it origin 0 and axes along x, y, z, while
-// nibabel, saving a mask with that image's affine and a fresh header, writes an sform
-// centred on the image with x flipped. The grids really differ (a voxel maps to another
-// place), so the mask is refused; the hint says how to write one that matches.
-std::string
-OrientationHint(const std::string & seriesFile, const std::string & maskFile)
+bool
+IsUnorientedNiftiFile(const std::string & file)
 {
-  for (const std::string * file : { &seriesFile, &maskFile })
+  if (!NiftiVolumeStream::HasNiftiName(file))
   {
-    if (!NiftiVolumeStream::HasNiftiName(*file))
-    {
-      continue;
-    }
-    try
-    {
-      const NiftiVolumeStream header(*file);
-      if (header.QformCode() <= 0 && header.SformCode() <= 0)
-      {
-        return " (hint: " + *file +
-               " has qform_code and sform_code 0, no orientation: it is read with origin 0 and axes along x, y, z; "
-               "a mask saved by nibabel with the series' affine gets an sform centred on the image with x flipped: "
-               "save it with the series' header and no affine, e.g. nibabel.Nifti1Image(mask, None, series.header))";
-      }
-    }
-    catch (const InputError &)
-    {
-    }
+    return false;
   }
-  return "";
+  try
+  {
+    const NiftiVolumeStream header(file);
+    return header.QformCode() <= 0 && header.SformCode() <= 0;
+  }
+  catch (const InputError &)
+  {
+    return false;
+  }
 }
 
 } // namespace
+
+std::string
+UnorientedSeriesHint(const std::string & seriesFile, const SpatialGrid & seriesGrid, const std::string & what)
+{
+  if (!IsUnorientedNiftiFile(seriesFile))
+  {
+    return "";
+  }
+  const auto & d = seriesGrid.spacing;
+  return fmt::format("{} has qform_code and sform_code 0 (no orientation) and is read as ITK reads it: the RAS "
+                     "affine diag({:g}, {:g}, {:g}) at origin 0 (LPS identity); {} saved with the NIfTI 'method 1' "
+                     "affine diag({:g}, {:g}, {:g}), or by nibabel with the series' affine, lies elsewhere: save it "
+                     "with the series' header and no affine, e.g. nibabel.Nifti1Image(mask, None, series.header)",
+                     seriesFile,
+                     -d[0],
+                     -d[1],
+                     d[2],
+                     what,
+                     d[0],
+                     d[1],
+                     d[2]);
+}
 
 Mask
 LoadMask(const std::string & path, const std::string & seriesName, const SpatialGrid & grid)
@@ -59,15 +70,30 @@ LoadMask(const std::string & path, const std::string & seriesName, const Spatial
   }
   mask.path = path;
   const SpatialGrid maskGrid = InspectVolume(path);
-  try
+  // Where the grids differ in orientation (not in size or spacing) and the series has none
+  // (qform_code and sform_code 0), the grids really differ (a voxel maps to another place),
+  // so the mask is refused; the hint says why and how to save one that matches.
+  const std::string difference = CompareGrids(grid, maskGrid);
+  if (!difference.empty())
   {
-    RequireSameGrid(seriesName, grid, path, maskGrid);
-  }
-  catch (const InputError & e)
-  {
-    throw InputError(e.what() + OrientationHint(seriesName, path));
+    const bool orientation = difference.find("direction differs") != std::string::npos ||
+                             difference.find("origin differs") != std::string::npos;
+    std::string hint = orientation ? UnorientedSeriesHint(seriesName, grid, "a mask") : "";
+    if (orientation && hint.empty())
+    {
+      hint = UnorientedSeriesHint(path, maskGrid, "a mask"); // the mask is the unoriented one
+    }
+    try
+    {
+      RequireSameGrid(seriesName, grid, path, maskGrid);
+    }
+    catch (const InputError & e)
+    {
+      throw InputError(e.what() + (hint.empty() ? "" : " (hint: " + hint + ")"));
+    }
   }
   RequireMemory(path, 6.0 * static_cast<double>(grid.VoxelCount())); // read as float, kept as two byte arrays
+  const ReadingScope reading(path);
   using Input = itk::Image<float, 3>;
   Input::Pointer input;
   if (NiftiVolumeStream::HasNiftiName(path))
@@ -90,7 +116,7 @@ LoadMask(const std::string & path, const std::string & seriesName, const Spatial
     }
     catch (const itk::ExceptionObject & e)
     {
-      throw InputError(path, std::string("cannot read the mask: ") + e.GetDescription());
+      throw InputError(path, std::string("cannot read the mask: ") + ItkErrorText(e.GetDescription()));
     }
     input = reader->GetOutput();
   }

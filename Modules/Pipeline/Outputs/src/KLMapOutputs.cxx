@@ -7,6 +7,7 @@
 #include "voxelkl/RegionTableWriter.h"
 #include "voxelkl/ReportOption.h"
 #include "voxelkl/ReturnParameters.h"
+#include "voxelkl/RunCommand.h"
 
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
@@ -83,11 +84,7 @@ KLMapOutputs::KLMapOutputs(const ParsedArguments & args, OutputTransaction & out
   m_Fidelity.undefinedCorrelation =
     args.GetString("undefinedCorrelation") == "nan" ? std::numeric_limits<double>::quiet_NaN() : 0.0;
   m_Output = args.GetString("output");
-  if (!CanWriteImage(m_Output))
-  {
-    throw UsageError(
-      fmt::format("--output {}: no image format for this file name (use .nii.gz, .nii, .nrrd or .mha)", m_Output));
-  }
+  RequireImageOutputName("output", m_Output);
   m_StagedOutput = outputs.Stage(m_Output, "--output");
   m_Summary = args.GetOptionalString("summary");
   if (m_Summary)
@@ -103,10 +100,7 @@ KLMapOutputs::KLMapOutputs(const ParsedArguments & args, OutputTransaction & out
   {
     if (const auto path = args.GetOptionalString(option))
     {
-      if (!CanWriteImage(*path))
-      {
-        throw UsageError(fmt::format("--{} {}: no image format for this file name", option, *path));
-      }
+      RequireImageOutputName(option, *path);
       m_FidelityFiles.emplace_back(option, outputs.Stage(*path, std::string("--") + option));
       m_FidelityNames.push_back(*path);
     }
@@ -272,7 +266,7 @@ KLMapOutputs::Write(const Result & result, OutputTransaction & outputs, const st
 
   for (const std::string & warning : result.warnings)
   {
-    std::cerr << program << ": warning: " << warning << '\n';
+    PrintWarning(warning);
   }
   std::cout << result.headline << ": " << m_Output << '\n';
   if (m_Summary)

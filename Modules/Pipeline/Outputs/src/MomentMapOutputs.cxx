@@ -38,10 +38,7 @@ MomentMapOutputs::MomentMapOutputs(const ParsedArguments & args, OutputTransacti
   {
     if (const auto path = args.GetOptionalString(MapFlags[n]))
     {
-      if (!CanWriteImage(*path))
-      {
-        throw UsageError(fmt::format("--{} {}: no image format for this file name", MapFlags[n], *path));
-      }
+      RequireImageOutputName(MapFlags[n], *path);
       m_Requested.emplace_back(static_cast<MomentMap>(n), *path);
     }
   }

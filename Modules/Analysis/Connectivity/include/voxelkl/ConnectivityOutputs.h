@@ -39,7 +39,20 @@ FormatRegionTimeSeriesSchema(const ConnectivityJob & job, const ConnectivityResu
 itk::Image<float, 3>::Pointer
 MakeProfileCorrelationMap(const ConnectivityJob & job, const ConnectivityResult & result);
 
-/** The summary document (no NaN: undefined values are null). */
+/** How many of the voxels considered (the mask's, or the whole grid) the atlas labels, and
+ * the other tools' warning when it is less than half (CoverageWarning). */
+struct AtlasCoverage
+{
+  std::size_t considered{ 0 };
+  std::size_t labelled{ 0 };
+  std::string warning; ///< empty when the atlas labels at least half
+};
+AtlasCoverage
+ConnectivityCoverage(const ConnectivityJob & job);
+
+/** The summary document (no NaN: undefined values are null); its regions.coverage holds
+ * ConnectivityCoverage (consideredVoxels, labelledVoxels, and warning when there is one,
+ * as the region tables' summaries). */
 nlohmann::json
 MakeConnectivitySummary(const ConnectivityJob & job, const ConnectivityResult & result);
 

@@ -47,6 +47,13 @@ struct RegionTable
 std::string
 CoverageWarning(const RegionTable & table);
 
+/** The same warning from the counts, for any result that only the labelled voxels enter
+ * (`describes`: "the region table describes", "the connectivity matrices describe"):
+ * "the atlas labels 26 of the 332 voxels considered (7.8 %): <describes> only them (is the
+ * atlas in the maps' space?)". Empty when labelled is at least half of considered. */
+std::string
+CoverageWarning(std::size_t labelled, std::size_t considered, const std::string & describes);
+
 /** One row per nonzero label of the atlas file (labels.atlasLabels, ascending; 0, the
  * background, has none), so that a region lost in resampling or outside the map shows up
  * with 0 voxels rather than vanishing. A voxel counts for its label when it is inside

@@ -38,6 +38,15 @@ using CommandBody = std::function<int(const ParsedArguments &)>;
 int
 RunCommand(const CommandDescription & description, int argc, const char * const * argv, const CommandBody & body);
 
+/** Prints `<name>: warning: <text>` on stderr, one line, with the name of the command
+ * RunCommand runs ("VoxelKL" outside one): every tool's warnings look alike. */
+void
+PrintWarning(const std::string & text);
+
+/** Prints `<name>: note: <text>` on stderr, one line (as PrintWarning). */
+void
+PrintNote(const std::string & text);
+
 } // namespace voxelkl
 
 #endif

@@ -16,17 +16,18 @@ namespace voxelkl
  *
  *   OutputTransaction outputs;
  *   outputs.ProtectInput("sub-01_bold.nii.gz", "--reference"); // every file the run reads
- *   const std::string temporary = outputs.Stage("out/kl.nii.gz", "--output"); // out/.kl.voxelkl-partial-1234.nii.gz
- *   write(temporary) ...;           // WriteFileDurably, or an image writer + CheckFileComplete
- *   outputs.Commit();               // fsyncs every staged file, then renames it onto its target
+ *   const std::string temporary = outputs.Stage("out/kl.nii.gz", "--output"); //
+ * out/.kl.nii.gz.voxelkl-partial-1234.nii.gz write(temporary) ...;           // WriteFileDurably, or an image writer +
+ * CheckFileComplete outputs.Commit();               // fsyncs every staged file, then renames it onto its target
  *
  * Paths are compared as files, not as text: existing files by device and inode (so "./a",
  * "a", a symbolic link to a or a hard link of a are all a), the others by their absolute,
  * weakly canonical path. An output that is an input or another output is refused, before
  * any work, with an InputError naming both options and paths.
  *
- * A temporary keeps its target's extension (ITK chooses the writer from it) and lives in
- * the target's directory, so the final rename is atomic. Files staged but not committed
+ * A temporary is named after its target's whole file name, so that no two outputs share
+ * one (a.nii and a.nii.gz), keeps the target's extension last (ITK chooses the writer from
+ * it) and lives in the target's directory, so the final rename is atomic. Files staged but not committed
  * are removed by the destructor, also when an exception unwinds, and by a SIGINT, SIGTERM
  * or SIGHUP handler (which then lets the signal kill the process as it would have). */
 class OutputTransaction

@@ -2,6 +2,8 @@
 #ifndef voxelkl_ExecutionOptions_h
 #define voxelkl_ExecutionOptions_h
 
+#include "voxelkl/MemoryLimit.h" // PhysicalMemory, RequireMemory: what the jobs check
+
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -40,16 +42,6 @@ constexpr unsigned int MaximumThreads = 1024;
  * default), at most the machine's cores as oneTBB sees them. */
 unsigned int
 EffectiveThreads(unsigned int requested);
-
-/** This machine's physical memory in bytes; 0 when it cannot be told. */
-double
-PhysicalMemory();
-
-/** Throws InputError naming `what` when a job that needs about `bytes` of memory cannot
- * fit in this machine's physical memory: a header that claims huge dimensions is refused
- * before anything is allocated. */
-void
-RequireMemory(const std::string & what, double bytes);
 
 } // namespace voxelkl
 

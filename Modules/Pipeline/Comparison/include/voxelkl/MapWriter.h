@@ -13,6 +13,14 @@ namespace voxelkl
 bool
 CanWriteImage(const std::string & path);
 
+/** Checks an image output's name before any work: UsageError "--OPTION PATH: ..." when ITK
+ * has no writer for it, or when the format keeps its voxels in a second file (NIfTI pairs
+ * .hdr/.img, MetaImage .mhd, detached NRRD .nhdr): the output transaction stages, checks and
+ * renames one file per output, and the header would be renamed while the voxels stayed in a
+ * hidden temporary that it names. option is given without its dashes ("output"). */
+void
+RequireImageOutputName(const std::string & option, const std::string & path);
+
 /** Whether file is a NIfTI without orientation (qform_code and sform_code 0, like nipype's
  * ds003); false for other files and for "". */
 bool
