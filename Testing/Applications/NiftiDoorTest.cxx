@@ -225,6 +225,27 @@ TEST_F(NiftiDoor, MaskIsReadFromTheFileNamedNotItsSibling)
   EXPECT_EQ(document["voxels"]["inMask"].get<long>(), 2 * 5 * 4);
 }
 
+// The grid too comes from the file named: a sibling k.nii whose pixdim[1] is one more than
+// the series' spacing is read neither for k.nii.gz's voxels nor for its grid; named
+// itself, it is refused for its spacing.
+TEST_F(NiftiDoor, MaskGridIsReadFromTheFileNamedNotItsSibling)
+{
+  const std::string mask = directory / "k.nii.gz";
+  const std::string sibling = directory / "k.nii";
+  WriteMask(series, mask, [](long x, long, long) { return x < 2 ? 1 : 0; });
+  WriteMask(series, sibling, [](long, long, long) { return 1; });
+  std::vector<unsigned char> bytes = Bytes(sibling);
+  float                      spacing = 0;
+  std::memcpy(&spacing, bytes.data() + 80, sizeof spacing); // pixdim[1]
+  Patch(bytes, 80, spacing + 1.0f);
+  Write(sibling, bytes);
+  const auto named = RunProgram(VOXELKL_KL_EXECUTABLE, KL({ "--mask", mask }));
+  EXPECT_EQ(named.exitCode, 0) << named.err;
+  const auto other = RunProgram(VOXELKL_KL_EXECUTABLE, KL({ "--mask", sibling }));
+  EXPECT_EQ(other.exitCode, 1);
+  EXPECT_NE(other.err.find("spacing differs"), std::string::npos) << other.err;
+}
+
 // NaN and inf samples of a series inside its mask are skipped and counted, not read as 0.
 TEST_F(NiftiDoor, NonFiniteSamplesInAMaskedSeriesAreKept)
 {
