@@ -271,6 +271,14 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
             "ElementDataFile = \n";
   }
   ExpectFailure(With({}, directory / "nodata.mha", generated), { "nodata.mha", "ElementDataFile names no data file" });
+  // A compressed data file that does not exist: MetaIO allocates its "size", -1 bytes
+  // (found by the series fuzzer with a one-byte name).
+  {
+    std::ofstream file(directory / "nofile.mha", std::ios::binary);
+    file << "ObjectType = Image\nNDims = 4\nDimSize = 2 2 2 3\nElementType = MET_SHORT\nCompressedData = True\n"
+            "ElementDataFile = \xca \n";
+  }
+  ExpectFailure(With({}, directory / "nofile.mha", generated), { "nofile.mha", "does not exist" });
   // Compressed data asking for a preset dictionary (MetaIO inflates forever) or shorter
   // than CompressedDataSize.
   for (const auto & [data, words] : std::vector<std::pair<std::string, std::string>>{

@@ -185,7 +185,9 @@ CheckCompressedStream(const std::string & file, const std::string & data, std::u
   std::error_code error;
   if (!std::filesystem::exists(data, error))
   {
-    return; // no such data file: ITK's reader says so
+    // MetaIO takes the size of a missing compressed data file as -1 and allocates that many
+    // bytes (found by the series fuzzer).
+    throw InputError(file, "its compressed data file " + data + " does not exist");
   }
   const std::uintmax_t size =
     std::filesystem::is_regular_file(data, error) ? std::filesystem::file_size(data, error) : 0;
