@@ -2,6 +2,7 @@
 #define itkTemporalReductionImageFilter_hxx
 
 #include "itkTemporalReductionImageFilter.h"
+#include "voxelkl/ItkGlobals.h"
 
 #include "itkMultiThreaderBase.h"
 #include "itkTotalProgressReporter.h"
@@ -259,8 +260,9 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::UpdateOutputData(DataOb
   }
   if (series.size() > 1)
   {
-    // The readers of different files share no state; each update is ITK's own, so an
-    // exception in either propagates here unchanged.
+    // The readers of different files share no state but ITK's globals, made here first;
+    // each update is ITK's own, so an exception in either propagates here unchanged.
+    voxelkl::PrepareItkForThreads();
     const int       threads = std::max(1, static_cast<int>(this->GetMultiThreader()->GetMaximumNumberOfThreads()));
     tbb::task_arena arena(std::max(threads, static_cast<int>(series.size())));
     arena.execute([&] {

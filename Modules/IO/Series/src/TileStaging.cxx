@@ -1,6 +1,7 @@
 #include "voxelkl/TileStaging.h"
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/ItkGlobals.h"
 #include "voxelkl/VolumeSource.h"
 
 #include <algorithm>
@@ -173,6 +174,7 @@ template <typename T>
 std::unique_ptr<NiftiTileReader<T>>
 OpenTileReader(const SeriesInfo & series, const std::function<void(std::size_t)> & progress, RunsHandling runs)
 {
+  PrepareItkForThreads(); // the jobs open both series in parallel
   const bool demean = runs == RunsHandling::Demean;
   if (!demean && NiftiTileReader<T>::Supports(series))
   {

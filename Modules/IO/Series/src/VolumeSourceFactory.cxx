@@ -1,5 +1,6 @@
 #include "VolumeSources.h"
 
+#include "voxelkl/ItkGlobals.h"
 #include "voxelkl/NiftiVolumeStream.h"
 
 namespace voxelkl
@@ -9,6 +10,7 @@ template <typename T>
 std::unique_ptr<VolumeSource<T>>
 OpenVolumeSource(const SeriesInfo & series)
 {
+  PrepareItkForThreads(); // the traversals read both series in parallel
   if (series.runs.size() > 1)
   {
     return sources::OpenRunSequence<T>(series);

@@ -2,6 +2,7 @@
 
 #include "voxelkl/ErrorText.h"
 #include "voxelkl/Errors.h"
+#include "voxelkl/ItkGlobals.h"
 #include "voxelkl/NiftiVolumeStream.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/PathText.h"
@@ -294,6 +295,7 @@ WriteImage(const itk::Image<float, D> * image,
            const std::string &          displayName,
            bool                         unoriented)
 {
+  PrepareItkForThreads(); // maps are written in parallel
   try
   {
     if (EndsWith(path, ".nii.gz"))
