@@ -72,18 +72,27 @@ TEST(VarianceAccumulatorArray, BitIdenticalToScalarPushWithNaNsAndMask)
   }
 }
 
+// Which values a series of CheckStepsAgainstScalarPushes holds besides finite ones.
+enum class Exceptions
+{
+  None,   // clean: every value finite
+  Many,   // NaN in every 11th voxel now and then, inf in every 13th voxel's first value
+  OneNaN, // one NaN, in the middle of a run and of a block
+};
+
 // PushTimePoints (several time points of a run at once, the volume traversal's push) gives
 // the bits of pushing each voxel's values one by one, through its fast path (all values
 // finite, equal counts: clean series) and its fall-backs (NaN, inf, a mask, unequal
-// counts), for float and double values, blocks of 1 to 70 steps (beyond the kernel's 64)
-// and runs whose lengths are and are not multiples of its 16 lanes.
+// counts, a single NaN deep in a run), for float and double values, blocks of 1 to 70
+// steps (beyond the kernel's 64) and runs whose lengths are and are not multiples of its 16
+// lanes.
 template <typename T>
 void
-CheckStepsAgainstScalarPushes(bool clean)
+CheckStepsAgainstScalarPushes(Exceptions exceptions)
 {
   constexpr std::size_t            voxels = 1037;
   constexpr std::size_t            timePoints = 203;
-  std::mt19937_64                  engine(clean ? 5 : 6);
+  std::mt19937_64                  engine(5 + static_cast<int>(exceptions));
   std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<T>                   values(voxels * timePoints);
   for (std::size_t t = 0; t < timePoints; ++t)
@@ -94,17 +103,19 @@ CheckStepsAgainstScalarPushes(bool clean)
       x = static_cast<T>(1000.0 + v + (1.0 + v % 7) * normal(engine));
       if (v % 17 == 2)
         x = T(42); // constant
-      if (!clean && v % 11 == 3 && t % 29 == 7)
+      if (exceptions == Exceptions::Many && v % 11 == 3 && t % 29 == 7)
         x = std::numeric_limits<T>::quiet_NaN();
-      if (!clean && v % 13 == 5 && t == 0)
+      if (exceptions == Exceptions::Many && v % 13 == 5 && t == 0)
         x = std::numeric_limits<T>::infinity();
+      if (exceptions == Exceptions::OneNaN && v == 700 && t == 52)
+        x = std::numeric_limits<T>::quiet_NaN();
     }
   }
   std::vector<unsigned char> inside(voxels);
   for (std::size_t v = 0; v < voxels; ++v)
     inside[v] = v % 5 != 0;
   const std::size_t blocks[] = { 1, 2, 5, 9, 16, 64, 70, 36 }; // cycled until the series ends
-  const std::size_t runs[] = { 512, 100, 37, 16 };
+  const std::size_t runs[] = { 512, 100, 37, 16, 33, 64 };
   for (const unsigned char * mask :
        { static_cast<const unsigned char *>(nullptr), static_cast<const unsigned char *>(inside.data()) })
   {
@@ -141,18 +152,24 @@ CheckStepsAgainstScalarPushes(bool clean)
 
 TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesOnCleanFloatSeries)
 {
-  CheckStepsAgainstScalarPushes<float>(true);
+  CheckStepsAgainstScalarPushes<float>(Exceptions::None);
 }
 
 TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesOnCleanDoubleSeries)
 {
-  CheckStepsAgainstScalarPushes<double>(true);
+  CheckStepsAgainstScalarPushes<double>(Exceptions::None);
 }
 
 TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesWithNaNsInfAndMask)
 {
-  CheckStepsAgainstScalarPushes<float>(false);
-  CheckStepsAgainstScalarPushes<double>(false);
+  CheckStepsAgainstScalarPushes<float>(Exceptions::Many);
+  CheckStepsAgainstScalarPushes<double>(Exceptions::Many);
+}
+
+TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesWithOneNaNInARun)
+{
+  CheckStepsAgainstScalarPushes<float>(Exceptions::OneNaN);
+  CheckStepsAgainstScalarPushes<double>(Exceptions::OneNaN);
 }
 
 } // namespace
