@@ -39,6 +39,7 @@
 // in parallel, one thread each.
 
 #include "voxelkl/Errors.h"
+#include "voxelkl/ItkGlobals.h"
 #include "voxelkl/NiftiImageIO.h"
 #include "voxelkl/OutputTransaction.h"
 #include "voxelkl/PathText.h"
@@ -615,6 +616,7 @@ WritePair(const Model &       model,
           const std::string & referenceFile,
           const std::string & generatedFile)
 {
+  voxelkl::PrepareItkForThreads(); // the two series are written at once
   std::exception_ptr failure;
   std::thread        worker([&]() {
     try
