@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+#include <string>
+
 #include <cstring>
 #include <iterator>
 #include <limits>
@@ -84,8 +87,8 @@ enum class Exceptions
 // the bits of pushing each voxel's values one by one, through its fast path (all values
 // finite, equal counts: clean series) and its fall-backs (NaN, inf, a mask, unequal
 // counts, a single NaN deep in a run), for float and double values, blocks of 1 to 70
-// steps (beyond the kernel's 64) and runs whose lengths are and are not multiples of its 16
-// lanes.
+// steps (beyond the kernel's 64) and runs whose lengths are and are not multiples of its
+// groups of 8, 16 and 32 voxels.
 template <typename T>
 void
 CheckStepsAgainstScalarPushes(Exceptions exceptions)
@@ -150,26 +153,51 @@ CheckStepsAgainstScalarPushes(Exceptions exceptions)
   }
 }
 
+// Runs check with every version of the fused kernel this CPU runs (2, 4 and 8 lanes),
+// then goes back to the default.
+template <typename TCheck>
+void
+ForEachUniformKernel(const TCheck & check)
+{
+  using voxelkl::detail::UniformKernel;
+  for (const UniformKernel kernel : { UniformKernel::Portable, UniformKernel::Avx2, UniformKernel::Avx512 })
+  {
+    if (!voxelkl::detail::UniformKernelRuns(kernel))
+    {
+      std::cout << "kernel " << static_cast<int>(kernel) << " does not run on this CPU: not checked\n";
+      continue;
+    }
+    SCOPED_TRACE("kernel " + std::to_string(static_cast<int>(kernel)));
+    voxelkl::detail::UseUniformKernel(kernel);
+    check();
+  }
+  voxelkl::detail::UseUniformKernel(UniformKernel::Avx512); // the widest this CPU runs
+}
+
 TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesOnCleanFloatSeries)
 {
-  CheckStepsAgainstScalarPushes<float>(Exceptions::None);
+  ForEachUniformKernel([] { CheckStepsAgainstScalarPushes<float>(Exceptions::None); });
 }
 
 TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesOnCleanDoubleSeries)
 {
-  CheckStepsAgainstScalarPushes<double>(Exceptions::None);
+  ForEachUniformKernel([] { CheckStepsAgainstScalarPushes<double>(Exceptions::None); });
 }
 
 TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesWithNaNsInfAndMask)
 {
-  CheckStepsAgainstScalarPushes<float>(Exceptions::Many);
-  CheckStepsAgainstScalarPushes<double>(Exceptions::Many);
+  ForEachUniformKernel([] {
+    CheckStepsAgainstScalarPushes<float>(Exceptions::Many);
+    CheckStepsAgainstScalarPushes<double>(Exceptions::Many);
+  });
 }
 
 TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesWithOneNaNInARun)
 {
-  CheckStepsAgainstScalarPushes<float>(Exceptions::OneNaN);
-  CheckStepsAgainstScalarPushes<double>(Exceptions::OneNaN);
+  ForEachUniformKernel([] {
+    CheckStepsAgainstScalarPushes<float>(Exceptions::OneNaN);
+    CheckStepsAgainstScalarPushes<double>(Exceptions::OneNaN);
+  });
 }
 
 } // namespace

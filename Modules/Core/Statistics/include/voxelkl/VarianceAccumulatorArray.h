@@ -68,23 +68,42 @@ PushVarianceTimePoint(std::size_t count, const double * values, const unsigned c
 /** Most steps PushVarianceTimePointsUniform takes in one call. */
 constexpr std::size_t MaxUniformSteps = 64;
 
-/** Adds `steps` time points (time point s at values + s * stride) to count voxels without
- * a mask, when every voxel has taken the same number n0 > 0 of values and every new value
- * is finite (the usual case): each voxel's mean and M2 stay in registers across the steps,
+/** Adds `steps` time points (time point s at values + s * stride) to voxels without a
+ * mask, where every voxel has taken the same number n0 > 0 of values and every new value is
+ * finite (the usual case): each voxel's mean and M2 stay in registers across the steps,
  * through the operations of PushVarianceTimePoint in the same order, so the same bits as
- * `steps` calls of it. Returns false, changing nothing, when the case does not hold. */
-bool
+ * `steps` calls of it (src/VarianceStepsKernels.cxx). Returns how many voxels, from the
+ * first, it updated: it stops, leaving the rest unchanged, at the first group of voxels
+ * where the case does not hold. */
+std::size_t
 PushVarianceTimePointsUniform(std::size_t   count,
                               const float * values,
                               std::size_t   stride,
                               std::size_t   steps,
                               double *      state[5]);
-bool
+std::size_t
 PushVarianceTimePointsUniform(std::size_t    count,
                               const double * values,
                               std::size_t    stride,
                               std::size_t    steps,
                               double *       state[5]);
+
+/** The versions of PushVarianceTimePointsUniform, by vector width: 2 doubles (any x86-64,
+ * any compiler), 4 (AVX2, x86-64-v3), 8 (AVX-512, x86-64-v4). Each gives the same bits. */
+enum class UniformKernel
+{
+  Portable,
+  Avx2,
+  Avx512
+};
+/** Whether this CPU (and this build) runs `kernel`. */
+bool
+UniformKernelRuns(UniformKernel kernel);
+/** Makes PushVarianceTimePointsUniform use `kernel` from now on, in the whole process (the
+ * default is the widest this CPU runs; one it does not run means the default). For tests,
+ * which compare every version's bits. */
+void
+UseUniformKernel(UniformKernel kernel);
 } // namespace detail
 
 /** The order-2 accumulators (VarianceAccumulator) of `size` voxels, stored as one array per
@@ -153,27 +172,30 @@ public:
     {
       if (inside == nullptr && stride > 0 && count > 0)
       {
-        double * state[5];
-        State(first, state);
-        // The fused kernel takes at most MaxUniformSteps steps a call. Where it declines, the
-        // first time point (no value yet) goes alone through PushTimePoint, and a piece with
-        // NaN or unequal counts goes step by step; the next piece is tried again.
+        // The fused kernel takes at most MaxUniformSteps steps a call. Where it stops short,
+        // the first time point (no value yet) goes alone through PushTimePoint, and the
+        // voxels it left of a piece (a NaN, unequal counts) go step by step; the next piece
+        // is tried again.
         std::size_t done = 0;
         while (steps - done > 1)
         {
           const TValue *    at = values + static_cast<std::ptrdiff_t>(done) * stride;
           const std::size_t piece = std::min(steps - done, detail::MaxUniformSteps);
-          if (detail::PushVarianceTimePointsUniform(count, at, static_cast<std::size_t>(stride), piece, state))
+          double *          state[5];
+          State(first, state);
+          const std::size_t fused =
+            detail::PushVarianceTimePointsUniform(count, at, static_cast<std::size_t>(stride), piece, state);
+          if (fused == 0 && m_Count[first] == 0.0)
           {
-            done += piece;
+            PushTimePoint(first, count, at, nullptr);
+            done += 1;
             continue;
           }
-          const std::size_t alone = m_Count[first] == 0.0 ? 1 : piece;
-          for (std::size_t s = 0; s < alone; ++s)
+          for (std::size_t s = 0; fused < count && s < piece; ++s)
           {
-            PushTimePoint(first, count, at + static_cast<std::ptrdiff_t>(s) * stride, nullptr);
+            PushTimePoint(first + fused, count - fused, at + static_cast<std::ptrdiff_t>(s) * stride + fused, nullptr);
           }
-          done += alone;
+          done += piece;
         }
         values += static_cast<std::ptrdiff_t>(done) * stride;
         steps -= done;

@@ -1,0 +1,288 @@
+// The fused kernel of VarianceAccumulatorArray::PushTimePoints: a run of voxels taken
+// through several time points with each voxel's mean and M2 in registers. Written once
+// over GCC/clang vector types and instantiated per vector width: 8 doubles for AVX-512, 4
+// for AVX2, 2 for any x86-64 (and other compilers). The width is chosen per instruction
+// set rather than left to target_clones because vectors wider than the registers (64 bytes
+// on AVX2) are split through the stack: the AVX2 clone of a 64-byte kernel ran about ten
+// times slower than the AVX-512 one.
+#include "voxelkl/VarianceAccumulatorArray.h"
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+
+namespace voxelkl::detail
+{
+namespace
+{
+#if defined(__GNUC__)
+#define VOXELKL_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define VOXELKL_ALWAYS_INLINE inline
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define VOXELKL_WIDE_VARIANCE_KERNELS 1
+#endif
+
+// Width lanes of T: a GCC and clang vector type (the attribute takes no dependent size,
+// hence one specialisation per type and width).
+template <typename T, std::size_t Width>
+struct LaneType;
+#define VOXELKL_LANE_TYPE(T, Width)                                                                                    \
+  template <>                                                                                                          \
+  struct LaneType<T, Width>                                                                                            \
+  {                                                                                                                    \
+    using Type = T __attribute__((vector_size(sizeof(T) * Width)));                                                    \
+  };
+VOXELKL_LANE_TYPE(double, 2)
+VOXELKL_LANE_TYPE(double, 4)
+VOXELKL_LANE_TYPE(double, 8)
+VOXELKL_LANE_TYPE(float, 2)
+VOXELKL_LANE_TYPE(float, 4)
+VOXELKL_LANE_TYPE(float, 8)
+#undef VOXELKL_LANE_TYPE
+template <typename T, std::size_t Width>
+using Lanes = typename LaneType<T, Width>::Type;
+
+// Whether every lane is finite: x - x is 0 for finite x, NaN for NaN and inf.
+template <std::size_t Width>
+VOXELKL_ALWAYS_INLINE bool
+AllFinite(Lanes<double, Width> x)
+{
+  const auto zero = (x - x) == Lanes<double, Width>{};
+  bool       all = true;
+  for (std::size_t lane = 0; lane < Width; ++lane)
+  {
+    all &= zero[lane] != 0;
+  }
+  return all;
+}
+
+// Whether every lane equals value.
+template <std::size_t Width>
+VOXELKL_ALWAYS_INLINE bool
+AllEqual(Lanes<double, Width> x, double value)
+{
+  const auto same = x == value;
+  bool       all = true;
+  for (std::size_t lane = 0; lane < Width; ++lane)
+  {
+    all &= same[lane] != 0;
+  }
+  return all;
+}
+
+// `steps` time points (at most MaxUniformSteps) added to the run, Width * Vectors voxels at
+// a time: their shift, mean and M2 are loaded once, go through the steps in registers, and
+// are stored once. Per voxel and step, as in PushVarianceTimePoint's finite, equal-count
+// case: delta = (x - shift) - mean, deltaN = delta * (1 / n), M2 += delta * deltaN * (n - 1),
+// mean += deltaN. A group is stored only if its voxels had each taken n0 values and all its
+// new values were finite: a NaN or inf leaves the mean non-finite (inf - inf and NaN carry
+// through the later steps), so the finished mean is the check and the values are read once.
+// Returns how many voxels, from the first, were updated: it stops at the first group that
+// fails, and the caller takes the rest through the general kernel.
+template <typename TValue, std::size_t Width, std::size_t Vectors>
+VOXELKL_ALWAYS_INLINE std::size_t
+PushSteps(std::size_t count, const TValue * values, std::size_t stride, std::size_t steps, double * state[5])
+{
+  using Doubles = Lanes<double, Width>;
+  using Values = Lanes<TValue, Width>;
+  constexpr std::size_t Group = Width * Vectors;
+  double * const __restrict counts = state[0];
+  const double * const __restrict shifts = state[1];
+  double * const __restrict means = state[2];
+  double * const __restrict m2s = state[3];
+  const double n0 = count > 0 ? counts[0] : 0.0;
+  if (!(n0 > 0.0) || steps == 0 || steps > MaxUniformSteps)
+  {
+    return 0;
+  }
+  double n = n0;
+  double inverses[MaxUniformSteps];
+  double previousCounts[MaxUniformSteps]; // n - 1 of each step
+  for (std::size_t s = 0; s < steps; ++s)
+  {
+    n = n + 1.0;
+    inverses[s] = 1.0 / n;
+    previousCounts[s] = n - 1.0;
+  }
+  std::size_t i = 0;
+  for (; i + Group <= count; i += Group)
+  {
+    Doubles shift[Vectors], mean[Vectors], m2[Vectors];
+    bool    equalCounts = true;
+    for (std::size_t k = 0; k < Vectors; ++k)
+    {
+      Doubles c;
+      std::memcpy(&c, counts + i + Width * k, sizeof(Doubles));
+      equalCounts &= AllEqual<Width>(c, n0);
+      std::memcpy(&shift[k], shifts + i + Width * k, sizeof(Doubles));
+      std::memcpy(&mean[k], means + i + Width * k, sizeof(Doubles));
+      std::memcpy(&m2[k], m2s + i + Width * k, sizeof(Doubles));
+    }
+    if (!equalCounts)
+    {
+      return i;
+    }
+    for (std::size_t s = 0; s < steps; ++s)
+    {
+      const TValue * step = values + s * stride + i;
+      // The next run's values of this step, each cache line of them (the traversal's next
+      // run starts where this one ends): fetched while this run computes. A prefetch
+      // never faults.
+      for (std::size_t line = 0; line < Group * sizeof(TValue); line += 64)
+      {
+        __builtin_prefetch(
+          reinterpret_cast<const void *>(reinterpret_cast<std::uintptr_t>(step) + count * sizeof(TValue) + line));
+      }
+      for (std::size_t k = 0; k < Vectors; ++k)
+      {
+        Values raw;
+        std::memcpy(&raw, step + Width * k, sizeof(raw));
+        const Doubles x = __builtin_convertvector(raw, Doubles);
+        const Doubles delta = (x - shift[k]) - mean[k];
+        const Doubles deltaN = delta * inverses[s];
+        m2[k] += delta * deltaN * previousCounts[s];
+        mean[k] += deltaN;
+      }
+    }
+    bool finite = true;
+    for (std::size_t k = 0; k < Vectors; ++k)
+    {
+      finite &= AllFinite<Width>(mean[k]);
+    }
+    if (!finite)
+    {
+      return i;
+    }
+    const Doubles updated = Doubles{} + n;
+    for (std::size_t k = 0; k < Vectors; ++k)
+    {
+      std::memcpy(means + i + Width * k, &mean[k], sizeof(Doubles));
+      std::memcpy(m2s + i + Width * k, &m2[k], sizeof(Doubles));
+      std::memcpy(counts + i + Width * k, &updated, sizeof(Doubles));
+    }
+  }
+  for (; i < count; ++i) // the run's last voxels, one by one
+  {
+    double mean = means[i];
+    double m2 = m2s[i];
+    for (std::size_t s = 0; s < steps; ++s)
+    {
+      const double delta = (static_cast<double>(values[s * stride + i]) - shifts[i]) - mean;
+      const double deltaN = delta * inverses[s];
+      m2 += delta * deltaN * previousCounts[s];
+      mean += deltaN;
+    }
+    if (counts[i] != n0 || !(mean - mean == 0.0))
+    {
+      return i;
+    }
+    means[i] = mean;
+    m2s[i] = m2;
+    counts[i] = n;
+  }
+  return count;
+}
+
+// Four vectors a group: four independent chains of mean updates hide the latency of the
+// add-multiply-add each step waits for, and their state (12 registers) fits in the 16
+// registers of SSE2 and AVX2.
+template <typename TValue>
+std::size_t
+PortableSteps(std::size_t count, const TValue * values, std::size_t stride, std::size_t steps, double * state[5])
+{
+  return PushSteps<TValue, 2, 4>(count, values, stride, steps, state);
+}
+
+#if VOXELKL_WIDE_VARIANCE_KERNELS
+template <typename TValue>
+__attribute__((target("arch=x86-64-v3"))) std::size_t
+Avx2Steps(std::size_t count, const TValue * values, std::size_t stride, std::size_t steps, double * state[5])
+{
+  return PushSteps<TValue, 4, 4>(count, values, stride, steps, state);
+}
+
+template <typename TValue>
+__attribute__((target("arch=x86-64-v4"))) std::size_t
+Avx512Steps(std::size_t count, const TValue * values, std::size_t stride, std::size_t steps, double * state[5])
+{
+  return PushSteps<TValue, 8, 4>(count, values, stride, steps, state);
+}
+#endif
+
+UniformKernel
+WidestKernel()
+{
+#if VOXELKL_WIDE_VARIANCE_KERNELS
+  if (__builtin_cpu_supports("x86-64-v4"))
+  {
+    return UniformKernel::Avx512;
+  }
+  if (__builtin_cpu_supports("x86-64-v3"))
+  {
+    return UniformKernel::Avx2;
+  }
+#endif
+  return UniformKernel::Portable;
+}
+
+std::atomic<UniformKernel> &
+ChosenKernel()
+{
+  static std::atomic<UniformKernel> chosen{ WidestKernel() };
+  return chosen;
+}
+
+template <typename TValue>
+std::size_t
+Steps(std::size_t count, const TValue * values, std::size_t stride, std::size_t steps, double * state[5])
+{
+  switch (ChosenKernel().load(std::memory_order_relaxed))
+  {
+#if VOXELKL_WIDE_VARIANCE_KERNELS
+    case UniformKernel::Avx512:
+      return Avx512Steps(count, values, stride, steps, state);
+    case UniformKernel::Avx2:
+      return Avx2Steps(count, values, stride, steps, state);
+#endif
+    default:
+      return PortableSteps(count, values, stride, steps, state);
+  }
+}
+} // namespace
+
+bool
+UniformKernelRuns(UniformKernel kernel)
+{
+  return static_cast<int>(kernel) <= static_cast<int>(WidestKernel());
+}
+
+void
+UseUniformKernel(UniformKernel kernel)
+{
+  ChosenKernel() = UniformKernelRuns(kernel) ? kernel : WidestKernel();
+}
+
+std::size_t
+PushVarianceTimePointsUniform(std::size_t   count,
+                              const float * values,
+                              std::size_t   stride,
+                              std::size_t   steps,
+                              double *      state[5])
+{
+  return Steps(count, values, stride, steps, state);
+}
+
+std::size_t
+PushVarianceTimePointsUniform(std::size_t    count,
+                              const double * values,
+                              std::size_t    stride,
+                              std::size_t    steps,
+                              double *       state[5])
+{
+  return Steps(count, values, stride, steps, state);
+}
+
+} // namespace voxelkl::detail
