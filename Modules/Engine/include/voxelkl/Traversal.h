@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -174,26 +175,27 @@ ForEachVolumeBlock(VolumeSource<T> &        reference,
                    const TraversalContext & context,
                    const TBody &            body)
 {
-  std::vector<T> referenceBlock(block * voxels);
-  std::vector<T> generatedBlock(generated != nullptr ? block * voxels : 0);
-  std::size_t    first = 0;
+  // Not value-initialised: every block is read into before it is used.
+  const std::unique_ptr<T[]> referenceBlock(new T[block * voxels]);
+  const std::unique_ptr<T[]> generatedBlock(new T[generated != nullptr ? block * voxels : 0]);
+  std::size_t                first = 0;
   for (;;)
   {
     context.CheckCancelled();
     std::size_t referenceCount = 0;
     std::size_t generatedCount = 0;
-    tbb::parallel_invoke([&] { referenceCount = reference.Read(block, referenceBlock.data()); },
+    tbb::parallel_invoke([&] { referenceCount = reference.Read(block, referenceBlock.get()); },
                          [&] {
                            if (generated != nullptr)
                            {
-                             generatedCount = generated->Read(block, generatedBlock.data());
+                             generatedCount = generated->Read(block, generatedBlock.get());
                            }
                          });
     if (referenceCount == 0 && generatedCount == 0)
     {
       break;
     }
-    body(referenceBlock.data(), referenceCount, generatedBlock.data(), generatedCount, first);
+    body(referenceBlock.get(), referenceCount, generatedBlock.get(), generatedCount, first);
     context.Progress(static_cast<double>(referenceCount + generatedCount));
     first += std::max(referenceCount, generatedCount);
   }
@@ -223,18 +225,18 @@ TraverseVolumes(VolumeSource<T> &                  reference,
     if (pairing == SeriesPairing::Independent && generated != nullptr)
     {
       auto alone = [&](VolumeSource<T> & source, bool isReference) {
-        std::vector<T> values(block * voxels);
+        const std::unique_ptr<T[]> values(new T[block * voxels]); // read into before use
         for (;;)
         {
           context.CheckCancelled();
-          const std::size_t count = source.Read(block, values.data());
+          const std::size_t count = source.Read(block, values.get());
           if (count == 0)
           {
             break;
           }
-          detail::PushBlock<T>(isReference ? values.data() : nullptr,
+          detail::PushBlock<T>(isReference ? values.get() : nullptr,
                                isReference ? count : 0,
-                               isReference ? nullptr : values.data(),
+                               isReference ? nullptr : values.get(),
                                isReference ? 0 : count,
                                voxels,
                                mask,

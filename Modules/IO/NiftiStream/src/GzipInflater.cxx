@@ -30,8 +30,12 @@ static_assert(std::is_same_v<decltype(inflate_state::tmp_out_valid), std::int32_
 constexpr std::size_t MaxRefillBytes = 512 * 1024;
 constexpr std::size_t FirstRefillAfterRestore = 32 * 1024;
 constexpr std::size_t DiscardBytes = 1024 * 1024;
-// isal_inflate counts in uint32_t.
-constexpr std::size_t MaxOutputPerCall = std::size_t{ 1 } << 30;
+// Output per isal_inflate call. ISA-L computes the CRC32 of each call's output at the end of
+// the call: when the call fills a whole block of volumes (32 MiB) that pass reads it back
+// from memory, when it fills 256 KiB the bytes are still in the L2 cache. Measured on the
+// benchmark pair (perf, 2000 Hz): CRC and ISA-L's per-call copy took 571 samples with one
+// call per block, 345 at 1 MiB, 296 at 512 KiB, 249 at 256 KiB.
+constexpr std::size_t OutputPerCall = 256 * 1024;
 
 // The fixed part of the state, up to its history buffer, of which a snapshot keeps only the
 // valid bytes. inflate_state is a C struct (standard layout): offsetof is well defined.
@@ -139,7 +143,7 @@ GzipInflater::Read(void * out, std::size_t bytes)
     {
       Refill();
     }
-    const std::size_t want = std::min(bytes - produced, MaxOutputPerCall);
+    const std::size_t want = std::min(bytes - produced, OutputPerCall);
     s.next_out = destination + produced;
     s.avail_out = static_cast<std::uint32_t>(want);
     const std::uint32_t inputBefore = s.avail_in;

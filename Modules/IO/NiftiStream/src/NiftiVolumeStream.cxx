@@ -188,8 +188,8 @@ NiftiVolumeStream::ReadAs(std::size_t count, T * out)
   // Voxels already of type T are inflated straight into out and fixed up there: no copy.
   constexpr bool    inPlace = std::is_same_v<TDisk, T>;
   const std::size_t total = count * m_VoxelsPerVolume;
-  // Voxels that need no fix-up are inflated in one go: each isal_inflate call passes its
-  // first ~32 KiB through ISA-L's own buffer, one more copy per call.
+  // Voxels that need no fix-up are inflated in one go (the inflater still calls ISA-L per
+  // 256 KiB); the others a chunk at a time, fixed up while the chunk is in cache.
   const bool        fixUp = m_Swap || m_Scaled || !inPlace;
   const std::size_t chunk = fixUp ? ChunkBytes / sizeof(TDisk) : total;
   TDisk *           raw = nullptr;
