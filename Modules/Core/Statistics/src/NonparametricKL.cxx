@@ -4,10 +4,13 @@
 #include "voxelkl/KernelClones.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 // The 64-byte generic vectors below are passed only between helpers inlined into each
 // kernel clone, never across a call: GCC's note that their ABI differs without AVX-512
@@ -19,38 +22,89 @@ namespace voxelkl
 namespace
 {
 
-// Sums in eight interleaved partial sums (lane j takes t = j mod 8), added in a fixed
-// order at the end: independent chains in one vector, with the same bits whatever the
-// instruction set (GCC's generic vectors: one AVX-512 register, two AVX2, four SSE2).
-using Lanes = double __attribute__((vector_size(64)));
-using Longs = long long __attribute__((vector_size(64)));
+// Eight interleaved partial results (lane j takes t = j mod 8), combined in a fixed order
+// at the end, held as LaneCount / W vectors of W doubles: one AVX-512 register (W = 8),
+// two AVX2 ones (4) or four SSE2 ones (2). The kernels below are written once over W and
+// compiled per instruction set with its own W; a lane's operations and their order do not
+// depend on W, so every version gives the same bits. (Written over one 64-byte vector,
+// as before, the vector lives in memory wherever AVX-512 is missing: GCC's AVX2 clone of
+// the autocorrelation accessed the stack ~470 times against 60 for the AVX-512 one, and
+// the log-ratio sum ~360 times against 24.)
 constexpr std::size_t LaneCount = 8;
 
-VOXELKL_INLINE_INTO_CLONES Lanes
-LoadLanes(const double * from)
+template <std::size_t W>
+struct PartTypes;
+template <>
+struct PartTypes<2>
 {
-  Lanes v;
-  std::memcpy(&v, from, sizeof v);
-  return v;
-}
-
-VOXELKL_INLINE_INTO_CLONES double
-AddLanes(Lanes v)
+  using Doubles = double __attribute__((vector_size(16)));
+  using Longs = long long __attribute__((vector_size(16)));
+};
+template <>
+struct PartTypes<4>
 {
-  return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
-}
+  using Doubles = double __attribute__((vector_size(32)));
+  using Longs = long long __attribute__((vector_size(32)));
+};
+template <>
+struct PartTypes<8>
+{
+  using Doubles = double __attribute__((vector_size(64)));
+  using Longs = long long __attribute__((vector_size(64)));
+};
+template <std::size_t W>
+using Part = typename PartTypes<W>::Doubles;
+template <std::size_t W>
+using LongPart = typename PartTypes<W>::Longs;
 
-// Calls add(lanes, t) for t = first, first + 8, ... with lanes holding values[t..t + 7]
-// and their time points, then add for the rest one lane at a time (addOne(j, t)).
-template <typename AddBlock, typename AddOne>
+template <std::size_t W>
 VOXELKL_INLINE_INTO_CLONES void
-ForEachInLanes(std::size_t first, std::size_t count, AddBlock addBlock, AddOne addOne)
+LoadPart(const double * from, Part<W> & part)
 {
-  std::size_t t = first;
-  Lanes       time = Lanes{ 0, 1, 2, 3, 4, 5, 6, 7 } + static_cast<double>(static_cast<std::int32_t>(first));
-  for (; t + LaneCount <= count; t += LaneCount, time += static_cast<double>(LaneCount))
+  std::memcpy(&part, from, sizeof part);
+}
+
+// Lane j of eight lanes held in parts.
+template <std::size_t W, typename T>
+VOXELKL_INLINE_INTO_CLONES auto &
+Lane(T (&parts)[LaneCount / W], std::size_t j)
+{
+  return parts[j / W][j % W];
+}
+
+template <std::size_t W>
+VOXELKL_INLINE_INTO_CLONES double
+AddLanes(const Part<W> (&parts)[LaneCount / W])
+{
+  const auto lane = [&](std::size_t j) { return parts[j / W][j % W]; };
+  return ((lane(0) + lane(1)) + (lane(2) + lane(3))) + ((lane(4) + lane(5)) + (lane(6) + lane(7)));
+}
+
+// Calls addPart(t, k, time) for t = first, first + 8, ... and each part k, with
+// values[t + k * W ..] in part k's lanes and time holding their time points, then
+// addOne(j, t) for the rest, one lane at a time.
+template <std::size_t W, typename AddPart, typename AddOne>
+VOXELKL_INLINE_INTO_CLONES void
+ForEachInLanes(std::size_t first, std::size_t count, AddPart addPart, AddOne addOne)
+{
+  constexpr std::size_t Parts = LaneCount / W;
+  Part<W>               time[Parts];
+  for (std::size_t k = 0; k < Parts; ++k)
   {
-    addBlock(t, time);
+    for (std::size_t i = 0; i < W; ++i)
+    {
+      time[k][i] = static_cast<double>(k * W + i);
+    }
+    time[k] += static_cast<double>(static_cast<std::int32_t>(first));
+  }
+  std::size_t t = first;
+  for (; t + LaneCount <= count; t += LaneCount)
+  {
+    for (std::size_t k = 0; k < Parts; ++k)
+    {
+      addPart(t, k, time[k]);
+      time[k] += static_cast<double>(LaneCount);
+    }
   }
   for (std::size_t j = 0; t + j < count; ++j)
   {
@@ -290,23 +344,32 @@ KthDistance(SortedSeries sorted,
 
 // Puts each lane of products into [0.5, 1) times a power of two, which adds to exponents.
 // False if a lane is not a normal number (a zero distance, or none at all).
+template <std::size_t W>
 VOXELKL_INLINE_INTO_CLONES bool
-Renormalise(Lanes & products, Longs & exponents)
+Renormalise(Part<W> (&products)[LaneCount / W], LongPart<W> (&exponents)[LaneCount / W])
 {
-  Longs bits;
-  std::memcpy(&bits, &products, sizeof bits);
-  const Longs exponent = (bits >> 52) & 0x7FF;
-  Longs       abnormal = (exponent == 0) | (exponent == 0x7FF) | (bits < 0);
-  for (std::size_t j = 0; j < LaneCount; ++j)
+  constexpr std::size_t Parts = LaneCount / W;
+  LongPart<W>           bits[Parts];
+  LongPart<W>           exponent[Parts];
+  for (std::size_t k = 0; k < Parts; ++k)
   {
-    if (abnormal[j] != 0)
+    std::memcpy(&bits[k], &products[k], sizeof bits[k]);
+    exponent[k] = (bits[k] >> 52) & 0x7FF;
+    const LongPart<W> abnormal = (exponent[k] == 0) | (exponent[k] == 0x7FF) | (bits[k] < 0);
+    for (std::size_t i = 0; i < W; ++i)
     {
-      return false;
+      if (abnormal[i] != 0)
+      {
+        return false;
+      }
     }
   }
-  exponents += exponent - 1022;
-  bits = (bits & ~(Longs{} + (0x7FFLL << 52))) | (1022LL << 52);
-  std::memcpy(&products, &bits, sizeof bits);
+  for (std::size_t k = 0; k < Parts; ++k)
+  {
+    exponents[k] += exponent[k] - 1022;
+    bits[k] = (bits[k] & ~(LongPart<W>{} + (0x7FFLL << 52))) | (1022LL << 52);
+    std::memcpy(&products[k], &bits[k], sizeof bits[k]);
+  }
   return true;
 }
 
@@ -314,18 +377,20 @@ Renormalise(Lanes & products, Longs & exponents)
 // samples at a time: the candidate counts in closed form, the products in lanes
 // renormalised every 32 samples (each factor is a distance times a count, so 4 of them
 // stay far inside the range of a double). False where SumOfLogRatios must decide.
-VOXELKL_KERNEL_CLONES bool
-SumOfLogRatiosWithoutGaps(const double *       rho,
-                          const double *       nu,
-                          const std::int32_t * times,
-                          std::size_t          n,
-                          std::size_t          m,
-                          double               window,
-                          bool                 crossWindow,
-                          double &             sum)
+template <std::size_t W>
+VOXELKL_INLINE_INTO_CLONES bool
+SumOfLogRatiosWithoutGapsIn(const double *       rho,
+                            const double *       nu,
+                            const std::int32_t * times,
+                            std::size_t          n,
+                            std::size_t          m,
+                            double               window,
+                            bool                 crossWindow,
+                            double &             sum)
 {
-  const auto pLast = static_cast<double>(n) - 1.0;
-  const auto qLast = static_cast<double>(m) - 1.0;
+  constexpr std::size_t Parts = LaneCount / W;
+  const auto            pLast = static_cast<double>(n) - 1.0;
+  const auto            qLast = static_cast<double>(m) - 1.0;
   // Candidates outside [t - w, t + w] of a series whose last time point is `last`.
   auto outside = [window](auto t, double last) {
     const auto low = t - window;
@@ -335,23 +400,36 @@ SumOfLogRatiosWithoutGaps(const double *       rho,
     const auto inside = (end - first) + 1.0; // below 0 for t past the series' end
     return (last + 1.0) - (inside > 0.0 ? inside : 0.0 * inside);
   };
-  Lanes       numerator = Lanes{} + 1.0;
-  Lanes       denominator = Lanes{} + 1.0;
-  Longs       numeratorExponents = Longs{};
-  Longs       denominatorExponents = Longs{};
+  Part<W>     numerator[Parts];
+  Part<W>     denominator[Parts];
+  LongPart<W> numeratorExponents[Parts];
+  LongPart<W> denominatorExponents[Parts];
+  for (std::size_t k = 0; k < Parts; ++k)
+  {
+    numerator[k] = Part<W>{} + 1.0;
+    denominator[k] = Part<W>{} + 1.0;
+    numeratorExponents[k] = LongPart<W>{};
+    denominatorExponents[k] = LongPart<W>{};
+  }
   std::size_t i = 0;
   for (std::size_t block = 0; i + LaneCount <= n; i += LaneCount, ++block)
   {
-    Lanes t;
-    for (std::size_t j = 0; j < LaneCount; ++j)
+    for (std::size_t k = 0; k < Parts; ++k)
     {
-      t[j] = static_cast<double>(times[i + j]);
+      Part<W> t;
+      for (std::size_t j = 0; j < W; ++j)
+      {
+        t[j] = static_cast<double>(times[i + k * W + j]);
+      }
+      const Part<W> candidatesQ = crossWindow ? outside(t, qLast) : Part<W>{} + (qLast + 1.0);
+      Part<W>       distances;
+      LoadPart<W>(nu + i + k * W, distances);
+      numerator[k] *= distances * candidatesQ;
+      LoadPart<W>(rho + i + k * W, distances);
+      denominator[k] *= distances * outside(t, pLast);
     }
-    const Lanes candidatesQ = crossWindow ? outside(t, qLast) : Lanes{} + (qLast + 1.0);
-    numerator *= LoadLanes(nu + i) * candidatesQ;
-    denominator *= LoadLanes(rho + i) * outside(t, pLast);
     if (block % 4 == 3 &&
-        !(Renormalise(numerator, numeratorExponents) && Renormalise(denominator, denominatorExponents)))
+        !(Renormalise<W>(numerator, numeratorExponents) && Renormalise<W>(denominator, denominatorExponents)))
     {
       return false;
     }
@@ -359,10 +437,10 @@ SumOfLogRatiosWithoutGaps(const double *       rho,
   for (std::size_t j = 0; i + j < n; ++j)
   {
     const double t = times[i + j];
-    numerator[j] *= nu[i + j] * (crossWindow ? outside(t, qLast) : qLast + 1.0);
-    denominator[j] *= rho[i + j] * outside(t, pLast);
+    Lane<W>(numerator, j) *= nu[i + j] * (crossWindow ? outside(t, qLast) : qLast + 1.0);
+    Lane<W>(denominator, j) *= rho[i + j] * outside(t, pLast);
   }
-  if (!(Renormalise(numerator, numeratorExponents) && Renormalise(denominator, denominatorExponents)))
+  if (!(Renormalise<W>(numerator, numeratorExponents) && Renormalise<W>(denominator, denominatorExponents)))
   {
     return false;
   }
@@ -371,12 +449,23 @@ SumOfLogRatiosWithoutGaps(const double *       rho,
   long long exponent = 0;
   for (std::size_t j = 0; j < LaneCount; ++j)
   {
-    ratio *= numerator[j] / denominator[j];
-    exponent += numeratorExponents[j] - denominatorExponents[j];
+    ratio *= Lane<W>(numerator, j) / Lane<W>(denominator, j);
+    exponent += Lane<W>(numeratorExponents, j) - Lane<W>(denominatorExponents, j);
   }
   sum = std::log(ratio) + static_cast<double>(exponent) * std::log(2.0);
   return true;
 }
+
+// SumOfLogRatiosWithoutGapsIn in the lane width chosen for this CPU (defined below).
+bool
+SumOfLogRatiosWithoutGaps(const double *       rho,
+                          const double *       nu,
+                          const std::int32_t * times,
+                          std::size_t          n,
+                          std::size_t          m,
+                          double               window,
+                          bool                 crossWindow,
+                          double &             sum);
 
 // (1/n) sum_i [ln(nu_i / rho_i) + ln(M_i / N_i)] from the distances. The logs are taken
 // of products: one log per sample would cost as much as the neighbour search.
@@ -585,14 +674,19 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window)
 VOXELKL_KERNEL_CLONES bool
 AllFinite(const double * values, std::size_t count)
 {
-  Lanes  differences = Lanes{};
-  double rest = 0.0;
-  ForEachInLanes(
+  Part<LaneCount> differences = Part<LaneCount>{};
+  double          rest = 0.0;
+  ForEachInLanes<LaneCount>(
     0,
     count,
-    [&](std::size_t t, Lanes) { differences += LoadLanes(values + t) - LoadLanes(values + t); },
+    [&](std::size_t t, std::size_t, Part<LaneCount>) {
+      Part<LaneCount> v;
+      LoadPart<LaneCount>(values + t, v);
+      differences += v - v;
+    },
     [&](std::size_t, std::size_t t) { rest += values[t] - values[t]; });
-  return AddLanes(differences) + rest == 0.0;
+  const Part<LaneCount> parts[1] = { differences };
+  return AddLanes<LaneCount>(parts) + rest == 0.0;
 }
 
 namespace
@@ -600,83 +694,234 @@ namespace
 
 // LagOneAutocorrelation of a series without gaps: the same quantities, in passes without
 // a branch per sample (the usual case, and one that runs for every voxel).
-VOXELKL_KERNEL_CLONES double
-LagOneAutocorrelationWithoutGaps(const double * values, std::size_t count)
+template <std::size_t W>
+VOXELKL_INLINE_INTO_CLONES double
+LagOneAutocorrelationWithoutGapsIn(const double * values, std::size_t count)
 {
-  Lanes sums = Lanes{};
-  Lanes lowest = Lanes{} + values[0];
-  Lanes highest = lowest;
-  ForEachInLanes(
+  constexpr std::size_t Parts = LaneCount / W;
+  Part<W>               sums[Parts];
+  Part<W>               lowest[Parts];
+  Part<W>               highest[Parts];
+  for (std::size_t k = 0; k < Parts; ++k)
+  {
+    sums[k] = Part<W>{};
+    lowest[k] = Part<W>{} + values[0];
+    highest[k] = lowest[k];
+  }
+  ForEachInLanes<W>(
     0,
     count,
-    [&](std::size_t t, Lanes) {
-      const Lanes v = LoadLanes(values + t);
-      sums += v;
-      lowest = v < lowest ? v : lowest;
-      highest = v > highest ? v : highest;
+    [&](std::size_t t, std::size_t k, Part<W>) {
+      Part<W> v;
+      LoadPart<W>(values + t + k * W, v);
+      sums[k] += v;
+      lowest[k] = v < lowest[k] ? v : lowest[k];
+      highest[k] = v > highest[k] ? v : highest[k];
     },
     [&](std::size_t j, std::size_t t) {
-      sums[j] += values[t];
-      lowest[j] = std::min(lowest[j], values[t]);
-      highest[j] = std::max(highest[j], values[t]);
+      Lane<W>(sums, j) += values[t];
+      Lane<W>(lowest, j) = std::min(Lane<W>(lowest, j), values[t]);
+      Lane<W>(highest, j) = std::max(Lane<W>(highest, j), values[t]);
     });
-  double low = lowest[0];
-  double high = highest[0];
+  double low = Lane<W>(lowest, 0);
+  double high = Lane<W>(highest, 0);
   for (std::size_t j = 1; j < LaneCount; ++j)
   {
-    low = std::min(low, lowest[j]);
-    high = std::max(high, highest[j]);
+    low = std::min(low, Lane<W>(lowest, j));
+    high = std::max(high, Lane<W>(highest, j));
   }
   if (low == high)
   {
     return 0.0; // constant (see LagOneAutocorrelation)
   }
   const auto   n = static_cast<double>(count);
-  const double valueMean = AddLanes(sums) / n;
+  const double valueMean = AddLanes<W>(sums) / n;
   const double timeMean = (n - 1.0) / 2.0;
-  Lanes        crossProducts = Lanes{};
-  Lanes        valueSquares = Lanes{};
-  ForEachInLanes(
+  Part<W>      crossProducts[Parts];
+  Part<W>      valueSquares[Parts];
+  for (std::size_t k = 0; k < Parts; ++k)
+  {
+    crossProducts[k] = Part<W>{};
+    valueSquares[k] = Part<W>{};
+  }
+  ForEachInLanes<W>(
     0,
     count,
-    [&](std::size_t t, Lanes time) {
-      const Lanes dv = LoadLanes(values + t) - valueMean;
-      crossProducts += (time - timeMean) * dv;
-      valueSquares += dv * dv;
+    [&](std::size_t t, std::size_t k, Part<W> time) {
+      Part<W> v;
+      LoadPart<W>(values + t + k * W, v);
+      const Part<W> dv = v - valueMean;
+      crossProducts[k] += (time - timeMean) * dv;
+      valueSquares[k] += dv * dv;
     },
     [&](std::size_t j, std::size_t t) {
       const double dv = values[t] - valueMean;
-      crossProducts[j] += (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv;
-      valueSquares[j] += dv * dv;
+      Lane<W>(crossProducts, j) += (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv;
+      Lane<W>(valueSquares, j) += dv * dv;
     });
   // sum (t - mean)^2 over t = 0..n-1, exact for any series length that fits in memory.
   const double timeSquares = n * (n * n - 1.0) / 12.0;
-  const double slope = AddLanes(crossProducts) / timeSquares;
+  const double slope = AddLanes<W>(crossProducts) / timeSquares;
   auto         residual = [&](std::size_t t) {
     return values[t] - valueMean - slope * (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean);
   };
-  Lanes squares = Lanes{};
-  Lanes lagged = Lanes{};
-  squares[0] = residual(0) * residual(0);
-  ForEachInLanes(
+  Part<W> squares[Parts];
+  Part<W> lagged[Parts];
+  for (std::size_t k = 0; k < Parts; ++k)
+  {
+    squares[k] = Part<W>{};
+    lagged[k] = Part<W>{};
+  }
+  Lane<W>(squares, 0) = residual(0) * residual(0);
+  ForEachInLanes<W>(
     1,
     count,
-    [&](std::size_t t, Lanes time) {
-      const Lanes e = LoadLanes(values + t) - valueMean - slope * (time - timeMean);
-      const Lanes before = LoadLanes(values + t - 1) - valueMean - slope * ((time - 1.0) - timeMean);
-      squares += e * e;
-      lagged += before * e;
+    [&](std::size_t t, std::size_t k, Part<W> time) {
+      Part<W> v;
+      Part<W> previous;
+      LoadPart<W>(values + t + k * W, v);
+      LoadPart<W>(values + t + k * W - 1, previous);
+      const Part<W> e = v - valueMean - slope * (time - timeMean);
+      const Part<W> before = previous - valueMean - slope * ((time - 1.0) - timeMean);
+      squares[k] += e * e;
+      lagged[k] += before * e;
     },
     [&](std::size_t j, std::size_t t) {
       const double e = residual(t);
-      squares[j] += e * e;
-      lagged[j] += residual(t - 1) * e;
+      Lane<W>(squares, j) += e * e;
+      Lane<W>(lagged, j) += residual(t - 1) * e;
     });
-  const double squareSum = AddLanes(squares);
-  return squareSum > 1e-20 * AddLanes(valueSquares) ? AddLanes(lagged) / squareSum : 0.0;
+  const double squareSum = AddLanes<W>(squares);
+  return squareSum > 1e-20 * AddLanes<W>(valueSquares) ? AddLanes<W>(lagged) / squareSum : 0.0;
+}
+
+// The kernels per instruction set (GCC on x86-64; elsewhere the portable width only).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define VOXELKL_LANE_WIDTHS 1
+__attribute__((target("arch=x86-64-v4"))) double
+LagOneAutocorrelationWithoutGaps8(const double * values, std::size_t count)
+{
+  return LagOneAutocorrelationWithoutGapsIn<8>(values, count);
+}
+__attribute__((target("arch=x86-64-v3"))) double
+LagOneAutocorrelationWithoutGaps4(const double * values, std::size_t count)
+{
+  return LagOneAutocorrelationWithoutGapsIn<4>(values, count);
+}
+__attribute__((target("arch=x86-64-v4"))) bool
+SumOfLogRatiosWithoutGaps8(const double *       rho,
+                           const double *       nu,
+                           const std::int32_t * times,
+                           std::size_t          n,
+                           std::size_t          m,
+                           double               window,
+                           bool                 crossWindow,
+                           double &             sum)
+{
+  return SumOfLogRatiosWithoutGapsIn<8>(rho, nu, times, n, m, window, crossWindow, sum);
+}
+__attribute__((target("arch=x86-64-v3"))) bool
+SumOfLogRatiosWithoutGaps4(const double *       rho,
+                           const double *       nu,
+                           const std::int32_t * times,
+                           std::size_t          n,
+                           std::size_t          m,
+                           double               window,
+                           bool                 crossWindow,
+                           double &             sum)
+{
+  return SumOfLogRatiosWithoutGapsIn<4>(rho, nu, times, n, m, window, crossWindow, sum);
+}
+#endif
+
+// The widest lane width this CPU runs: 8 (AVX-512), 4 (AVX2) or 2. With
+// VOXELKL_PORTABLE_KERNELS set (as for the neighbour kernels), what a CPU without AVX-512
+// runs.
+std::size_t
+WidestLaneWidth()
+{
+#if VOXELKL_LANE_WIDTHS
+  const char * portable = std::getenv("VOXELKL_PORTABLE_KERNELS");
+  const bool   noAvx512 = portable != nullptr && *portable != '\0' && std::string(portable) != "0";
+  if (!noAvx512 && __builtin_cpu_supports("x86-64-v4"))
+  {
+    return 8;
+  }
+  if (__builtin_cpu_supports("x86-64-v3"))
+  {
+    return 4;
+  }
+#endif
+  return 2;
+}
+
+std::atomic<std::size_t> &
+ChosenLaneWidth()
+{
+  static std::atomic<std::size_t> chosen{ WidestLaneWidth() };
+  return chosen;
+}
+
+bool
+SumOfLogRatiosWithoutGaps(const double *       rho,
+                          const double *       nu,
+                          const std::int32_t * times,
+                          std::size_t          n,
+                          std::size_t          m,
+                          double               window,
+                          bool                 crossWindow,
+                          double &             sum)
+{
+  switch (ChosenLaneWidth().load(std::memory_order_relaxed))
+  {
+#if VOXELKL_LANE_WIDTHS
+    case 8:
+      return SumOfLogRatiosWithoutGaps8(rho, nu, times, n, m, window, crossWindow, sum);
+    case 4:
+      return SumOfLogRatiosWithoutGaps4(rho, nu, times, n, m, window, crossWindow, sum);
+#endif
+    default:
+      return SumOfLogRatiosWithoutGapsIn<2>(rho, nu, times, n, m, window, crossWindow, sum);
+  }
+}
+
+double
+LagOneAutocorrelationWithoutGaps(const double * values, std::size_t count)
+{
+  switch (ChosenLaneWidth().load(std::memory_order_relaxed))
+  {
+#if VOXELKL_LANE_WIDTHS
+    case 8:
+      return LagOneAutocorrelationWithoutGaps8(values, count);
+    case 4:
+      return LagOneAutocorrelationWithoutGaps4(values, count);
+#endif
+    default:
+      return LagOneAutocorrelationWithoutGapsIn<2>(values, count);
+  }
 }
 
 } // namespace
+
+namespace detail
+{
+bool
+LaneWidthRuns(std::size_t width)
+{
+#if VOXELKL_LANE_WIDTHS
+  return width == 2 || (width == 4 && __builtin_cpu_supports("x86-64-v3")) ||
+         (width == 8 && __builtin_cpu_supports("x86-64-v4"));
+#else
+  return width == 2;
+#endif
+}
+
+void
+UseLaneWidth(std::size_t width)
+{
+  ChosenLaneWidth() = LaneWidthRuns(width) ? width : WidestLaneWidth();
+}
+} // namespace detail
 
 AutocorrelationSums
 LagAutocorrelationSums(const double * values, std::size_t count, std::size_t lag)

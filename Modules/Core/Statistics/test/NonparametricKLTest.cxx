@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <map>
@@ -1098,3 +1099,75 @@ TEST(NearestNeighbourKL, DequantisedDataGiveTheContinuousAnswer)
 }
 
 } // namespace
+
+// The log-ratio sum and the lag-1 autocorrelation are compiled per lane width (8 doubles
+// for AVX-512, 4 for AVX2, 2 for any x86-64): every width this CPU runs must give the bits
+// of the portable one, on series of every length mod 8 (the tail goes lane by lane), with
+// and without windows, with heavy tails and with many samples (renormalisation).
+TEST(NonparametricKL, EveryLaneWidthGivesTheSameBits)
+{
+  struct Result
+  {
+    std::vector<double> knn;
+    std::vector<double> lagOne;
+  };
+  auto compute = [](std::size_t width) {
+    voxelkl::detail::UseLaneWidth(width);
+    Engine engine(20261207);
+    Result result;
+    for (std::size_t n = 12; n < 12 + 3 * 8; ++n)
+    {
+      for (int repeat = 0; repeat < 4; ++repeat)
+      {
+        const bool                          heavy = repeat % 2 == 1;
+        std::student_t_distribution<double> t3(3.0);
+        std::normal_distribution<double>    normal(0.3, 1.2);
+        Samples                             p;
+        Samples                             q;
+        std::vector<double>                 values;
+        double                              drift = 0.0;
+        for (std::size_t i = 0; i < n + repeat * 97; ++i)
+        {
+          drift = 0.6 * drift + (heavy ? t3(engine) : normal(engine));
+          p.push_back({ drift, static_cast<std::uint32_t>(i) });
+          q.push_back({ drift + normal(engine), static_cast<std::uint32_t>(i) });
+          values.push_back(drift);
+        }
+        voxelkl::SortByValue(p);
+        voxelkl::SortByValue(q);
+        for (unsigned int window : { 0u, 2u })
+        {
+          for (bool cross : { false, true })
+          {
+            result.knn.push_back(voxelkl::NearestNeighbourKL(p, q, 3, window, cross));
+          }
+        }
+        result.lagOne.push_back(voxelkl::LagOneAutocorrelation(values.data(), values.size()));
+      }
+    }
+    return result;
+  };
+  const Result portable = compute(2);
+  for (std::size_t width : { std::size_t{ 4 }, std::size_t{ 8 } })
+  {
+    if (!voxelkl::detail::LaneWidthRuns(width))
+    {
+      continue; // not on this CPU
+    }
+    const Result wide = compute(width);
+    ASSERT_EQ(wide.knn.size(), portable.knn.size());
+    std::size_t knnDiffer = 0;
+    std::size_t lagOneDiffer = 0;
+    for (std::size_t i = 0; i < portable.knn.size(); ++i)
+    {
+      knnDiffer += std::memcmp(&wide.knn[i], &portable.knn[i], sizeof(double)) != 0;
+    }
+    for (std::size_t i = 0; i < portable.lagOne.size(); ++i)
+    {
+      lagOneDiffer += std::memcmp(&wide.lagOne[i], &portable.lagOne[i], sizeof(double)) != 0;
+    }
+    EXPECT_EQ(knnDiffer, 0u) << "width " << width << " of " << portable.knn.size();
+    EXPECT_EQ(lagOneDiffer, 0u) << "width " << width << " of " << portable.lagOne.size();
+  }
+  voxelkl::detail::UseLaneWidth(8); // back to the default: the widest this CPU runs
+}

@@ -78,6 +78,19 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window);
 bool
 AllFinite(const double * values, std::size_t count);
 
+namespace detail
+{
+/** Whether this CPU runs the k-NN lane kernels (the log-ratio sum, the lag-1
+ * autocorrelation) of a width: 2 (any x86-64), 4 (AVX2) or 8 doubles (AVX-512). */
+bool
+LaneWidthRuns(std::size_t width);
+/** Makes the k-NN lane kernels use `width` from now on, in the whole process (one this
+ * CPU does not run means the widest it runs, the default). For tests, which compare every
+ * width's bits. */
+void
+UseLaneWidth(std::size_t width);
+} // namespace detail
+
 /** The sums behind a lag-k autocorrelation about a series' least-squares line over time,
  * over the pairs (t, t + k) of finite values (non-finite values are gaps): lagged =
  * sum e_t e_t+k, squares = sum e_t^2, valueSquares = sum (x_t - mean)^2. Sums of several
