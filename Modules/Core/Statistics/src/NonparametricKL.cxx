@@ -64,12 +64,20 @@ LoadPart(const double * from, Part<W> & part)
   std::memcpy(&part, from, sizeof part);
 }
 
-// Lane j of eight lanes held in parts.
+// Lane j of eight lanes held in parts (a value: clang binds no reference to a vector's
+// element).
 template <std::size_t W, typename T>
-VOXELKL_INLINE_INTO_CLONES auto &
-Lane(T (&parts)[LaneCount / W], std::size_t j)
+VOXELKL_INLINE_INTO_CLONES auto
+Lane(const T (&parts)[LaneCount / W], std::size_t j)
 {
   return parts[j / W][j % W];
+}
+
+template <std::size_t W, typename T, typename V>
+VOXELKL_INLINE_INTO_CLONES void
+SetLane(T (&parts)[LaneCount / W], std::size_t j, V value)
+{
+  parts[j / W][j % W] = value;
 }
 
 template <std::size_t W>
@@ -437,8 +445,8 @@ SumOfLogRatiosWithoutGapsIn(const double *       rho,
   for (std::size_t j = 0; i + j < n; ++j)
   {
     const double t = times[i + j];
-    Lane<W>(numerator, j) *= nu[i + j] * (crossWindow ? outside(t, qLast) : qLast + 1.0);
-    Lane<W>(denominator, j) *= rho[i + j] * outside(t, pLast);
+    SetLane<W>(numerator, j, Lane<W>(numerator, j) * (nu[i + j] * (crossWindow ? outside(t, qLast) : qLast + 1.0)));
+    SetLane<W>(denominator, j, Lane<W>(denominator, j) * (rho[i + j] * outside(t, pLast)));
   }
   if (!(Renormalise<W>(numerator, numeratorExponents) && Renormalise<W>(denominator, denominatorExponents)))
   {
@@ -719,9 +727,9 @@ LagOneAutocorrelationWithoutGapsIn(const double * values, std::size_t count)
       highest[k] = v > highest[k] ? v : highest[k];
     },
     [&](std::size_t j, std::size_t t) {
-      Lane<W>(sums, j) += values[t];
-      Lane<W>(lowest, j) = std::min(Lane<W>(lowest, j), values[t]);
-      Lane<W>(highest, j) = std::max(Lane<W>(highest, j), values[t]);
+      SetLane<W>(sums, j, Lane<W>(sums, j) + values[t]);
+      SetLane<W>(lowest, j, std::min(Lane<W>(lowest, j), values[t]));
+      SetLane<W>(highest, j, std::max(Lane<W>(highest, j), values[t]));
     });
   double low = Lane<W>(lowest, 0);
   double high = Lane<W>(highest, 0);
@@ -756,8 +764,10 @@ LagOneAutocorrelationWithoutGapsIn(const double * values, std::size_t count)
     },
     [&](std::size_t j, std::size_t t) {
       const double dv = values[t] - valueMean;
-      Lane<W>(crossProducts, j) += (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv;
-      Lane<W>(valueSquares, j) += dv * dv;
+      SetLane<W>(crossProducts,
+                 j,
+                 Lane<W>(crossProducts, j) + ((static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv));
+      SetLane<W>(valueSquares, j, Lane<W>(valueSquares, j) + (dv * dv));
     });
   // sum (t - mean)^2 over t = 0..n-1, exact for any series length that fits in memory.
   const double timeSquares = n * (n * n - 1.0) / 12.0;
@@ -772,7 +782,7 @@ LagOneAutocorrelationWithoutGapsIn(const double * values, std::size_t count)
     squares[k] = Part<W>{};
     lagged[k] = Part<W>{};
   }
-  Lane<W>(squares, 0) = residual(0) * residual(0);
+  SetLane<W>(squares, 0, residual(0) * residual(0));
   ForEachInLanes<W>(
     1,
     count,
@@ -788,8 +798,8 @@ LagOneAutocorrelationWithoutGapsIn(const double * values, std::size_t count)
     },
     [&](std::size_t j, std::size_t t) {
       const double e = residual(t);
-      Lane<W>(squares, j) += e * e;
-      Lane<W>(lagged, j) += residual(t - 1) * e;
+      SetLane<W>(squares, j, Lane<W>(squares, j) + (e * e));
+      SetLane<W>(lagged, j, Lane<W>(lagged, j) + (residual(t - 1) * e));
     });
   const double squareSum = AddLanes<W>(squares);
   return squareSum > 1e-20 * AddLanes<W>(valueSquares) ? AddLanes<W>(lagged) / squareSum : 0.0;
