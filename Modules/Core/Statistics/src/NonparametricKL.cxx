@@ -385,20 +385,32 @@ Renormalise(Part<W> (&products)[LaneCount / W], LongPart<W> (&exponents)[LaneCou
 // samples at a time: the candidate counts in closed form, the products in lanes
 // renormalised every 32 samples (each factor is a distance times a count, so 4 of them
 // stay far inside the range of a double). False where SumOfLogRatios must decide.
+// What the log-ratio sum of two series without gaps takes: the neighbour distances rho and
+// nu of p's n samples, their time points, q's sample count m and the Theiler window.
+struct LogRatioInputs
+{
+  const double *       rho;
+  const double *       nu;
+  const std::int32_t * times;
+  std::size_t          n;
+  std::size_t          m;
+  double               window;
+  bool                 crossWindow;
+};
+
 template <std::size_t W>
 VOXELKL_INLINE_INTO_CLONES bool
-SumOfLogRatiosWithoutGapsIn(const double *       rho,
-                            const double *       nu,
-                            const std::int32_t * times,
-                            std::size_t          n,
-                            std::size_t          m,
-                            double               window,
-                            bool                 crossWindow,
-                            double &             sum)
+SumOfLogRatiosWithoutGapsIn(const LogRatioInputs & in, double & sum)
 {
-  constexpr std::size_t Parts = LaneCount / W;
-  const auto            pLast = static_cast<double>(n) - 1.0;
-  const auto            qLast = static_cast<double>(m) - 1.0;
+  constexpr std::size_t      Parts = LaneCount / W;
+  const double * const       rho = in.rho;
+  const double * const       nu = in.nu;
+  const std::int32_t * const times = in.times;
+  const std::size_t          n = in.n;
+  const double               window = in.window;
+  const bool                 crossWindow = in.crossWindow;
+  const auto                 pLast = static_cast<double>(n) - 1.0;
+  const auto                 qLast = static_cast<double>(in.m) - 1.0;
   // Candidates outside [t - w, t + w] of a series whose last time point is `last`.
   auto outside = [window](auto t, double last) {
     const auto low = t - window;
@@ -466,14 +478,7 @@ SumOfLogRatiosWithoutGapsIn(const double *       rho,
 
 // SumOfLogRatiosWithoutGapsIn in the lane width chosen for this CPU (defined below).
 bool
-SumOfLogRatiosWithoutGaps(const double *       rho,
-                          const double *       nu,
-                          const std::int32_t * times,
-                          std::size_t          n,
-                          std::size_t          m,
-                          double               window,
-                          bool                 crossWindow,
-                          double &             sum);
+SumOfLogRatiosWithoutGaps(const LogRatioInputs & in, double & sum);
 
 // (1/n) sum_i [ln(nu_i / rho_i) + ln(M_i / N_i)] from the distances. The logs are taken
 // of products: one log per sample would cost as much as the neighbour search.
@@ -581,9 +586,9 @@ NearestNeighbourKLSorted(SortedSeries          p,
   });
   if (IsContiguous(p) && IsContiguous(q))
   {
-    double sum = 0.0;
-    if (SumOfLogRatiosWithoutGaps(
-          rhoData, nuData, p.times, p.size, q.size, static_cast<double>(window), crossWindow, sum))
+    double               sum = 0.0;
+    const LogRatioInputs inputs{ rhoData, nuData, p.times, p.size, q.size, static_cast<double>(window), crossWindow };
+    if (SumOfLogRatiosWithoutGaps(inputs, sum))
     {
       return sum / static_cast<double>(n);
     }
@@ -819,28 +824,14 @@ LagOneAutocorrelationWithoutGaps4(const double * values, std::size_t count)
   return LagOneAutocorrelationWithoutGapsIn<4>(values, count);
 }
 __attribute__((target("arch=x86-64-v4"))) bool
-SumOfLogRatiosWithoutGaps8(const double *       rho,
-                           const double *       nu,
-                           const std::int32_t * times,
-                           std::size_t          n,
-                           std::size_t          m,
-                           double               window,
-                           bool                 crossWindow,
-                           double &             sum)
+SumOfLogRatiosWithoutGaps8(const LogRatioInputs & in, double & sum)
 {
-  return SumOfLogRatiosWithoutGapsIn<8>(rho, nu, times, n, m, window, crossWindow, sum);
+  return SumOfLogRatiosWithoutGapsIn<8>(in, sum);
 }
 __attribute__((target("arch=x86-64-v3"))) bool
-SumOfLogRatiosWithoutGaps4(const double *       rho,
-                           const double *       nu,
-                           const std::int32_t * times,
-                           std::size_t          n,
-                           std::size_t          m,
-                           double               window,
-                           bool                 crossWindow,
-                           double &             sum)
+SumOfLogRatiosWithoutGaps4(const LogRatioInputs & in, double & sum)
 {
-  return SumOfLogRatiosWithoutGapsIn<4>(rho, nu, times, n, m, window, crossWindow, sum);
+  return SumOfLogRatiosWithoutGapsIn<4>(in, sum);
 }
 #endif
 
@@ -873,25 +864,18 @@ ChosenLaneWidth()
 }
 
 bool
-SumOfLogRatiosWithoutGaps(const double *       rho,
-                          const double *       nu,
-                          const std::int32_t * times,
-                          std::size_t          n,
-                          std::size_t          m,
-                          double               window,
-                          bool                 crossWindow,
-                          double &             sum)
+SumOfLogRatiosWithoutGaps(const LogRatioInputs & in, double & sum)
 {
   switch (ChosenLaneWidth().load(std::memory_order_relaxed))
   {
 #if VOXELKL_LANE_WIDTHS
     case 8:
-      return SumOfLogRatiosWithoutGaps8(rho, nu, times, n, m, window, crossWindow, sum);
+      return SumOfLogRatiosWithoutGaps8(in, sum);
     case 4:
-      return SumOfLogRatiosWithoutGaps4(rho, nu, times, n, m, window, crossWindow, sum);
+      return SumOfLogRatiosWithoutGaps4(in, sum);
 #endif
     default:
-      return SumOfLogRatiosWithoutGapsIn<2>(rho, nu, times, n, m, window, crossWindow, sum);
+      return SumOfLogRatiosWithoutGapsIn<2>(in, sum);
   }
 }
 
