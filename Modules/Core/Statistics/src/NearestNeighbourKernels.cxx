@@ -1,8 +1,10 @@
 #include "NearestNeighbourKernels.h"
 
 #include "voxelkl/KernelClones.h"
+#include "voxelkl/NonparametricKL.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <limits>
 #include <string>
@@ -124,15 +126,7 @@ AcrossKernel(SortedSeries          p,
 }
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define VOXELKL_AVX512_KERNELS 1
-// VOXELKL_PORTABLE_KERNELS=1 in the environment runs the kernels a CPU without AVX-512
-// runs: the tests use it to check that both give the same bits.
-bool
-PortableKernelsRequested()
-{
-  const char * value = std::getenv("VOXELKL_PORTABLE_KERNELS");
-  return value != nullptr && *value != '\0' && std::string(value) != "0";
-}
+#define VOXELKL_INTRINSIC_KERNELS 1
 
 // One sample per iteration, its eight nearest candidates on each side in the lanes of one
 // register (within the series: p[i - 8..i - 1] and p[i + 1..i + 8]; across: q[r - 8..r - 1]
@@ -201,57 +195,169 @@ NearestKernelAvx512(SortedSeries          p,
   }
 }
 
-template <unsigned int K>
-bool
-NearestAvx512(SortedSeries          p,
+// The positions of the kept candidates among eight, in order, for each mask of kept ones
+// (bit m: the m-th nearest candidate is kept), then 8 (the slot after the eight, +inf): a
+// table lookup stands in for AVX-512's compress.
+struct KeptPositions
+{
+  std::uint8_t of[256][8];
+};
+constexpr KeptPositions
+MakeKeptPositions()
+{
+  KeptPositions table{};
+  for (unsigned int mask = 0; mask < 256; ++mask)
+  {
+    unsigned int kept = 0;
+    for (unsigned int m = 0; m < 8; ++m)
+    {
+      if (((mask >> m) & 1u) != 0)
+      {
+        table.of[mask][kept++] = static_cast<std::uint8_t>(m);
+      }
+    }
+    for (; kept < 8; ++kept)
+    {
+      table.of[mask][kept] = 8;
+    }
+  }
+  return table;
+}
+constexpr KeptPositions keptPositions = MakeKeptPositions();
+
+// The AVX-512 kernel's method with AVX2 (x86-64-v3): each sample's eight nearest candidates
+// on each side, nearest first, stored as distances; the kept ones found through
+// keptPositions; the K-th distance the same min over j of max(j-th kept below, (K - j)-th
+// kept above), in scalar min and max (exact, so the same bits). Without it a CPU without
+// AVX-512 gathered K candidates per side across samples and sent every sample with a
+// window candidate among them to the scalar path.
+template <unsigned int K, bool Exclude, bool Across>
+__attribute__((target("arch=x86-64-v3"))) void
+NearestKernelAvx2(SortedSeries          p,
+                  const std::uint32_t * insertion,
+                  SortedSeries          q,
+                  std::int32_t          window,
+                  double *              distances,
+                  unsigned char *       fallback)
+{
+  static_assert(K >= 1 && K <= 8, "eight candidates per side");
+  alignas(32) double below[9];
+  alignas(32) double above[9];
+  below[8] = std::numeric_limits<double>::infinity();
+  above[8] = below[8];
+  const __m256i reverseTimes = _mm256_set_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i span = _mm256_set1_epi32(2 * window);
+  for (std::size_t i = 0; i < p.size; ++i)
+  {
+    const __m256d        v = _mm256_set1_pd(p.values[i]);
+    const std::ptrdiff_t lowest =
+      (Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i)) - 8;
+    const std::ptrdiff_t upward =
+      Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i) + 1;
+    const SortedSeries & from = Across ? q : p;
+    // Nearest first on both sides: the four nearest below are the upper four, reversed.
+    _mm256_store_pd(below, _mm256_sub_pd(v, _mm256_permute4x64_pd(_mm256_loadu_pd(from.values + lowest + 4), 0x1B)));
+    _mm256_store_pd(below + 4, _mm256_sub_pd(v, _mm256_permute4x64_pd(_mm256_loadu_pd(from.values + lowest), 0x1B)));
+    _mm256_store_pd(above, _mm256_sub_pd(_mm256_loadu_pd(from.values + upward), v));
+    _mm256_store_pd(above + 4, _mm256_sub_pd(_mm256_loadu_pd(from.values + upward + 4), v));
+    unsigned int keptBelow = 0xFF;
+    unsigned int keptAbove = 0xFF;
+    if constexpr (Exclude)
+    {
+      // |t_j - t| <= w as (t_j - t + w) <= 2w unsigned, i.e. min(x, 2w) == x; the
+      // padding's times are far away.
+      const __m256i shift = _mm256_set1_epi32(window - p.times[i]);
+      const __m256i belowTimes =
+        _mm256_add_epi32(_mm256_permutevar8x32_epi32(
+                           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.times + lowest)), reverseTimes),
+                         shift);
+      const __m256i aboveTimes =
+        _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.times + upward)), shift);
+      const __m256i inBelow = _mm256_cmpeq_epi32(_mm256_min_epu32(belowTimes, span), belowTimes);
+      const __m256i inAbove = _mm256_cmpeq_epi32(_mm256_min_epu32(aboveTimes, span), aboveTimes);
+      keptBelow = ~static_cast<unsigned int>(_mm256_movemask_ps(_mm256_castsi256_ps(inBelow))) & 0xFFu;
+      keptAbove = ~static_cast<unsigned int>(_mm256_movemask_ps(_mm256_castsi256_ps(inAbove))) & 0xFFu;
+    }
+    const std::uint8_t * nearBelow = keptPositions.of[keptBelow];
+    const std::uint8_t * nearAbove = keptPositions.of[keptAbove];
+    double               distance = std::min(below[nearBelow[K - 1]], above[nearAbove[K - 1]]);
+    for (unsigned int j = 1; j < K; ++j)
+    {
+      distance = std::min(distance, std::max(below[nearBelow[j - 1]], above[nearAbove[K - j - 1]]));
+    }
+    distances[i] = distance;
+    fallback[i] = static_cast<unsigned char>((__builtin_popcount(keptBelow) < static_cast<int>(K)) |
+                                             (__builtin_popcount(keptAbove) < static_cast<int>(K)));
+  }
+}
+
+template <NeighbourKernels Set, unsigned int K, bool Exclude, bool Across>
+void
+NearestKernel(SortedSeries          p,
               const std::uint32_t * insertion,
               SortedSeries          q,
-              bool                  exclude,
               std::int32_t          window,
               double *              distances,
               unsigned char *       fallback)
 {
-  if (insertion == nullptr)
+  if constexpr (Set == NeighbourKernels::Avx512)
   {
-    NearestKernelAvx512<K, true, false>(p, insertion, q, window, distances, fallback);
-  }
-  else if (exclude)
-  {
-    NearestKernelAvx512<K, true, true>(p, insertion, q, window, distances, fallback);
+    NearestKernelAvx512<K, Exclude, Across>(p, insertion, q, window, distances, fallback);
   }
   else
   {
-    NearestKernelAvx512<K, false, true>(p, insertion, q, window, distances, fallback);
+    NearestKernelAvx2<K, Exclude, Across>(p, insertion, q, window, distances, fallback);
   }
-  return true;
 }
 
-// The AVX-512 kernels where the CPU has them and k fits in eight lanes: within the series
-// when insertion is null, else across. False if none ran.
-bool
-TryAvx512(unsigned int          k,
-          SortedSeries          p,
-          const std::uint32_t * insertion,
-          SortedSeries          q,
-          bool                  exclude,
-          std::int32_t          window,
-          double *              distances,
-          unsigned char *       fallback)
+// Within the series when insertion is null, else across (the window applying when exclude
+// is true), with the kernels of one instruction set.
+template <NeighbourKernels Set, unsigned int K>
+void
+NearestIntrinsic(SortedSeries          p,
+                 const std::uint32_t * insertion,
+                 SortedSeries          q,
+                 bool                  exclude,
+                 std::int32_t          window,
+                 double *              distances,
+                 unsigned char *       fallback)
 {
-  static const bool avx512 =
-    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && !PortableKernelsRequested();
-  if (!avx512)
+  if (insertion == nullptr)
   {
-    return false;
+    NearestKernel<Set, K, true, false>(p, insertion, q, window, distances, fallback);
   }
+  else if (exclude)
+  {
+    NearestKernel<Set, K, true, true>(p, insertion, q, window, distances, fallback);
+  }
+  else
+  {
+    NearestKernel<Set, K, false, true>(p, insertion, q, window, distances, fallback);
+  }
+}
+
+template <NeighbourKernels Set>
+bool
+TryIntrinsic(unsigned int          k,
+             SortedSeries          p,
+             const std::uint32_t * insertion,
+             SortedSeries          q,
+             bool                  exclude,
+             std::int32_t          window,
+             double *              distances,
+             unsigned char *       fallback)
+{
   switch (k)
   {
     case 1:
-      return NearestAvx512<1>(p, insertion, q, exclude, window, distances, fallback);
+      NearestIntrinsic<Set, 1>(p, insertion, q, exclude, window, distances, fallback);
+      return true;
     case 3:
-      return NearestAvx512<3>(p, insertion, q, exclude, window, distances, fallback);
+      NearestIntrinsic<Set, 3>(p, insertion, q, exclude, window, distances, fallback);
+      return true;
     case 5:
-      return NearestAvx512<5>(p, insertion, q, exclude, window, distances, fallback);
+      NearestIntrinsic<Set, 5>(p, insertion, q, exclude, window, distances, fallback);
+      return true;
     default:
       return false;
   }
@@ -307,22 +413,100 @@ KernelsFor(unsigned int k)
   }
 }
 
+// The set this CPU runs by default: the widest; with VOXELKL_PORTABLE_KERNELS set, what a
+// CPU without AVX-512 runs (the PortableKernels.* tests).
+NeighbourKernels
+WidestNeighbourKernels()
+{
+  const char * portable = std::getenv("VOXELKL_PORTABLE_KERNELS");
+  const bool   noAvx512 = portable != nullptr && *portable != '\0' && std::string(portable) != "0";
+  if (!noAvx512 && NeighbourKernelsRun(NeighbourKernels::Avx512))
+  {
+    return NeighbourKernels::Avx512;
+  }
+  return NeighbourKernelsRun(NeighbourKernels::Avx2) ? NeighbourKernels::Avx2 : NeighbourKernels::Portable;
+}
+
+std::atomic<NeighbourKernels> &
+ChosenNeighbourKernels()
+{
+  static std::atomic<NeighbourKernels> chosen{ WidestNeighbourKernels() };
+  return chosen;
+}
+
+// The chosen set's kernels for k where it has them (the intrinsic ones take k of 1, 3 and
+// 5), else the portable ones; for k without kernels every sample is left to the caller.
+void
+KthNeighbour(unsigned int          k,
+             SortedSeries          p,
+             const std::uint32_t * insertion,
+             SortedSeries          q,
+             bool                  exclude,
+             std::int32_t          window,
+             double *              distances,
+             unsigned char *       fallback)
+{
+#ifdef VOXELKL_INTRINSIC_KERNELS
+  switch (ChosenNeighbourKernels().load(std::memory_order_relaxed))
+  {
+    case NeighbourKernels::Avx512:
+      if (TryIntrinsic<NeighbourKernels::Avx512>(k, p, insertion, q, exclude, window, distances, fallback))
+      {
+        return;
+      }
+      break;
+    case NeighbourKernels::Avx2:
+      if (TryIntrinsic<NeighbourKernels::Avx2>(k, p, insertion, q, exclude, window, distances, fallback))
+      {
+        return;
+      }
+      break;
+    case NeighbourKernels::Portable:
+      break;
+  }
+#endif
+  const Kernels kernels = KernelsFor(k);
+  if (kernels.within != nullptr && insertion == nullptr)
+  {
+    return kernels.within(p, window, distances, fallback);
+  }
+  if (kernels.across != nullptr && insertion != nullptr)
+  {
+    return kernels.across(p, insertion, q, exclude, window, distances, fallback);
+  }
+  std::fill(fallback, fallback + p.size, 1);
+}
+
 } // namespace
+
+bool
+NeighbourKernelsRun(NeighbourKernels kernels)
+{
+  switch (kernels)
+  {
+#ifdef VOXELKL_INTRINSIC_KERNELS
+    case NeighbourKernels::Avx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+    case NeighbourKernels::Avx2:
+      return __builtin_cpu_supports("x86-64-v3");
+#endif
+    case NeighbourKernels::Portable:
+      return true;
+    default:
+      return false;
+  }
+}
+
+NeighbourKernels
+UseNeighbourKernels(NeighbourKernels kernels)
+{
+  return ChosenNeighbourKernels().exchange(NeighbourKernelsRun(kernels) ? kernels : WidestNeighbourKernels());
+}
 
 void
 KthNeighbourWithin(unsigned int k, SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback)
 {
-#ifdef VOXELKL_AVX512_KERNELS
-  if (TryAvx512(k, p, nullptr, p, true, window, rho, fallback))
-  {
-    return;
-  }
-#endif
-  if (const auto within = KernelsFor(k).within)
-  {
-    return within(p, window, rho, fallback);
-  }
-  std::fill(fallback, fallback + p.size, 1);
+  KthNeighbour(k, p, nullptr, p, true, window, rho, fallback);
 }
 
 void
@@ -335,17 +519,7 @@ KthNeighbourAcross(unsigned int          k,
                    double *              nu,
                    unsigned char *       fallback)
 {
-#ifdef VOXELKL_AVX512_KERNELS
-  if (TryAvx512(k, p, insertion, q, exclude, window, nu, fallback))
-  {
-    return;
-  }
-#endif
-  if (const auto across = KernelsFor(k).across)
-  {
-    return across(p, insertion, q, exclude, window, nu, fallback);
-  }
-  std::fill(fallback, fallback + p.size, 1);
+  KthNeighbour(k, p, insertion, q, exclude, window, nu, fallback);
 }
 
 } // namespace voxelkl::detail

@@ -1,5 +1,7 @@
 // The k-th neighbour distances of the k-NN KL estimator for all samples of a sorted series
-// at once, in loops the compiler vectorises across samples (internal).
+// at once (internal): AVX-512 or AVX2 kernels where the CPU has them, else loops the
+// compiler vectorises across samples; the set is chosen at run time
+// (detail::UseNeighbourKernels in voxelkl/NonparametricKL.h).
 #ifndef voxelkl_NearestNeighbourKernels_h
 #define voxelkl_NearestNeighbourKernels_h
 

@@ -1171,3 +1171,82 @@ TEST(NonparametricKL, EveryLaneWidthGivesTheSameBits)
   }
   voxelkl::detail::UseLaneWidth(8); // back to the default: the widest this CPU runs
 }
+
+// The neighbour distances are computed by AVX-512 or AVX2 kernels (eight candidates per
+// side, those in the window dropped) or by the portable ones (k per side, the scalar path
+// for a sample with a window candidate among them): every set this CPU runs must give the
+// bits of the portable one. Windows from none to wide (many candidates dropped, some
+// samples with fewer than k kept among eight), with and without the cross window, every k
+// the kernels take (and 10, which only the portable ones do), series of 12 to 300
+// samples, AR(1) with normal and heavy-tailed noise, and values on a grid of 0.25 (ties:
+// equal distances, zero distances).
+TEST(NearestNeighbourKL, EveryKernelSetGivesTheSameBits)
+{
+  using voxelkl::detail::NeighbourKernels;
+  auto compute = [](NeighbourKernels kernels) {
+    voxelkl::detail::UseNeighbourKernels(kernels);
+    Engine              engine(20261208);
+    std::vector<double> estimates;
+    for (std::size_t n : { 12u, 19u, 40u, 97u, 300u })
+    {
+      for (int kind = 0; kind < 3; ++kind)
+      {
+        std::student_t_distribution<double> t3(3.0);
+        std::normal_distribution<double>    normal(0.0, 1.0);
+        Samples                             p;
+        Samples                             q;
+        double                              drift = 0.0;
+        for (std::size_t i = 0; i < n; ++i)
+        {
+          drift = 0.7 * drift + (kind == 1 ? t3(engine) : normal(engine));
+          double x = drift;
+          double y = drift + 0.5 * normal(engine);
+          if (kind == 2)
+          {
+            x = std::round(4.0 * x) / 4.0;
+            y = std::round(4.0 * y) / 4.0;
+          }
+          p.push_back({ x, static_cast<std::uint32_t>(i) });
+          q.push_back({ y, static_cast<std::uint32_t>(i) });
+        }
+        voxelkl::SortByValue(p);
+        voxelkl::SortByValue(q);
+        for (unsigned int k : { 1u, 3u, 5u, 10u })
+        {
+          for (unsigned int window : { 0u, 1u, 3u, 6u })
+          {
+            if (n < voxelkl::NearestNeighbourMinimumSamples(k, window))
+            {
+              continue;
+            }
+            for (bool cross : { false, true })
+            {
+              estimates.push_back(voxelkl::NearestNeighbourKL(p, q, k, window, cross));
+            }
+          }
+        }
+      }
+    }
+    return estimates;
+  };
+  const NeighbourKernels    before = voxelkl::detail::UseNeighbourKernels(NeighbourKernels::Portable);
+  const std::vector<double> portable = compute(NeighbourKernels::Portable);
+  voxelkl::detail::UseNeighbourKernels(before);
+  ASSERT_GT(portable.size(), 300u);
+  for (NeighbourKernels kernels : { NeighbourKernels::Avx2, NeighbourKernels::Avx512 })
+  {
+    if (!voxelkl::detail::NeighbourKernelsRun(kernels))
+    {
+      continue; // not on this CPU
+    }
+    const std::vector<double> intrinsic = compute(kernels);
+    voxelkl::detail::UseNeighbourKernels(before);
+    ASSERT_EQ(intrinsic.size(), portable.size());
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < portable.size(); ++i)
+    {
+      differ += std::memcmp(&intrinsic[i], &portable[i], sizeof(double)) != 0;
+    }
+    EXPECT_EQ(differ, 0u) << (kernels == NeighbourKernels::Avx2 ? "AVX2" : "AVX-512") << ", of " << portable.size();
+  }
+}

@@ -89,6 +89,27 @@ LaneWidthRuns(std::size_t width);
  * width's bits. */
 void
 UseLaneWidth(std::size_t width);
+
+/** The k-NN neighbour-distance kernels by instruction set, each giving the same bits:
+ * AVX-512 and AVX2 (x86-64-v3) take each sample's eight nearest candidates on each side
+ * and drop those in the window; the portable ones (any CPU, vectorised across samples)
+ * take k per side and leave a sample with a window candidate among them to the scalar
+ * path. */
+enum class NeighbourKernels
+{
+  Portable,
+  Avx2,
+  Avx512
+};
+/** Whether this CPU (and this build) runs `kernels`. */
+bool
+NeighbourKernelsRun(NeighbourKernels kernels);
+/** Makes the k-NN use `kernels` from now on, in the whole process (a set this CPU does not
+ * run means the default: the widest it runs, without AVX-512 under
+ * VOXELKL_PORTABLE_KERNELS=1), and returns the set used until now. For tests, which compare
+ * every set's bits. */
+NeighbourKernels
+UseNeighbourKernels(NeighbourKernels kernels);
 } // namespace detail
 
 /** The sums behind a lag-k autocorrelation about a series' least-squares line over time,
