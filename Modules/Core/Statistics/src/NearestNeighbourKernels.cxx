@@ -128,9 +128,40 @@ AcrossKernel(SortedSeries          p,
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define VOXELKL_INTRINSIC_KERNELS 1
 
-// One sample per iteration, its eight nearest candidates on each side in the lanes of one
-// register (within the series: p[i - 8..i - 1] and p[i + 1..i + 8]; across: q[r - 8..r - 1]
-// and q[r..r + 7], r the insertion point; the padding covers the ends). Candidates in the
+// Sample i's sixteen candidates for the intrinsic kernels: the eight nearest below (from
+// the eighth nearest up) and the eight nearest above, in p itself (within: p[i - 8..i - 1]
+// and p[i + 1..i + 8]) or in q from i's insertion point r (across: q[r - 8..r - 1] and
+// q[r..r + 7]); the padding covers the ends.
+struct Candidates
+{
+  const double *       belowValues;
+  const std::int32_t * belowTimes;
+  const double *       aboveValues;
+  const std::int32_t * aboveTimes;
+};
+template <bool Across>
+VOXELKL_INLINE_INTO_CLONES Candidates
+CandidatesOf(SortedSeries p, const std::uint32_t * insertion, SortedSeries q, std::size_t i)
+{
+  const SortedSeries & from = Across ? q : p;
+  const std::ptrdiff_t nearestAbove =
+    Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i) + 1;
+  const std::ptrdiff_t lowest = (Across ? nearestAbove : nearestAbove - 1) - 8;
+  return { from.values + lowest, from.times + lowest, from.values + nearestAbove, from.times + nearestAbove };
+}
+
+// Whether a side keeps fewer than K of its eight candidates (masks of kept ones): the
+// sample then goes to the scalar path.
+template <unsigned int K>
+VOXELKL_INLINE_INTO_CLONES unsigned char
+TooFewKept(unsigned int keptBelow, unsigned int keptAbove)
+{
+  return static_cast<unsigned char>((__builtin_popcount(keptBelow) < static_cast<int>(K)) |
+                                    (__builtin_popcount(keptAbove) < static_cast<int>(K)));
+}
+
+// One sample per iteration, its eight nearest candidates on each side (CandidatesOf) in the
+// lanes of one register. Candidates in the
 // window are squeezed out (compress), which leaves each side's kept distances in
 // ascending order, and the K-th distance is KthOfBothSides' min over j of
 // max(j-th below, (K - j)-th above) in lanes. Where the gathers of the kernels above
@@ -162,25 +193,20 @@ NearestKernelAvx512(SortedSeries          p,
   constexpr __mmask8 aboveTerms = static_cast<__mmask8>((1u << K) - 1u);
   for (std::size_t i = 0; i < p.size; ++i)
   {
-    const __m512d        v = _mm512_set1_pd(p.values[i]);
-    const std::ptrdiff_t below =
-      (Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i)) - 8;
-    const std::ptrdiff_t upward =
-      Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i) + 1;
-    const SortedSeries & from = Across ? q : p;
+    const __m512d    v = _mm512_set1_pd(p.values[i]);
+    const Candidates from = CandidatesOf<Across>(p, insertion, q, i);
     // Nearest first on both sides: below reversed.
-    const __m512d belowDistances =
-      _mm512_sub_pd(v, _mm512_permutexvar_pd(reverse, _mm512_loadu_pd(from.values + below)));
-    const __m512d aboveDistances = _mm512_sub_pd(_mm512_loadu_pd(from.values + upward), v);
+    const __m512d belowDistances = _mm512_sub_pd(v, _mm512_permutexvar_pd(reverse, _mm512_loadu_pd(from.belowValues)));
+    const __m512d aboveDistances = _mm512_sub_pd(_mm512_loadu_pd(from.aboveValues), v);
     __mmask8      keptBelow = 0xFF;
     __mmask8      keptAbove = 0xFF;
     if constexpr (Exclude)
     {
       // |t_j - t| <= w as (t_j - t + w) <= 2w unsigned; the padding's times are far away.
       const __m256i shift = _mm256_set1_epi32(window - p.times[i]);
-      const __m256i belowTimes = _mm256_permutexvar_epi32(
-        reverseTimes, _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.times + below)));
-      const __m256i aboveTimes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.times + upward));
+      const __m256i belowTimes =
+        _mm256_permutexvar_epi32(reverseTimes, _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.belowTimes)));
+      const __m256i aboveTimes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.aboveTimes));
       keptBelow = static_cast<__mmask8>(~_mm256_cmple_epu32_mask(_mm256_add_epi32(belowTimes, shift), span));
       keptAbove = static_cast<__mmask8>(~_mm256_cmple_epu32_mask(_mm256_add_epi32(aboveTimes, shift), span));
     }
@@ -190,8 +216,7 @@ NearestKernelAvx512(SortedSeries          p,
     const __m512d y = _mm512_maskz_permutexvar_pd(aboveTerms, aboveIndex, nearAbove);
     const __m512d termValues = _mm512_mask_max_pd(infinity, terms, x, y);
     distances[i] = _mm512_reduce_min_pd(termValues);
-    fallback[i] = static_cast<unsigned char>((__builtin_popcount(keptBelow) < static_cast<int>(K)) |
-                                             (__builtin_popcount(keptAbove) < static_cast<int>(K)));
+    fallback[i] = TooFewKept<K>(keptBelow, keptAbove);
   }
 }
 
@@ -249,17 +274,13 @@ NearestKernelAvx2(SortedSeries          p,
   const __m256i span = _mm256_set1_epi32(2 * window);
   for (std::size_t i = 0; i < p.size; ++i)
   {
-    const __m256d        v = _mm256_set1_pd(p.values[i]);
-    const std::ptrdiff_t lowest =
-      (Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i)) - 8;
-    const std::ptrdiff_t upward =
-      Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i) + 1;
-    const SortedSeries & from = Across ? q : p;
+    const __m256d    v = _mm256_set1_pd(p.values[i]);
+    const Candidates from = CandidatesOf<Across>(p, insertion, q, i);
     // Nearest first on both sides: the four nearest below are the upper four, reversed.
-    _mm256_store_pd(below, _mm256_sub_pd(v, _mm256_permute4x64_pd(_mm256_loadu_pd(from.values + lowest + 4), 0x1B)));
-    _mm256_store_pd(below + 4, _mm256_sub_pd(v, _mm256_permute4x64_pd(_mm256_loadu_pd(from.values + lowest), 0x1B)));
-    _mm256_store_pd(above, _mm256_sub_pd(_mm256_loadu_pd(from.values + upward), v));
-    _mm256_store_pd(above + 4, _mm256_sub_pd(_mm256_loadu_pd(from.values + upward + 4), v));
+    _mm256_store_pd(below, _mm256_sub_pd(v, _mm256_permute4x64_pd(_mm256_loadu_pd(from.belowValues + 4), 0x1B)));
+    _mm256_store_pd(below + 4, _mm256_sub_pd(v, _mm256_permute4x64_pd(_mm256_loadu_pd(from.belowValues), 0x1B)));
+    _mm256_store_pd(above, _mm256_sub_pd(_mm256_loadu_pd(from.aboveValues), v));
+    _mm256_store_pd(above + 4, _mm256_sub_pd(_mm256_loadu_pd(from.aboveValues + 4), v));
     unsigned int keptBelow = 0xFF;
     unsigned int keptAbove = 0xFF;
     if constexpr (Exclude)
@@ -269,10 +290,10 @@ NearestKernelAvx2(SortedSeries          p,
       const __m256i shift = _mm256_set1_epi32(window - p.times[i]);
       const __m256i belowTimes =
         _mm256_add_epi32(_mm256_permutevar8x32_epi32(
-                           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.times + lowest)), reverseTimes),
+                           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.belowTimes)), reverseTimes),
                          shift);
       const __m256i aboveTimes =
-        _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.times + upward)), shift);
+        _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.aboveTimes)), shift);
       const __m256i inBelow = _mm256_cmpeq_epi32(_mm256_min_epu32(belowTimes, span), belowTimes);
       const __m256i inAbove = _mm256_cmpeq_epi32(_mm256_min_epu32(aboveTimes, span), aboveTimes);
       keptBelow = ~static_cast<unsigned int>(_mm256_movemask_ps(_mm256_castsi256_ps(inBelow))) & 0xFFu;
@@ -286,8 +307,7 @@ NearestKernelAvx2(SortedSeries          p,
       distance = std::min(distance, std::max(below[nearBelow[j - 1]], above[nearAbove[K - j - 1]]));
     }
     distances[i] = distance;
-    fallback[i] = static_cast<unsigned char>((__builtin_popcount(keptBelow) < static_cast<int>(K)) |
-                                             (__builtin_popcount(keptAbove) < static_cast<int>(K)));
+    fallback[i] = TooFewKept<K>(keptBelow, keptAbove);
   }
 }
 
