@@ -28,6 +28,10 @@ MakeImage(const SpatialGrid & grid)
  * that stay in the L2 cache while all the time points are pushed. */
 constexpr std::size_t VoxelsPerTile = 16384;
 
+/** Time points a Gaussian tile reads before it pushes them together (their values, 64 KiB
+ * per series and time point, stay in the L2 cache with the tile's accumulators). */
+constexpr std::size_t TimePointsPerTilePass = 8;
+
 } // namespace voxelkl::detail
 
 #endif

@@ -267,42 +267,48 @@ ComputeByVoxelTiles(const KLMapJob &           job,
     std::vector<unsigned char> referenceFlags; // screened: SeriesFlag bits
     std::vector<unsigned char> generatedFlags;
   };
+  // Time points read per pass over a tile: all of them for the estimators that need whole
+  // series, else a few, pushed at once so that each voxel's mean and M2 stay in registers
+  // across them (PushTimePoints: the same bits as one time point after the other).
+  const std::size_t                            stepsPerPass = wholeSeries ? timePoints : detail::TimePointsPerTilePass;
   tbb::enumerable_thread_specific<TileBuffers> buffers;
   TraverseTiles(voxels, tileVoxels, context, [&](std::size_t first, std::size_t count) {
     const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
     auto & [referenceValues, generatedValues, referenceFlags, generatedFlags] = buffers.local();
-    referenceValues.resize(count * (wholeSeries ? referenceLength : 1));
-    generatedValues.resize(count * (wholeSeries ? generatedLength : 1));
+    referenceValues.resize(count * std::min(stepsPerPass, referenceLength));
+    generatedValues.resize(count * std::min(stepsPerPass, generatedLength));
     referenceFlags.assign(screened ? count : 0, 0);
     generatedFlags.assign(screened ? count : 0, 0);
     GaussianComparison comparison(settings, screened ? 0 : count);
-    for (std::size_t t = 0; t < timePoints; ++t)
+    for (std::size_t pass = 0; pass < timePoints; pass += stepsPerPass)
     {
-      T *        referenceVolume = referenceValues.data() + (wholeSeries ? t * count : 0);
-      T *        generatedVolume = generatedValues.data() + (wholeSeries ? t * count : 0);
-      const bool hasReference = t < referenceLength;
-      const bool hasGenerated = t < generatedLength;
-      if (hasReference)
+      const std::size_t steps = std::min(stepsPerPass, timePoints - pass);
+      const std::size_t referenceSteps = pass < referenceLength ? std::min(steps, referenceLength - pass) : 0;
+      const std::size_t generatedSteps = pass < generatedLength ? std::min(steps, generatedLength - pass) : 0;
+      T *               referenceStart = referenceValues.data() + (wholeSeries ? pass * count : 0);
+      T *               generatedStart = generatedValues.data() + (wholeSeries ? pass * count : 0);
+      for (std::size_t s = 0; s < referenceSteps; ++s)
       {
-        referenceReader.Read(t, first, count, referenceVolume);
+        referenceReader.Read(pass + s, first, count, referenceStart + s * count);
       }
-      if (hasGenerated)
+      for (std::size_t s = 0; s < generatedSteps; ++s)
       {
-        generatedReader.Read(t, first, count, generatedVolume);
+        generatedReader.Read(pass + s, first, count, generatedStart + s * count);
       }
       if (!screened)
       {
-        comparison.PushTimePoint(
-          0, count, hasReference ? referenceVolume : nullptr, hasGenerated ? generatedVolume : nullptr, inside);
+        const auto stride = static_cast<std::ptrdiff_t>(count);
+        comparison.PushTimePoints(
+          0, count, referenceStart, stride, referenceSteps, generatedStart, stride, generatedSteps, inside);
         continue;
       }
-      if (hasReference)
+      for (std::size_t s = 0; s < referenceSteps; ++s)
       {
-        MarkSeriesFlags(count, referenceVolume, referenceValues.data(), referenceFlags.data());
+        MarkSeriesFlags(count, referenceStart + s * count, referenceValues.data(), referenceFlags.data());
       }
-      if (hasGenerated)
+      for (std::size_t s = 0; s < generatedSteps; ++s)
       {
-        MarkSeriesFlags(count, generatedVolume, generatedValues.data(), generatedFlags.data());
+        MarkSeriesFlags(count, generatedStart + s * count, generatedValues.data(), generatedFlags.data());
       }
     }
     const ComparisonRow<float> out = RowAt(maps, first);

@@ -149,6 +149,50 @@ TEST(ReadPaths, EveryKindGivesTheBitsOfUncompressedNifti)
 
 // The underlay of a report: the reference's mean over its finite samples, from the
 // comparison's own accumulators, as VoxelMoments' mean map (to float rounding), on every path.
+// The Gaussian map without paired maps keeps each voxel's mean and M2 in registers over
+// several time points: by passes of a few time points over a tile of uncompressed NIfTI,
+// by blocks of volumes on the other paths. The same bits for every kind, any threads and
+// tiles, and series of different lengths (31 and 20 time points: a pass in which one
+// series ends), NaN and inf included (the voxels that have them go time point by time point).
+TEST(ReadPaths, GaussianMapAloneIsTheSameBitsOnEveryPath)
+{
+  auto alone = [](const std::string & kind) {
+    voxelkl::KLMapJob job = Job(kind, voxelkl::KLEstimator::Gaussian);
+    job.fidelity = {};
+    job.fidelity.meanDifference = true; // from each series' own moments: not paired
+    job.fidelity.varianceLogRatio = true;
+    return job;
+  };
+  const voxelkl::KLMaps expected = voxelkl::ComputeKLMaps(alone(".nii"));
+  EXPECT_EQ(expected.report.readMode, "voxel tiles");
+  for (const std::string kind : AllKinds)
+  {
+    ExpectSameMaps(voxelkl::ComputeKLMaps(alone(kind)), expected, kind);
+  }
+  for (const unsigned int threads : { 1u, 3u })
+  {
+    for (const unsigned int tiles : { 1u, 7u, 120u })
+    {
+      voxelkl::KLMapJob job = alone(".nii");
+      job.execution.threads = threads;
+      job.execution.tiles = tiles;
+      ExpectSameMaps(voxelkl::ComputeKLMaps(job), expected, "threads " + std::to_string(threads));
+    }
+  }
+  TemporaryDirectory directory{ "read-paths-lengths" };
+  const auto         shorter =
+    MakeSeries({ 6, 5, 4, 20 }, [](long x, long y, long z, long t) { return Value(x, y, z, t, 6.0); });
+  WriteSeries(shorter, directory / "shorter.nii");
+  WriteSeries(shorter, directory / "shorter.nii.gz");
+  voxelkl::KLMapJob byTiles = alone(".nii");
+  byTiles.generated = voxelkl::InspectSeries({ directory / "shorter.nii" });
+  voxelkl::KLMapJob byVolumes = alone(".nii.gz");
+  byVolumes.generated = voxelkl::InspectSeries({ directory / "shorter.nii.gz" });
+  const voxelkl::KLMaps tiled = voxelkl::ComputeKLMaps(byTiles);
+  EXPECT_EQ(tiled.report.readMode, "voxel tiles");
+  ExpectSameMaps(tiled, voxelkl::ComputeKLMaps(byVolumes), "31 and 20 time points");
+}
+
 TEST(ReadPaths, ReferenceMeanIsTheMomentsMean)
 {
   voxelkl::MomentsJob moments;
