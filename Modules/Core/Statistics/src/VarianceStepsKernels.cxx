@@ -5,6 +5,7 @@
 // set rather than left to target_clones because vectors wider than the registers (64 bytes
 // on AVX2) are split through the stack: the AVX2 clone of a 64-byte kernel ran about ten
 // times slower than the AVX-512 one.
+#include "voxelkl/CoMomentAccumulatorArray.h"
 #include "voxelkl/VarianceAccumulatorArray.h"
 
 #include <atomic>
@@ -111,6 +112,21 @@ AllEqual(Lanes<double, Width> x, double value)
   return all;
 }
 
+// 1 / n and n - 1 of each step after n0 values (n = n0 + 1, n0 + 2, ...: exact), as the
+// one-step kernels compute them; returns the count after the steps.
+VOXELKL_ALWAYS_INLINE double
+StepFactors(double n0, std::size_t steps, double * inverses, double * previousCounts)
+{
+  double n = n0;
+  for (std::size_t s = 0; s < steps; ++s)
+  {
+    n = n + 1.0;
+    inverses[s] = 1.0 / n;
+    previousCounts[s] = n - 1.0;
+  }
+  return n;
+}
+
 // `steps` time points (at most MaxUniformSteps) added to the run, Width * Vectors voxels at
 // a time: their shift, mean and M2 are loaded once, go through the steps in registers, and
 // are stored once. Per voxel and step, as in PushVarianceTimePoint's finite, equal-count
@@ -135,16 +151,10 @@ PushSteps(std::size_t count, const TValue * values, std::size_t stride, std::siz
   {
     return 0;
   }
-  double n = n0;
-  double inverses[MaxUniformSteps];
-  double previousCounts[MaxUniformSteps]; // n - 1 of each step
-  for (std::size_t s = 0; s < steps; ++s)
-  {
-    n = n + 1.0;
-    inverses[s] = 1.0 / n;
-    previousCounts[s] = n - 1.0;
-  }
-  std::size_t i = 0;
+  double       inverses[MaxUniformSteps];
+  double       previousCounts[MaxUniformSteps]; // n - 1 of each step
+  const double n = StepFactors(n0, steps, inverses, previousCounts);
+  std::size_t  i = 0;
   for (; i + Group <= count; i += Group)
   {
     Doubles shift[Vectors], mean[Vectors], m2[Vectors];
@@ -222,6 +232,137 @@ PushSteps(std::size_t count, const TValue * values, std::size_t stride, std::siz
   return count;
 }
 
+// The same for the pairs of SeriesComparisonArray while its voxels are in step: both
+// series' shifted means and M2 and the co-moment C in registers across the steps, through
+// the operations of the one-step kernel (PushUniform in src/CoMomentAccumulatorArray.cxx) in
+// the same order: dx = (x - shiftX) - meanX, likewise dy, dxN = dx * (1 / n), dyN = dy *
+// (1 / n), m2X += dx * dxN * (n - 1), m2Y += dy * dyN * (n - 1), c += dx * dyN * (n - 1),
+// meanX += dxN, meanY += dyN. A group is stored only if its voxels had each taken n0 > 0
+// pairs, none is detached, and all their new values were finite (both finished means are).
+template <typename TValue, std::size_t Width, std::size_t Vectors>
+VOXELKL_ALWAYS_INLINE std::size_t
+                      PushPairSteps(std::size_t    count,
+                                    const TValue * x,
+                                    const TValue * y,
+                                    std::size_t    stride,
+                                    std::size_t    steps,
+                                    double *       state[8],
+                                    const double * detached)
+{
+  using Doubles = Lanes<double, Width>;
+  constexpr std::size_t Group = Width * Vectors;
+  double * const __restrict counts = state[0];
+  const double * const __restrict shiftsX = state[1];
+  const double * const __restrict shiftsY = state[2];
+  double * const __restrict meansX = state[3];
+  double * const __restrict meansY = state[4];
+  double * const __restrict m2X = state[5];
+  double * const __restrict m2Y = state[6];
+  double * const __restrict c = state[7];
+  const double n0 = count > 0 ? counts[0] : 0.0;
+  if (!(n0 > 0.0) || steps == 0 || steps > MaxUniformSteps)
+  {
+    return 0;
+  }
+  double       inverses[MaxUniformSteps];
+  double       previousCounts[MaxUniformSteps];
+  const double n = StepFactors(n0, steps, inverses, previousCounts);
+  auto         load = [](const double * at, Doubles & into) { std::memcpy(&into, at, sizeof(Doubles)); };
+  auto         store = [](double * at, const Doubles & from) { std::memcpy(at, &from, sizeof(Doubles)); };
+  std::size_t  i = 0;
+  for (; i + Group <= count; i += Group)
+  {
+    Doubles shiftX[Vectors], shiftY[Vectors], meanX[Vectors], meanY[Vectors], sX[Vectors], sY[Vectors], sXY[Vectors];
+    bool    inStep = true;
+    for (std::size_t k = 0; k < Vectors; ++k)
+    {
+      const std::size_t at = i + Width * k;
+      Doubles           lanes;
+      load(counts + at, lanes);
+      inStep &= AllEqual<Width>(lanes, n0);
+      load(detached + at, lanes);
+      inStep &= AllEqual<Width>(lanes, 0.0);
+      load(shiftsX + at, shiftX[k]);
+      load(shiftsY + at, shiftY[k]);
+      load(meansX + at, meanX[k]);
+      load(meansY + at, meanY[k]);
+      load(m2X + at, sX[k]);
+      load(m2Y + at, sY[k]);
+      load(c + at, sXY[k]);
+    }
+    if (!inStep)
+    {
+      return i;
+    }
+    for (std::size_t s = 0; s < steps; ++s)
+    {
+      for (std::size_t k = 0; k < Vectors; ++k)
+      {
+        const std::size_t at = s * stride + i + Width * k;
+        Doubles           xs, ys;
+        ToDoubles<TValue, Width>(x + at, xs);
+        ToDoubles<TValue, Width>(y + at, ys);
+        const Doubles dx = (xs - shiftX[k]) - meanX[k];
+        const Doubles dy = (ys - shiftY[k]) - meanY[k];
+        const Doubles dxN = dx * inverses[s];
+        const Doubles dyN = dy * inverses[s];
+        sX[k] += dx * dxN * previousCounts[s];
+        sY[k] += dy * dyN * previousCounts[s];
+        sXY[k] += dx * dyN * previousCounts[s];
+        meanX[k] += dxN;
+        meanY[k] += dyN;
+      }
+    }
+    bool finite = true;
+    for (std::size_t k = 0; k < Vectors; ++k)
+    {
+      finite &= AllFinite<Width>(meanX[k]) & AllFinite<Width>(meanY[k]);
+    }
+    if (!finite)
+    {
+      return i;
+    }
+    const Doubles updated = Doubles{} + n;
+    for (std::size_t k = 0; k < Vectors; ++k)
+    {
+      const std::size_t at = i + Width * k;
+      store(meansX + at, meanX[k]);
+      store(meansY + at, meanY[k]);
+      store(m2X + at, sX[k]);
+      store(m2Y + at, sY[k]);
+      store(c + at, sXY[k]);
+      store(counts + at, updated);
+    }
+  }
+  for (; i < count; ++i) // the run's last voxels, one by one
+  {
+    double meanXi = meansX[i], meanYi = meansY[i], m2Xi = m2X[i], m2Yi = m2Y[i], ci = c[i];
+    for (std::size_t s = 0; s < steps; ++s)
+    {
+      const double dx = (static_cast<double>(x[s * stride + i]) - shiftsX[i]) - meanXi;
+      const double dy = (static_cast<double>(y[s * stride + i]) - shiftsY[i]) - meanYi;
+      const double dxN = dx * inverses[s];
+      const double dyN = dy * inverses[s];
+      m2Xi += dx * dxN * previousCounts[s];
+      m2Yi += dy * dyN * previousCounts[s];
+      ci += dx * dyN * previousCounts[s];
+      meanXi += dxN;
+      meanYi += dyN;
+    }
+    if (counts[i] != n0 || detached[i] != 0.0 || !(meanXi - meanXi == 0.0) || !(meanYi - meanYi == 0.0))
+    {
+      return i;
+    }
+    meansX[i] = meanXi;
+    meansY[i] = meanYi;
+    m2X[i] = m2Xi;
+    m2Y[i] = m2Yi;
+    c[i] = ci;
+    counts[i] = n;
+  }
+  return count;
+}
+
 // Four vectors a group: four independent chains of mean updates hide the latency of the
 // add-multiply-add each step waits for, and their state (12 registers) fits in the 16
 // registers of SSE2 and AVX2.
@@ -230,6 +371,19 @@ std::size_t
 PortableSteps(std::size_t count, const TValue * values, std::size_t stride, std::size_t steps, double * state[5])
 {
   return PushSteps<TValue, 2, 4>(count, values, stride, steps, state);
+}
+// Pairs: two vectors a group, seven state registers each.
+template <typename TValue>
+std::size_t
+PortablePairSteps(std::size_t    count,
+                  const TValue * x,
+                  const TValue * y,
+                  std::size_t    stride,
+                  std::size_t    steps,
+                  double *       state[8],
+                  const double * detached)
+{
+  return PushPairSteps<TValue, 2, 2>(count, x, y, stride, steps, state, detached);
 }
 
 #if VOXELKL_WIDE_VARIANCE_KERNELS
@@ -245,6 +399,32 @@ __attribute__((target("arch=x86-64-v4"))) std::size_t
 Avx512Steps(std::size_t count, const TValue * values, std::size_t stride, std::size_t steps, double * state[5])
 {
   return PushSteps<TValue, 8, 4>(count, values, stride, steps, state);
+}
+
+template <typename TValue>
+__attribute__((target("arch=x86-64-v3"))) std::size_t
+Avx2PairSteps(std::size_t    count,
+              const TValue * x,
+              const TValue * y,
+              std::size_t    stride,
+              std::size_t    steps,
+              double *       state[8],
+              const double * detached)
+{
+  return PushPairSteps<TValue, 4, 2>(count, x, y, stride, steps, state, detached);
+}
+
+template <typename TValue>
+__attribute__((target("arch=x86-64-v4"))) std::size_t
+Avx512PairSteps(std::size_t    count,
+                const TValue * x,
+                const TValue * y,
+                std::size_t    stride,
+                std::size_t    steps,
+                double *       state[8],
+                const double * detached)
+{
+  return PushPairSteps<TValue, 8, 2>(count, x, y, stride, steps, state, detached);
 }
 #endif
 
@@ -287,6 +467,29 @@ Steps(std::size_t count, const TValue * values, std::size_t stride, std::size_t 
       return PortableSteps(count, values, stride, steps, state);
   }
 }
+
+template <typename TValue>
+std::size_t
+PairSteps(std::size_t    count,
+          const TValue * x,
+          const TValue * y,
+          std::size_t    stride,
+          std::size_t    steps,
+          double *       state[8],
+          const double * detached)
+{
+  switch (ChosenKernel().load(std::memory_order_relaxed))
+  {
+#if VOXELKL_WIDE_VARIANCE_KERNELS
+    case UniformKernel::Avx512:
+      return Avx512PairSteps(count, x, y, stride, steps, state, detached);
+    case UniformKernel::Avx2:
+      return Avx2PairSteps(count, x, y, stride, steps, state, detached);
+#endif
+    default:
+      return PortablePairSteps(count, x, y, stride, steps, state, detached);
+  }
+}
 } // namespace
 
 bool
@@ -319,6 +522,30 @@ PushVarianceTimePointsUniform(std::size_t    count,
                               double *       state[5])
 {
   return Steps(count, values, stride, steps, state);
+}
+
+std::size_t
+PushPairTimePointsInStep(std::size_t    count,
+                         const float *  x,
+                         const float *  y,
+                         std::size_t    stride,
+                         std::size_t    steps,
+                         double *       state[8],
+                         const double * detached)
+{
+  return PairSteps(count, x, y, stride, steps, state, detached);
+}
+
+std::size_t
+PushPairTimePointsInStep(std::size_t    count,
+                         const double * x,
+                         const double * y,
+                         std::size_t    stride,
+                         std::size_t    steps,
+                         double *       state[8],
+                         const double * detached)
+{
+  return PairSteps(count, x, y, stride, steps, state, detached);
 }
 
 } // namespace voxelkl::detail

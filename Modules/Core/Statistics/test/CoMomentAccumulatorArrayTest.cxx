@@ -23,8 +23,10 @@ struct PairSeries
   std::vector<float> x, y; // time-major: [t * Voxels + v]
 };
 
+// Pairs with missing values in many voxels, or (sparse) in two voxels only, so that most
+// runs stay in step.
 PairSeries
-MakePairs()
+MakePairs(bool sparse = false)
 {
   PairSeries                       s;
   std::mt19937_64                  engine(9);
@@ -38,9 +40,9 @@ MakePairs()
       // Around 1e4 with a voxel-dependent correlation between x and y.
       double x = 1e4 + v + (1.0 + v % 5) * common;
       double y = 1e4 + v + 0.5 + (v % 3) * common + normal(engine);
-      if (v % 17 == 3 && t % 5 == 1)
+      if (sparse ? v == 150 && t == 40 : v % 17 == 3 && t % 5 == 1)
         x = nan; // x missing
-      if (v % 19 == 4 && t % 7 == 0)
+      if (sparse ? v == 260 && t == 3 : v % 19 == 4 && t % 7 == 0)
         y = nan; // y missing (first pair of these voxels too)
       if (v % 23 == 5)
         y = 42.0f; // constant y: no correlation
@@ -170,6 +172,78 @@ TEST(SeriesComparisonArray, BitIdenticalToSeparateUpdates)
         EXPECT_EQ(p.Skipped(), q.Skipped()) << v;
       }
     }
+  }
+}
+
+// Several time points at once (the fused kernel while runs are in step, time point by time
+// point where they are not) give the bits of one time point at a time: runs that stay in
+// step, runs that meet a NaN at any step of a piece, the first time point inside a piece,
+// blocks of 1 to 70 time points (pieces of at most 64), runs of 1 to 301 voxels (tails of
+// every length), with and without a mask, with every vector width this CPU runs.
+void
+CheckStepsAgainstOneTimePointAtATime(const PairSeries & s)
+{
+  std::vector<unsigned char> inside(Voxels);
+  for (std::size_t v = 0; v < Voxels; ++v)
+    inside[v] = v % 7 != 0;
+  using voxelkl::detail::UniformKernel;
+  for (const UniformKernel kernel : { UniformKernel::Portable, UniformKernel::Avx2, UniformKernel::Avx512 })
+  {
+    if (!voxelkl::detail::UniformKernelRuns(kernel))
+    {
+      continue; // not on this CPU
+    }
+    voxelkl::detail::UseUniformKernel(kernel);
+    for (const unsigned char * mask :
+         { static_cast<const unsigned char *>(nullptr), static_cast<const unsigned char *>(inside.data()) })
+    {
+      for (const std::size_t run : { std::size_t{ 301 }, std::size_t{ 64 }, std::size_t{ 37 }, std::size_t{ 1 } })
+      {
+        voxelkl::SeriesComparisonArray steps(Voxels);
+        voxelkl::SeriesComparisonArray single(Voxels);
+        const std::size_t              blocks[] = { 1, 2, 9, 64, 70, 5, 16 }; // cycled until the series end
+        std::size_t                    next = 0;
+        for (std::size_t t = 0; t < TimePoints; t += blocks[next++ % std::size(blocks)])
+        {
+          const std::size_t count = std::min(blocks[next % std::size(blocks)], TimePoints - t);
+          for (std::size_t first = 0; first < Voxels; first += run)
+          {
+            const std::size_t     length = std::min(run, Voxels - first);
+            const std::size_t     at = t * Voxels + first;
+            const unsigned char * in = mask ? mask + first : nullptr;
+            steps.PushTimePoints(first, length, s.x.data() + at, s.y.data() + at, Voxels, count, in);
+            for (std::size_t step = 0; step < count; ++step)
+            {
+              single.PushTimePoint(first, length, s.x.data() + at + step * Voxels, s.y.data() + at + step * Voxels, in);
+            }
+          }
+        }
+        std::size_t differ = 0;
+        for (std::size_t v = 0; v < Voxels; ++v)
+        {
+          voxelkl::CoMomentState a, b;
+          steps.RawPairs(v, a);
+          single.RawPairs(v, b);
+          differ += std::memcmp(a, b, sizeof a) != 0;
+          for (const auto & [p, q] : { std::pair{ steps.Reference(v), single.Reference(v) },
+                                       std::pair{ steps.Generated(v), single.Generated(v) } })
+          {
+            const double values[] = { p.Count(), p.Mean(), p.M2() }, expected[] = { q.Count(), q.Mean(), q.M2() };
+            differ += std::memcmp(values, expected, sizeof values) != 0 || p.Skipped() != q.Skipped();
+          }
+        }
+        EXPECT_EQ(differ, 0u) << "kernel " << static_cast<int>(kernel) << ", runs of " << run << (mask ? ", mask" : "");
+      }
+    }
+  }
+  voxelkl::detail::UseUniformKernel(UniformKernel::Avx512); // the widest this CPU runs
+}
+
+TEST(SeriesComparisonArray, StepsGiveTheBitsOfOneTimePointAtATime)
+{
+  for (const bool sparse : { false, true })
+  {
+    CheckStepsAgainstOneTimePointAtATime(MakePairs(sparse));
   }
 }
 

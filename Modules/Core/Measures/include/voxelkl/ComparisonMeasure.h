@@ -219,8 +219,13 @@ public:
                  std::size_t           generatedSteps,
                  const unsigned char * inside)
   {
-    if (m_Settings.paired)
+    if (m_Settings.paired) // the lengths are equal: checked before
     {
+      if (referenceSteps == generatedSteps && referenceStride == generatedStride)
+      {
+        m_Pairs.PushTimePoints(first, count, reference, generated, referenceStride, referenceSteps, inside);
+        return;
+      }
       for (std::size_t s = 0; s < std::max(referenceSteps, generatedSteps); ++s)
       {
         const auto step = static_cast<std::ptrdiff_t>(s);

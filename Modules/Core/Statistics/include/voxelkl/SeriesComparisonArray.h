@@ -6,6 +6,7 @@
 #include "voxelkl/VarianceAccumulatorArray.h"
 
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 namespace voxelkl
@@ -64,6 +65,51 @@ public:
     m_Reference.PushTimePoint(first, count, x, inside);
     m_Generated.PushTimePoint(first, count, y, inside);
     m_Pairs.PushTimePoint(first, count, x, y, inside);
+  }
+
+  /** Adds `steps` consecutive time points to voxels first .. first + count: time point s
+   * at x + s * stride and y + s * stride. The same bits as PushTimePoint for each step in
+   * turn; while the voxels are in step (and there is no mask), each voxel's moments stay
+   * in registers across the steps. */
+  template <typename T>
+  void
+  PushTimePoints(std::size_t           first,
+                 std::size_t           count,
+                 const T *             x,
+                 const T *             y,
+                 std::ptrdiff_t        stride,
+                 std::size_t           steps,
+                 const unsigned char * inside)
+  {
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>)
+    {
+      if (inside == nullptr && stride > 0 && count > 0)
+      {
+        double * state[8];
+        m_Pairs.State(first, state);
+        const std::size_t done = detail::PushInPieces(
+          count,
+          steps,
+          state[0][0] == 0.0,
+          [&](std::size_t step, std::size_t piece) {
+            const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(step) * stride;
+            return detail::PushPairTimePointsInStep(
+              count, x + at, y + at, static_cast<std::size_t>(stride), piece, state, m_Detached.data() + first);
+          },
+          [&](std::size_t step, std::size_t voxel) {
+            const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(step) * stride + static_cast<std::ptrdiff_t>(voxel);
+            PushTimePoint(first + voxel, count - voxel, x + at, y + at, nullptr);
+          });
+        x += static_cast<std::ptrdiff_t>(done) * stride;
+        y += static_cast<std::ptrdiff_t>(done) * stride;
+        steps -= done;
+      }
+    }
+    for (std::size_t s = 0; s < steps; ++s)
+    {
+      const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(s) * stride;
+      PushTimePoint(first, count, x + at, y + at, inside);
+    }
   }
 
   VarianceAccumulator

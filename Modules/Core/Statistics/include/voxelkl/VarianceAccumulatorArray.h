@@ -88,6 +88,39 @@ PushVarianceTimePointsUniform(std::size_t    count,
                               std::size_t    steps,
                               double *       state[5]);
 
+/** The piece loop of the fused pushes, for a run of `count` voxels and `steps` time points:
+ * fused(step, piece) runs time points step .. step + piece (piece <= MaxUniformSteps) through
+ * a fused kernel and returns how many voxels, from the first, it updated; alone(step,
+ * voxel) pushes time point `step` to the run's voxels from `voxel` on, one time point at a
+ * time. Where a piece stops short, the first time point of a run without values yet goes
+ * alone (the fused kernels start from a first value) and the next piece is tried again;
+ * otherwise the voxels it left go through the piece alone. Returns the time points done: all
+ * but at most the last one, which the caller pushes. */
+template <typename TFused, typename TAlone>
+std::size_t
+PushInPieces(std::size_t count, std::size_t steps, bool empty, const TFused & fused, const TAlone & alone)
+{
+  std::size_t done = 0;
+  while (steps - done > 1)
+  {
+    const std::size_t piece = std::min(steps - done, MaxUniformSteps);
+    const std::size_t updated = fused(done, piece);
+    if (updated == 0 && empty)
+    {
+      alone(done, 0);
+      done += 1;
+      empty = false;
+      continue;
+    }
+    for (std::size_t s = 0; updated < count && s < piece; ++s)
+    {
+      alone(done + s, updated);
+    }
+    done += piece;
+  }
+  return done;
+}
+
 /** The versions of PushVarianceTimePointsUniform, by vector width: 2 doubles (any x86-64,
  * any compiler), 4 (AVX2, x86-64-v3), 8 (AVX-512, x86-64-v4). Each gives the same bits. */
 enum class UniformKernel
@@ -172,31 +205,25 @@ public:
     {
       if (inside == nullptr && stride > 0 && count > 0)
       {
-        // The fused kernel takes at most MaxUniformSteps steps a call. Where it stops short,
-        // the first time point (no value yet) goes alone through PushTimePoint, and the
-        // voxels it left of a piece (a NaN, unequal counts) go step by step; the next piece
-        // is tried again.
-        std::size_t done = 0;
-        while (steps - done > 1)
-        {
-          const TValue *    at = values + static_cast<std::ptrdiff_t>(done) * stride;
-          const std::size_t piece = std::min(steps - done, detail::MaxUniformSteps);
-          double *          state[5];
-          State(first, state);
-          const std::size_t fused =
-            detail::PushVarianceTimePointsUniform(count, at, static_cast<std::size_t>(stride), piece, state);
-          if (fused == 0 && m_Count[first] == 0.0)
-          {
-            PushTimePoint(first, count, at, nullptr);
-            done += 1;
-            continue;
-          }
-          for (std::size_t s = 0; fused < count && s < piece; ++s)
-          {
-            PushTimePoint(first + fused, count - fused, at + static_cast<std::ptrdiff_t>(s) * stride + fused, nullptr);
-          }
-          done += piece;
-        }
+        // Where the fused kernel stops short (a NaN, unequal counts) the voxels it left go
+        // through PushTimePoint (detail::PushInPieces).
+        double * state[5];
+        State(first, state);
+        const std::size_t done = detail::PushInPieces(
+          count,
+          steps,
+          m_Count[first] == 0.0,
+          [&](std::size_t step, std::size_t piece) {
+            return detail::PushVarianceTimePointsUniform(count,
+                                                         values + static_cast<std::ptrdiff_t>(step) * stride,
+                                                         static_cast<std::size_t>(stride),
+                                                         piece,
+                                                         state);
+          },
+          [&](std::size_t step, std::size_t voxel) {
+            PushTimePoint(
+              first + voxel, count - voxel, values + static_cast<std::ptrdiff_t>(step) * stride + voxel, nullptr);
+          });
         values += static_cast<std::ptrdiff_t>(done) * stride;
         steps -= done;
       }
