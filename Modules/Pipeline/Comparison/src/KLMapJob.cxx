@@ -262,24 +262,27 @@ ComputeByVoxelTiles(const KLMapJob &           job,
   }
   struct TileBuffers
   {
-    std::vector<T>             referenceValues; // [time][voxel] of the tile, or one time point
+    std::vector<T>             referenceValues; // [time][voxel] of the tile, or a pass of time points
     std::vector<T>             generatedValues;
     std::vector<unsigned char> referenceFlags; // screened: SeriesFlag bits
     std::vector<unsigned char> generatedFlags;
+    GaussianComparison         comparison; // reset for each tile: its arrays are allocated once
   };
   // Time points read per pass over a tile: all of them for the estimators that need whole
   // series, else a few, pushed at once so that each voxel's mean and M2 stay in registers
   // across them (PushTimePoints: the same bits as one time point after the other).
   const std::size_t                            stepsPerPass = wholeSeries ? timePoints : detail::TimePointsPerTilePass;
-  tbb::enumerable_thread_specific<TileBuffers> buffers;
+  tbb::enumerable_thread_specific<TileBuffers> buffers([&] {
+    return TileBuffers{ {}, {}, {}, {}, GaussianComparison(settings, 0) };
+  });
   TraverseTiles(voxels, tileVoxels, context, [&](std::size_t first, std::size_t count) {
     const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
-    auto & [referenceValues, generatedValues, referenceFlags, generatedFlags] = buffers.local();
+    auto & [referenceValues, generatedValues, referenceFlags, generatedFlags, comparison] = buffers.local();
     referenceValues.resize(count * std::min(stepsPerPass, referenceLength));
     generatedValues.resize(count * std::min(stepsPerPass, generatedLength));
     referenceFlags.assign(screened ? count : 0, 0);
     generatedFlags.assign(screened ? count : 0, 0);
-    GaussianComparison comparison(settings, screened ? 0 : count);
+    comparison.Reset(screened ? 0 : count);
     for (std::size_t pass = 0; pass < timePoints; pass += stepsPerPass)
     {
       const std::size_t steps = std::min(stepsPerPass, timePoints - pass);

@@ -177,6 +177,16 @@ public:
   {
   }
 
+  /** Starts over with `voxels` voxels and no time point, keeping the memory of the arrays:
+   * a tile traversal keeps one comparison per thread rather than allocate one per tile. */
+  void
+  Reset(std::size_t voxels)
+  {
+    m_Reference.Resize(m_Settings.paired ? 0 : voxels);
+    m_Generated.Resize(m_Settings.paired ? 0 : voxels);
+    m_Pairs.Reset(m_Settings.paired ? voxels : 0);
+  }
+
   /** Adds one time point to voxels [first, first + count). A null series pointer: that
    * series has no such time point (unpaired series of different lengths). inside: null
    * (all) or one flag per voxel of the run. */

@@ -83,7 +83,11 @@ MergeCoMoments(CoMomentState & a, const CoMomentState & b);
 class CoMomentAccumulatorArray
 {
 public:
-  explicit CoMomentAccumulatorArray(std::size_t size = 0)
+  explicit CoMomentAccumulatorArray(std::size_t size = 0) { Resize(size); }
+
+  /** `size` voxels without pairs (the memory is kept when it is large enough). */
+  void
+  Resize(std::size_t size)
   {
     for (auto & field : m_Fields)
     {

@@ -40,6 +40,17 @@ public:
     return m_Pairs.size();
   }
 
+  /** Starts over with `size` voxels and no time point, keeping the memory of the arrays. */
+  void
+  Reset(std::size_t size)
+  {
+    m_Reference.Resize(size);
+    m_Generated.Resize(size);
+    m_Pairs.Resize(size);
+    m_Detached.assign(size, 0.0);
+    m_WholeInStep = true;
+  }
+
   /** Adds (x[i], y[i]) as the next time point of voxel first + i, i < count; voxels whose
    * inside flag is 0 are left alone (inside may be null). T is float or double. */
   template <typename T>
