@@ -241,16 +241,11 @@ PushSteps(std::size_t count, const TValue * values, std::size_t stride, std::siz
 // pairs, none is detached, and all their new values were finite (both finished means are).
 template <typename TValue, std::size_t Width, std::size_t Vectors>
 VOXELKL_ALWAYS_INLINE std::size_t
-                      PushPairSteps(std::size_t    count,
-                                    const TValue * x,
-                                    const TValue * y,
-                                    std::size_t    stride,
-                                    std::size_t    steps,
-                                    double *       state[8],
-                                    const double * detached)
+                      PushPairSteps(const PairSteps<TValue> & in)
 {
   using Doubles = Lanes<double, Width>;
   constexpr std::size_t Group = Width * Vectors;
+  const auto [count, x, y, stride, steps, state, detached] = in;
   double * const __restrict counts = state[0];
   const double * const __restrict shiftsX = state[1];
   const double * const __restrict shiftsY = state[2];
@@ -375,15 +370,9 @@ PortableSteps(std::size_t count, const TValue * values, std::size_t stride, std:
 // Pairs: two vectors a group, seven state registers each.
 template <typename TValue>
 std::size_t
-PortablePairSteps(std::size_t    count,
-                  const TValue * x,
-                  const TValue * y,
-                  std::size_t    stride,
-                  std::size_t    steps,
-                  double *       state[8],
-                  const double * detached)
+PortablePairSteps(const PairSteps<TValue> & in)
 {
-  return PushPairSteps<TValue, 2, 2>(count, x, y, stride, steps, state, detached);
+  return PushPairSteps<TValue, 2, 2>(in);
 }
 
 #if VOXELKL_WIDE_VARIANCE_KERNELS
@@ -403,28 +392,16 @@ Avx512Steps(std::size_t count, const TValue * values, std::size_t stride, std::s
 
 template <typename TValue>
 __attribute__((target("arch=x86-64-v3"))) std::size_t
-Avx2PairSteps(std::size_t    count,
-              const TValue * x,
-              const TValue * y,
-              std::size_t    stride,
-              std::size_t    steps,
-              double *       state[8],
-              const double * detached)
+Avx2PairSteps(const PairSteps<TValue> & in)
 {
-  return PushPairSteps<TValue, 4, 2>(count, x, y, stride, steps, state, detached);
+  return PushPairSteps<TValue, 4, 2>(in);
 }
 
 template <typename TValue>
 __attribute__((target("arch=x86-64-v4"))) std::size_t
-Avx512PairSteps(std::size_t    count,
-                const TValue * x,
-                const TValue * y,
-                std::size_t    stride,
-                std::size_t    steps,
-                double *       state[8],
-                const double * detached)
+Avx512PairSteps(const PairSteps<TValue> & in)
 {
-  return PushPairSteps<TValue, 8, 2>(count, x, y, stride, steps, state, detached);
+  return PushPairSteps<TValue, 8, 2>(in);
 }
 #endif
 
@@ -470,24 +447,18 @@ Steps(std::size_t count, const TValue * values, std::size_t stride, std::size_t 
 
 template <typename TValue>
 std::size_t
-PairSteps(std::size_t    count,
-          const TValue * x,
-          const TValue * y,
-          std::size_t    stride,
-          std::size_t    steps,
-          double *       state[8],
-          const double * detached)
+ChosenPairSteps(const PairSteps<TValue> & in)
 {
   switch (ChosenKernel().load(std::memory_order_relaxed))
   {
 #if VOXELKL_WIDE_VARIANCE_KERNELS
     case UniformKernel::Avx512:
-      return Avx512PairSteps(count, x, y, stride, steps, state, detached);
+      return Avx512PairSteps(in);
     case UniformKernel::Avx2:
-      return Avx2PairSteps(count, x, y, stride, steps, state, detached);
+      return Avx2PairSteps(in);
 #endif
     default:
-      return PortablePairSteps(count, x, y, stride, steps, state, detached);
+      return PortablePairSteps(in);
   }
 }
 } // namespace
@@ -524,28 +495,15 @@ PushVarianceTimePointsUniform(std::size_t    count,
   return Steps(count, values, stride, steps, state);
 }
 
+template <typename T>
 std::size_t
-PushPairTimePointsInStep(std::size_t    count,
-                         const float *  x,
-                         const float *  y,
-                         std::size_t    stride,
-                         std::size_t    steps,
-                         double *       state[8],
-                         const double * detached)
+PushPairTimePointsInStep(const PairSteps<T> & in)
 {
-  return PairSteps(count, x, y, stride, steps, state, detached);
+  return ChosenPairSteps(in);
 }
-
-std::size_t
-PushPairTimePointsInStep(std::size_t    count,
-                         const double * x,
-                         const double * y,
-                         std::size_t    stride,
-                         std::size_t    steps,
-                         double *       state[8],
-                         const double * detached)
-{
-  return PairSteps(count, x, y, stride, steps, state, detached);
-}
+template std::size_t
+PushPairTimePointsInStep(const PairSteps<float> &);
+template std::size_t
+PushPairTimePointsInStep(const PairSteps<double> &);
 
 } // namespace voxelkl::detail

@@ -33,28 +33,28 @@ bool
 PushPairsInStep(std::size_t count, const float * x, const float * y, double * state[8], const double * detached);
 bool
 PushPairsInStep(std::size_t count, const double * x, const double * y, double * state[8], const double * detached);
-/** Adds `steps` pairs (step s at x + s * stride and y + s * stride, at most
- * MaxUniformSteps) to voxels in step, each voxel's moments in registers across the steps:
- * the same bits as `steps` calls of PushPairsInStep (src/VarianceStepsKernels.cxx, by
- * vector width like PushVarianceTimePointsUniform). Returns how many voxels, from the
- * first, it updated: it stops, leaving the rest unchanged, at the first group of voxels
- * that is not in step or meets a value that is not finite. */
+/** A run of voxels and `steps` consecutive pairs of time points (step s at x + s * stride
+ * and y + s * stride; at most MaxUniformSteps), with the run's state and detached flags. */
+template <typename T>
+struct PairSteps
+{
+  std::size_t    count;
+  const T *      x;
+  const T *      y;
+  std::size_t    stride;
+  std::size_t    steps;
+  double **      state; ///< the eight fields at the run's first voxel
+  const double * detached;
+};
+/** Adds the steps to the voxels while they are in step, each voxel's moments in registers
+ * across the steps: the same bits as `steps` calls of PushPairsInStep
+ * (src/VarianceStepsKernels.cxx, for float and double, by vector width like
+ * PushVarianceTimePointsUniform). Returns how many voxels, from the first, it updated: it
+ * stops, leaving the rest unchanged, at the first group of voxels that is not in step or
+ * meets a value that is not finite. */
+template <typename T>
 std::size_t
-PushPairTimePointsInStep(std::size_t    count,
-                         const float *  x,
-                         const float *  y,
-                         std::size_t    stride,
-                         std::size_t    steps,
-                         double *       state[8],
-                         const double * detached);
-std::size_t
-PushPairTimePointsInStep(std::size_t    count,
-                         const double * x,
-                         const double * y,
-                         std::size_t    stride,
-                         std::size_t    steps,
-                         double *       state[8],
-                         const double * detached);
+PushPairTimePointsInStep(const PairSteps<T> & in);
 /** The same when the caller knows the counts are equal and no voxel is detached: only the
  * values are checked. */
 bool

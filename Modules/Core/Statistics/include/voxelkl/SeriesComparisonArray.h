@@ -104,8 +104,8 @@ public:
           state[0][0] == 0.0,
           [&](std::size_t step, std::size_t piece) {
             const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(step) * stride;
-            return detail::PushPairTimePointsInStep(
-              count, x + at, y + at, static_cast<std::size_t>(stride), piece, state, m_Detached.data() + first);
+            return detail::PushPairTimePointsInStep(detail::PairSteps<T>{
+              count, x + at, y + at, static_cast<std::size_t>(stride), piece, state, m_Detached.data() + first });
           },
           [&](std::size_t step, std::size_t voxel) {
             const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(step) * stride + static_cast<std::ptrdiff_t>(voxel);
