@@ -203,6 +203,29 @@ public:
   {
     if constexpr (std::is_same_v<TValue, float> || std::is_same_v<TValue, double>)
     {
+      if (inside != nullptr && stride > 0 && steps > 1)
+      {
+        // Voxels outside the mask are left alone (the masked kernel adds exact zeros to
+        // them): each run of voxels inside it is pushed as an unmasked run, the same bits.
+        for (std::size_t begin = 0; begin < count;)
+        {
+          std::size_t end = begin;
+          while (end < count && inside[end] != 0)
+          {
+            ++end;
+          }
+          if (end > begin)
+          {
+            PushTimePoints(first + begin, end - begin, values + begin, stride, steps, nullptr);
+          }
+          begin = end;
+          while (begin < count && inside[begin] == 0)
+          {
+            ++begin;
+          }
+        }
+        return;
+      }
       if (inside == nullptr && stride > 0 && count > 0)
       {
         // Where the fused kernel stops short (a NaN, unequal counts) the voxels it left go
