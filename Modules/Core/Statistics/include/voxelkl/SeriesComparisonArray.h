@@ -20,9 +20,10 @@ namespace voxelkl
  * and a CoMomentAccumulatorArray). But while a voxel's values have all been finite and no mask
  * applies, the three hold the same numbers (the pairs' X and Y parts are the series'
  * moments), so only the pairs are updated: the cost of the paired maps is then little more
- * than that of the KL alone. A voxel whose run meets a non-finite value or a mask is
- * "detached": its series moments are copied out of the pairs once, and from then on the
- * three are updated separately. */
+ * than that of the KL alone. A voxel whose run meets a non-finite value, or a mask in a push
+ * of one time point, is "detached": its series moments are copied out of the pairs once, and
+ * from then on the three are updated separately. (Pushes of several time points leave the
+ * voxels outside a mask alone and keep the others in step.) */
 class SeriesComparisonArray
 {
 public:
@@ -80,8 +81,8 @@ public:
 
   /** Adds `steps` consecutive time points to voxels first .. first + count: time point s
    * at x + s * stride and y + s * stride. The same bits as PushTimePoint for each step in
-   * turn; while the voxels are in step (and there is no mask), each voxel's moments stay
-   * in registers across the steps. */
+   * turn; while the voxels are in step, each voxel's moments stay in registers across the
+   * steps (with a mask: those of the voxels inside it). */
   template <typename T>
   void
   PushTimePoints(std::size_t           first,
@@ -94,6 +95,17 @@ public:
   {
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>)
     {
+      if (inside != nullptr && stride > 0 && steps > 1)
+      {
+        // The voxels outside the mask are left alone, as the masked pushes leave them, and
+        // stay in step: each run inside goes through the fused kernel. The bits are the
+        // same, because a voxel's series moments are the same whether they are read from
+        // the pairs (in step) or were accumulated apart (detached).
+        detail::ForEachRunInside(inside, count, [&](std::size_t begin, std::size_t length) {
+          PushTimePoints(first + begin, length, x + begin, y + begin, stride, steps, nullptr);
+        });
+        return;
+      }
       if (inside == nullptr && stride > 0 && count > 0)
       {
         double * state[8];

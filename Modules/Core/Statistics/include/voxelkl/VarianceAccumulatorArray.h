@@ -121,6 +121,33 @@ PushInPieces(std::size_t count, std::size_t steps, bool empty, const TFused & fu
   return done;
 }
 
+/** Calls push(begin, length) for each run of consecutive voxels i < count whose inside
+ * flag is not 0. The masked kernels leave the voxels outside alone, so a masked push of
+ * several time points is the same as unmasked pushes of these runs, which the fused
+ * kernels take. */
+template <typename TPush>
+void
+ForEachRunInside(const unsigned char * inside, std::size_t count, const TPush & push)
+{
+  for (std::size_t begin = 0; begin < count;)
+  {
+    std::size_t end = begin;
+    while (end < count && inside[end] != 0)
+    {
+      ++end;
+    }
+    if (end > begin)
+    {
+      push(begin, end - begin);
+    }
+    begin = end;
+    while (begin < count && inside[begin] == 0)
+    {
+      ++begin;
+    }
+  }
+}
+
 /** The versions of PushVarianceTimePointsUniform, by vector width: 2 doubles (any x86-64,
  * any compiler), 4 (AVX2, x86-64-v3), 8 (AVX-512, x86-64-v4). Each gives the same bits. */
 enum class UniformKernel
@@ -206,24 +233,10 @@ public:
       if (inside != nullptr && stride > 0 && steps > 1)
       {
         // Voxels outside the mask are left alone (the masked kernel adds exact zeros to
-        // them): each run of voxels inside it is pushed as an unmasked run, the same bits.
-        for (std::size_t begin = 0; begin < count;)
-        {
-          std::size_t end = begin;
-          while (end < count && inside[end] != 0)
-          {
-            ++end;
-          }
-          if (end > begin)
-          {
-            PushTimePoints(first + begin, end - begin, values + begin, stride, steps, nullptr);
-          }
-          begin = end;
-          while (begin < count && inside[begin] == 0)
-          {
-            ++begin;
-          }
-        }
+        // them): the same bits.
+        detail::ForEachRunInside(inside, count, [&](std::size_t begin, std::size_t length) {
+          PushTimePoints(first + begin, length, values + begin, stride, steps, nullptr);
+        });
         return;
       }
       if (inside == nullptr && stride > 0 && count > 0)
