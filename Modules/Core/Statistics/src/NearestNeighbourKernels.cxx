@@ -46,70 +46,39 @@ KthOfBothSides(const double * below, const double * above)
   return distance;
 }
 
-// A candidate left out by the window changes the K-th distance only if it is not farther
-// than that distance (the K-th distance counted without the window): only then does the
-// sample take the scalar path.
-template <unsigned int K>
+// Sample i's K nearest candidates on each side: within p (Across false: p[i - 1 - j] and
+// p[i + 1 + j]) or in q from i's insertion point r (q[r - 1 - j] and q[r + j]). A
+// candidate left out by the window (|t_j - t_i| <= w; a window of -1 leaves none out)
+// changes the K-th distance only if it is not farther than that distance (the K-th distance
+// counted without the window): only then does the sample take the scalar path.
+template <unsigned int K, bool Across>
 VOXELKL_INLINE_INTO_CLONES void
-WithinKernel(SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback)
+PortableKernel(SortedSeries          p,
+               const std::uint32_t * insertion,
+               SortedSeries          q,
+               std::int32_t          w,
+               double *              distances,
+               unsigned char *       fallback)
 {
+  const SortedSeries & from = Across ? q : p;
   for (std::size_t i = 0; i < p.size; ++i)
   {
-    const double       v = p.values[i];
-    const std::int32_t t = p.times[i];
-    double             below[K];
-    double             above[K];
-    bool               belowOut[K];
-    bool               aboveOut[K];
+    const std::ptrdiff_t nearestAbove =
+      Across ? static_cast<std::ptrdiff_t>(insertion[i]) : static_cast<std::ptrdiff_t>(i) + 1;
+    const std::ptrdiff_t nearestBelow = (Across ? nearestAbove : nearestAbove - 1) - 1;
+    const double         v = p.values[i];
+    const std::int32_t   t = p.times[i];
+    double               below[K];
+    double               above[K];
+    bool                 belowOut[K];
+    bool                 aboveOut[K];
     for (unsigned int j = 0; j < K; ++j)
     {
       // The padding (+-inf, far times) stands in for missing neighbours near the ends.
-      below[j] = v - p.values[static_cast<std::ptrdiff_t>(i) - 1 - j];
-      above[j] = p.values[i + 1 + j] - v;
-      const std::int32_t dBelow = p.times[static_cast<std::ptrdiff_t>(i) - 1 - j] - t;
-      const std::int32_t dAbove = p.times[i + 1 + j] - t;
-      belowOut[j] = (dBelow <= window) & (dBelow >= -window);
-      aboveOut[j] = (dAbove <= window) & (dAbove >= -window);
-    }
-    const double distance = KthOfBothSides<K>(below, above);
-    int          matters = 0;
-    for (unsigned int j = 0; j < K; ++j)
-    {
-      matters |= belowOut[j] & (below[j] <= distance);
-      matters |= aboveOut[j] & (above[j] <= distance);
-    }
-    rho[i] = distance;
-    fallback[i] = static_cast<unsigned char>(matters);
-  }
-}
-
-template <unsigned int K>
-VOXELKL_INLINE_INTO_CLONES void
-AcrossKernel(SortedSeries          p,
-             const std::uint32_t * insertion,
-             SortedSeries          q,
-             bool                  exclude,
-             std::int32_t          window,
-             double *              nu,
-             unsigned char *       fallback)
-{
-  // Without a window no candidate is ever left out: a window of -1 excludes nothing.
-  const std::int32_t w = exclude ? window : -1;
-  for (std::size_t i = 0; i < p.size; ++i)
-  {
-    const auto         at = static_cast<std::ptrdiff_t>(insertion[i]);
-    const double       v = p.values[i];
-    const std::int32_t t = p.times[i];
-    double             below[K];
-    double             above[K];
-    bool               belowOut[K];
-    bool               aboveOut[K];
-    for (unsigned int j = 0; j < K; ++j)
-    {
-      below[j] = v - q.values[at - 1 - j];
-      above[j] = q.values[at + j] - v;
-      const std::int32_t dBelow = q.times[at - 1 - j] - t;
-      const std::int32_t dAbove = q.times[at + j] - t;
+      below[j] = v - from.values[nearestBelow - j];
+      above[j] = from.values[nearestAbove + j] - v;
+      const std::int32_t dBelow = from.times[nearestBelow - j] - t;
+      const std::int32_t dAbove = from.times[nearestAbove + j] - t;
       belowOut[j] = (dBelow <= w) & (dBelow >= -w);
       aboveOut[j] = (dAbove <= w) & (dAbove >= -w);
     }
@@ -120,7 +89,7 @@ AcrossKernel(SortedSeries          p,
       matters |= belowOut[j] & (below[j] <= distance);
       matters |= aboveOut[j] & (above[j] <= distance);
     }
-    nu[i] = distance;
+    distances[i] = distance;
     fallback[i] = static_cast<unsigned char>(matters);
   }
 }
@@ -384,21 +353,25 @@ TryIntrinsic(unsigned int          k,
 }
 #endif
 
-// One entry point per k and instruction set (target_clones needs plain functions).
+// One entry point per k and instruction set (target_clones needs plain functions): within
+// p when insertion is null, else across (without a window unless exclude is true).
 #define VOXELKL_NEIGHBOUR_KERNELS(K)                                                                                   \
-  VOXELKL_KERNEL_CLONES void Within##K(SortedSeries p, std::int32_t w, double * out, unsigned char * fallback)         \
+  VOXELKL_KERNEL_CLONES void Nearest##K(SortedSeries          p,                                                       \
+                                        const std::uint32_t * r,                                                       \
+                                        SortedSeries          q,                                                       \
+                                        bool                  exclude,                                                 \
+                                        std::int32_t          w,                                                       \
+                                        double *              out,                                                     \
+                                        unsigned char *       fallback)                                                \
   {                                                                                                                    \
-    WithinKernel<K>(p, w, out, fallback);                                                                              \
-  }                                                                                                                    \
-  VOXELKL_KERNEL_CLONES void Across##K(SortedSeries          p,                                                        \
-                                       const std::uint32_t * r,                                                        \
-                                       SortedSeries          q,                                                        \
-                                       bool                  exclude,                                                  \
-                                       std::int32_t          w,                                                        \
-                                       double *              out,                                                      \
-                                       unsigned char *       fallback)                                                 \
-  {                                                                                                                    \
-    AcrossKernel<K>(p, r, q, exclude, w, out, fallback);                                                               \
+    if (r == nullptr)                                                                                                  \
+    {                                                                                                                  \
+      PortableKernel<K, false>(p, r, q, w, out, fallback);                                                             \
+    }                                                                                                                  \
+    else                                                                                                               \
+    {                                                                                                                  \
+      PortableKernel<K, true>(p, r, q, exclude ? w : -1, out, fallback);                                               \
+    }                                                                                                                  \
   }
 
 VOXELKL_NEIGHBOUR_KERNELS(1)
@@ -408,28 +381,22 @@ VOXELKL_NEIGHBOUR_KERNELS(10)
 
 #undef VOXELKL_NEIGHBOUR_KERNELS
 
-struct Kernels
-{
-  decltype(&Within1) within;
-  decltype(&Across1) across;
-};
-
-// The kernels compiled for k, or none.
-Kernels
-KernelsFor(unsigned int k)
+// The portable kernel compiled for k, or none.
+decltype(&Nearest1)
+PortableKernelFor(unsigned int k)
 {
   switch (k)
   {
     case 1:
-      return { Within1, Across1 };
+      return Nearest1;
     case 3:
-      return { Within3, Across3 };
+      return Nearest3;
     case 5:
-      return { Within5, Across5 };
+      return Nearest5;
     case 10:
-      return { Within10, Across10 };
+      return Nearest10;
     default:
-      return { nullptr, nullptr };
+      return nullptr;
   }
 }
 
@@ -485,14 +452,9 @@ KthNeighbour(unsigned int          k,
       break;
   }
 #endif
-  const Kernels kernels = KernelsFor(k);
-  if (kernels.within != nullptr && insertion == nullptr)
+  if (const auto kernel = PortableKernelFor(k); kernel != nullptr)
   {
-    return kernels.within(p, window, distances, fallback);
-  }
-  if (kernels.across != nullptr && insertion != nullptr)
-  {
-    return kernels.across(p, insertion, q, exclude, window, distances, fallback);
+    return kernel(p, insertion, q, exclude, window, distances, fallback);
   }
   std::fill(fallback, fallback + p.size, 1);
 }
