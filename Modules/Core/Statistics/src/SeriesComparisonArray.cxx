@@ -6,13 +6,20 @@ namespace voxelkl
 {
 
 void
-SeriesComparisonArray::Detach(std::size_t first, std::size_t count)
+SeriesComparisonArray::AllocateSeries()
 {
+  const std::lock_guard<std::mutex> lock(m_AllocationLock.mutex);
   if (m_Reference.size() != size())
   {
     m_Reference.Resize(size());
     m_Generated.Resize(size());
   }
+}
+
+void
+SeriesComparisonArray::Detach(std::size_t first, std::size_t count)
+{
+  AllocateSeries();
   double * pairs[8];
   double * reference[5];
   double * generated[5];
@@ -45,12 +52,8 @@ SeriesComparisonArray::Restore(std::size_t                 v,
                                const VarianceAccumulator & generated,
                                const CoMomentState &       pairs)
 {
-  if (m_Reference.size() != size())
-  {
-    m_Reference.Resize(size());
-    m_Generated.Resize(size());
-  }
-  m_WholeInStep = false;
+  AllocateSeries();
+  m_WholeInStep.Set(false);
   m_Detached[v] = 1.0;
   m_Reference.Set(v, reference);
   m_Generated.Set(v, generated);

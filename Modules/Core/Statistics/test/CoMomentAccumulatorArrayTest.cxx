@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
 namespace
@@ -170,6 +171,52 @@ TEST(SeriesComparisonArray, BitIdenticalToSeparateUpdates)
         const double values[] = { p.Count(), p.Mean(), p.M2() }, expected[] = { q.Count(), q.Mean(), q.M2() };
         EXPECT_EQ(std::memcmp(values, expected, sizeof values), 0) << v;
         EXPECT_EQ(p.Skipped(), q.Skipped()) << v;
+      }
+    }
+  }
+}
+
+TEST(SeriesComparisonArray, ThreadsDetachingAtOnceGiveTheBitsOfOneThread)
+{
+  // The series' own accumulators are allocated by the first detach. Two threads push
+  // disjoint halves of one array, with NaNs (detaching) in both halves from the first time
+  // point on, so that both may allocate at once. The bits are checked against one thread
+  // and against separate updates; built with -fsanitize=thread, the test also checks the
+  // allocation's lock (it reports a data race without it).
+  const PairSeries                  s = MakePairs();
+  voxelkl::SeriesComparisonArray    shared(Voxels);
+  voxelkl::SeriesComparisonArray    alone(Voxels);
+  voxelkl::VarianceAccumulatorArray x(Voxels), y(Voxels);
+  constexpr std::size_t             Half = Voxels / 2;
+  auto push = [&](voxelkl::SeriesComparisonArray & array, std::size_t first, std::size_t count) {
+    for (std::size_t t = 0; t < TimePoints; ++t)
+      array.PushTimePoint(first, count, s.x.data() + t * Voxels + first, s.y.data() + t * Voxels + first, nullptr);
+  };
+  for (int round = 0; round < 20; ++round)
+  {
+    shared.Reset(Voxels);
+    std::thread low([&] { push(shared, 0, Half); });
+    std::thread high([&] { push(shared, Half, Voxels - Half); });
+    low.join();
+    high.join();
+    if (round == 0)
+    {
+      push(alone, 0, Voxels);
+      for (std::size_t t = 0; t < TimePoints; ++t)
+      {
+        x.PushTimePoint(0, Voxels, s.x.data() + t * Voxels, nullptr);
+        y.PushTimePoint(0, Voxels, s.y.data() + t * Voxels, nullptr);
+      }
+    }
+    for (std::size_t v = 0; v < Voxels; ++v)
+    {
+      const auto a = shared.Pairs(v), b = alone.Pairs(v);
+      ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << "round " << round << " voxel " << v;
+      for (const auto & [p, q] :
+           { std::pair{ shared.Reference(v), x.Get(v) }, std::pair{ shared.Generated(v), y.Get(v) } })
+      {
+        const double values[] = { p.Count(), p.Mean(), p.M2() }, expected[] = { q.Count(), q.Mean(), q.M2() };
+        ASSERT_EQ(std::memcmp(values, expected, sizeof values), 0) << "round " << round << " voxel " << v;
       }
     }
   }

@@ -5,12 +5,64 @@
 #include "voxelkl/CoMomentAccumulatorArray.h"
 #include "voxelkl/VarianceAccumulatorArray.h"
 
+#include <atomic>
 #include <cstddef>
+#include <mutex>
 #include <type_traits>
 #include <vector>
 
 namespace voxelkl
 {
+
+namespace detail
+{
+/** A flag that threads pushing disjoint voxels of one array may clear at once (a relaxed
+ * atomic: only its value matters); copied by value, so the array stays copyable. */
+class SharedFlag
+{
+public:
+  explicit SharedFlag(bool value)
+    : m_Value(value)
+  {
+  }
+  SharedFlag(const SharedFlag & other)
+    : m_Value(other.Get())
+  {
+  }
+  SharedFlag &
+  operator=(const SharedFlag & other)
+  {
+    Set(other.Get());
+    return *this;
+  }
+  bool
+  Get() const
+  {
+    return m_Value.load(std::memory_order_relaxed);
+  }
+  void
+  Set(bool value)
+  {
+    m_Value.store(value, std::memory_order_relaxed);
+  }
+
+private:
+  std::atomic<bool> m_Value;
+};
+
+/** A mutex that a copy of its owner does not share: each copy gets its own. */
+struct OwnMutex
+{
+  OwnMutex() = default;
+  OwnMutex(const OwnMutex &) {}
+  OwnMutex &
+  operator=(const OwnMutex &)
+  {
+    return *this;
+  }
+  std::mutex mutex;
+};
+} // namespace detail
 
 /** For paired series (x = reference, y = generated, the same time points): each series' own
  * moments (over its finite values: for the Gaussian KL) and the moments of the pairs where
@@ -28,9 +80,7 @@ class SeriesComparisonArray
 {
 public:
   explicit SeriesComparisonArray(std::size_t size = 0)
-    : m_Reference(size)
-    , m_Generated(size)
-    , m_Pairs(size)
+    : m_Pairs(size)
     , m_Detached(size, 0.0)
   {
   }
@@ -41,15 +91,15 @@ public:
     return m_Pairs.size();
   }
 
-  /** Starts over with `size` voxels and no time point, keeping the memory of the arrays. */
+  /** Starts over with `size` voxels and no time point, keeping the memory of the arrays.
+   * (The series' own accumulators are left as they are: a voxel's are written whole when it
+   * is detached, and read only after that.) */
   void
   Reset(std::size_t size)
   {
-    m_Reference.Resize(size);
-    m_Generated.Resize(size);
     m_Pairs.Resize(size);
     m_Detached.assign(size, 0.0);
-    m_WholeInStep = true;
+    m_WholeInStep.Set(true);
   }
 
   /** Adds (x[i], y[i]) as the next time point of voxel first + i, i < count; voxels whose
@@ -63,12 +113,11 @@ public:
     // Whole-array pushes without a mask keep every count equal and detach no voxel until a
     // value is not finite: then only the values need checking.
     const bool whole = first == 0 && count == size() && inside == nullptr;
-    m_WholeInStep = m_WholeInStep && whole;
-    if (m_WholeInStep && detail::PushPairsKnownInStep(count, x, y, state))
+    if (whole && m_WholeInStep.Get() && detail::PushPairsKnownInStep(count, x, y, state))
     {
       return;
     }
-    m_WholeInStep = false;
+    m_WholeInStep.Set(false);
     if (inside == nullptr && detail::PushPairsInStep(count, x, y, state, m_Detached.data() + first))
     {
       return;
@@ -161,12 +210,19 @@ public:
 private:
   void
   Detach(std::size_t first, std::size_t count);
+  void
+  AllocateSeries();
 
+  // The series' own accumulators, allocated by the first detach: while every voxel is in
+  // step (finite values, no mask or pushes of several time points) they are never needed,
+  // and they would be 80 of the 152 bytes per voxel. Threads detach disjoint voxels of one
+  // array at once, so the allocation is made under a lock.
   VarianceAccumulatorArray m_Reference;
   VarianceAccumulatorArray m_Generated;
+  detail::OwnMutex         m_AllocationLock;
   CoMomentAccumulatorArray m_Pairs;
   std::vector<double>      m_Detached;            // 1 once the series are accumulated apart (double: SIMD checks)
-  bool                     m_WholeInStep{ true }; // every push so far: all voxels, no mask, finite
+  detail::SharedFlag       m_WholeInStep{ true }; // every push so far: all voxels, no mask, finite
 };
 
 } // namespace voxelkl
