@@ -4,6 +4,7 @@
 #include "voxelkl/ComparisonMeasure.h"
 #include "voxelkl/Errors.h"
 #include "voxelkl/NiftiTileReader.h"
+#include "voxelkl/TileSeriesRows.h"
 #include "voxelkl/TileStaging.h"
 #include "voxelkl/Traversal.h"
 #include "voxelkl/VarianceScreening.h"
@@ -141,83 +142,46 @@ DecideScreenedVoxel(const KLMapJob &             job,
                       PairedMoments{});
 }
 
-// The non-parametric estimates of a tile held as [time][voxel]. A voxel's series is a
-// column 4 count bytes apart; gathering it alone would touch one cache line (and often one
-// page) per time point, so groups of voxels are first turned into rows, one line per
-// time point for the whole group. screen: null when the Gaussian pass has set every
-// voxel's status.
+// The non-parametric estimates of a tile whose series are held as rows. screen: null when
+// the Gaussian pass has set every voxel's status.
 template <typename T>
 void
 EstimateTile(const KLMapJob &             job,
              const ComparisonRow<float> & out,
              std::size_t                  first,
              std::size_t                  count,
-             const std::vector<T> &       referenceValues,
-             const std::vector<T> &       generatedValues,
+             TileSeriesRows<T> &          referenceRows,
+             TileSeriesRows<T> &          generatedRows,
              const TileScreen *           screen)
 {
-  constexpr std::size_t group = 16;
-  const std::size_t     referenceLength = job.reference.timePoints;
-  const std::size_t     generatedLength = job.generated.timePoints;
-  std::vector<T>        referenceRows(group * referenceLength);
-  std::vector<T>        generatedRows(group * generatedLength);
-  NonparametricVoxelKL  estimator(job.estimator);
-  auto                  toRows =
-    [count](
-      const std::vector<T> & columns, std::size_t length, std::size_t start, std::size_t width, std::vector<T> & rows) {
-      for (std::size_t t = 0; t < length; ++t)
-      {
-        const T * line = columns.data() + t * count + start;
-        for (std::size_t j = 0; j < width; ++j)
-        {
-          rows[j * length + t] = line[j];
-        }
-      }
-    };
-  auto toEstimate = [&](std::size_t i) {
-    return screen != nullptr ? screen->Open(i) : out.status[i] == static_cast<unsigned char>(VoxelStatus::Valid);
-  };
-  for (std::size_t start = 0; start < count; start += group)
+  const std::size_t    referenceLength = job.reference.timePoints;
+  const std::size_t    generatedLength = job.generated.timePoints;
+  NonparametricVoxelKL estimator(job.estimator);
+  for (std::size_t i = 0; i < count; ++i)
   {
-    const std::size_t width = std::min(group, count - start);
-    bool              any = false;
-    for (std::size_t j = 0; j < width; ++j)
+    if (screen != nullptr ? !screen->Open(i) : out.status[i] != static_cast<unsigned char>(VoxelStatus::Valid))
     {
-      any = any || toEstimate(start + j);
+      continue; // outside the mask, or constant (background): nothing to estimate
     }
-    if (!any)
+    const T * referenceRow = referenceRows.Row(i);
+    const T * generatedRow = generatedRows.Row(i);
+    if (screen != nullptr)
     {
-      continue; // outside the mask or constant (background): nothing to estimate
+      DecideScreenedVoxel(job, out, i, screen->Flags(i), referenceRow, generatedRow);
     }
-    toRows(referenceValues, referenceLength, start, width, referenceRows);
-    toRows(generatedValues, generatedLength, start, width, generatedRows);
-    for (std::size_t j = 0; j < width; ++j)
-    {
-      const std::size_t i = start + j;
-      const T *         referenceRow = referenceRows.data() + j * referenceLength;
-      const T *         generatedRow = generatedRows.data() + j * generatedLength;
-      if (!toEstimate(i))
-      {
-        continue;
-      }
-      if (screen != nullptr)
-      {
-        DecideScreenedVoxel(job, out, i, screen->Flags(i), referenceRow, generatedRow);
-      }
-      FinishNonparametricVoxel(out,
-                               i,
-                               estimator,
-                               job.direction,
-                               first + i,
-                               referenceRow,
-                               1,
-                               referenceLength,
-                               job.reference.quantisationStep,
-                               generatedRow,
-                               1,
-                               generatedLength,
-                               job.generated.quantisationStep);
-    }
+    FinishNonparametricVoxel(out,
+                             i,
+                             estimator,
+                             job.direction,
+                             first + i,
+                             referenceRow,
+                             1,
+                             referenceLength,
+                             job.reference.quantisationStep,
+                             generatedRow,
+                             1,
+                             generatedLength,
+                             job.generated.quantisationStep);
   }
 }
 
@@ -262,56 +226,78 @@ ComputeByVoxelTiles(const KLMapJob &           job,
   }
   struct TileBuffers
   {
-    std::vector<T>             referenceValues; // [time][voxel] of the tile, or a pass of time points
+    std::vector<T>             referenceValues; // a pass of time points: [time][voxel]
     std::vector<T>             generatedValues;
     std::vector<unsigned char> referenceFlags; // screened: SeriesFlag bits
     std::vector<unsigned char> generatedFlags;
-    GaussianComparison         comparison; // reset for each tile: its arrays are allocated once
+    GaussianComparison         comparison;    // reset for each tile: its arrays are allocated once
+    TileSeriesRows<T>          referenceRows; // whole series: the rows of the voxels that vary
+    TileSeriesRows<T>          generatedRows;
   };
-  // Time points read per pass over a tile: all of them for the estimators that need whole
-  // series, else a few, pushed at once so that each voxel's mean and M2 stay in registers
-  // across them (PushTimePoints: the same bits as one time point after the other).
-  const std::size_t                            stepsPerPass = wholeSeries ? timePoints : detail::TimePointsPerTilePass;
-  tbb::enumerable_thread_specific<TileBuffers> buffers([&] {
-    return TileBuffers{ {}, {}, {}, {}, GaussianComparison(settings, 0) };
-  });
+  // Time points read per pass over a tile: a few, so that a pass stays in cache; the
+  // Gaussian accumulators take them at once, each voxel's mean and M2 in registers across
+  // them (PushTimePoints: the same bits as one time point after the other).
+  constexpr std::size_t                        stepsPerPass = detail::TimePointsPerTilePass;
+  tbb::enumerable_thread_specific<TileBuffers> buffers(
+    [&] { return TileBuffers{ {}, {}, {}, {}, GaussianComparison(settings, 0), {}, {} }; });
   TraverseTiles(voxels, tileVoxels, context, [&](std::size_t first, std::size_t count) {
     const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
-    auto & [referenceValues, generatedValues, referenceFlags, generatedFlags, comparison] = buffers.local();
+    auto & [referenceValues,
+            generatedValues,
+            referenceFlags,
+            generatedFlags,
+            comparison,
+            referenceRows,
+            generatedRows] = buffers.local();
     referenceValues.resize(count * std::min(stepsPerPass, referenceLength));
     generatedValues.resize(count * std::min(stepsPerPass, generatedLength));
     referenceFlags.assign(screened ? count : 0, 0);
     generatedFlags.assign(screened ? count : 0, 0);
     comparison.Reset(screened ? 0 : count);
+    if (wholeSeries)
+    {
+      referenceRows.Start(count, referenceLength);
+      generatedRows.Start(count, generatedLength);
+    }
     for (std::size_t pass = 0; pass < timePoints; pass += stepsPerPass)
     {
       const std::size_t steps = std::min(stepsPerPass, timePoints - pass);
       const std::size_t referenceSteps = pass < referenceLength ? std::min(steps, referenceLength - pass) : 0;
       const std::size_t generatedSteps = pass < generatedLength ? std::min(steps, generatedLength - pass) : 0;
-      T *               referenceStart = referenceValues.data() + (wholeSeries ? pass * count : 0);
-      T *               generatedStart = generatedValues.data() + (wholeSeries ? pass * count : 0);
       for (std::size_t s = 0; s < referenceSteps; ++s)
       {
-        referenceReader.Read(pass + s, first, count, referenceStart + s * count);
+        referenceReader.Read(pass + s, first, count, referenceValues.data() + s * count);
       }
       for (std::size_t s = 0; s < generatedSteps; ++s)
       {
-        generatedReader.Read(pass + s, first, count, generatedStart + s * count);
+        generatedReader.Read(pass + s, first, count, generatedValues.data() + s * count);
+      }
+      if (wholeSeries)
+      {
+        referenceRows.Add(referenceValues.data(), referenceSteps, inside);
+        generatedRows.Add(generatedValues.data(), generatedSteps, inside);
       }
       if (!screened)
       {
         const auto stride = static_cast<std::ptrdiff_t>(count);
-        comparison.PushTimePoints(
-          0, count, referenceStart, stride, referenceSteps, generatedStart, stride, generatedSteps, inside);
+        comparison.PushTimePoints(0,
+                                  count,
+                                  referenceValues.data(),
+                                  stride,
+                                  referenceSteps,
+                                  generatedValues.data(),
+                                  stride,
+                                  generatedSteps,
+                                  inside);
         continue;
       }
       for (std::size_t s = 0; s < referenceSteps; ++s)
       {
-        MarkSeriesFlags(count, referenceStart + s * count, referenceValues.data(), referenceFlags.data());
+        MarkSeriesFlags(count, referenceValues.data() + s * count, referenceRows.Firsts(), referenceFlags.data());
       }
       for (std::size_t s = 0; s < generatedSteps; ++s)
       {
-        MarkSeriesFlags(count, generatedStart + s * count, generatedValues.data(), generatedFlags.data());
+        MarkSeriesFlags(count, generatedValues.data() + s * count, generatedRows.Firsts(), generatedFlags.data());
       }
     }
     const ComparisonRow<float> out = RowAt(maps, first);
@@ -337,15 +323,15 @@ ComputeByVoxelTiles(const KLMapJob &           job,
           FinishGaussianVoxel(out,
                               i,
                               settings,
-                              ConstantSeriesAccumulator(static_cast<double>(referenceValues[i]), referenceLength),
-                              ConstantSeriesAccumulator(static_cast<double>(generatedValues[i]), generatedLength),
+                              ConstantSeriesAccumulator(static_cast<double>(referenceRows.First(i)), referenceLength),
+                              ConstantSeriesAccumulator(static_cast<double>(generatedRows.First(i)), generatedLength),
                               PairedMoments{});
         }
       }
     }
     if (wholeSeries)
     {
-      EstimateTile(job, out, first, count, referenceValues, generatedValues, screened ? &screen : nullptr);
+      EstimateTile(job, out, first, count, referenceRows, generatedRows, screened ? &screen : nullptr);
     }
   });
   maps.report = { "voxel tiles", static_cast<unsigned int>(TileCount(voxels, tileVoxels)), context.threads };
