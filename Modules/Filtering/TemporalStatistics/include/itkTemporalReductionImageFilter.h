@@ -28,10 +28,12 @@ namespace itk
  *   check and tolerances the executables use (voxelkl::CompareGrids, GridTolerance);
  *   their numbers of time points may differ.
  * - Work: GenerateData runs rows of voxels (lines along x) on oneTBB, in a task arena
- *   sized by this filter's MultiThreader maximum number of threads (ITK's global default
- *   unless set). A row is the unit of work, and each voxel's result depends only on its
- *   own time series read in time order, so results are identical for any tiling and any
- *   thread count. AbortGenerateDataOn() stops the work at the next row and throws
+ *   of as many threads as the smaller of this filter's number of work units and its
+ *   MultiThreader's maximum number of threads (ITK's global defaults unless set; ITK's
+ *   pool threader keeps its threads once made, so SetNumberOfWorkUnits(n) is how a
+ *   pipeline asks for n). A row is the unit of work, and each voxel's result depends only
+ *   on its own time series read in time order, so results are identical for any tiling
+ *   and any thread count. AbortGenerateDataOn() stops the work at the next row and throws
  *   itk::ProcessAborted; the last ProgressEvent of an update reports 1.
  *
  * Derived classes implement ProcessRow(). */
@@ -166,6 +168,10 @@ protected:
   ProcessRow(const OutputIndexType & start, SizeValueType length, const unsigned char * inside) = 0;
 
 private:
+  /** The threads of the task arena (see Work above). */
+  int
+  ThreadsToUse() const;
+
   voxelkl::GridTolerance m_GridTolerance{};
 };
 

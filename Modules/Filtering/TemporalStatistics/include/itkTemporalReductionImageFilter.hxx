@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cmath>
 #include <sstream>
+#include <thread>
 
 namespace itk
 {
@@ -188,6 +189,14 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GetSeriesRow(unsigned i
 }
 
 template <typename TInputImage, typename TOutputImage>
+int
+TemporalReductionImageFilter<TInputImage, TOutputImage>::ThreadsToUse() const
+{
+  const auto threads = std::min(this->GetMultiThreader()->GetMaximumNumberOfThreads(), this->GetNumberOfWorkUnits());
+  return std::max(1, static_cast<int>(threads));
+}
+
+template <typename TInputImage, typename TOutputImage>
 void
 TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
 {
@@ -200,19 +209,27 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::GenerateData()
   }
   const SizeValueType   rowCount = region.GetNumberOfPixels() / rowLength;
   const MaskImageType * mask = this->GetMaskImage();
-  const int             threads = std::max(1, static_cast<int>(this->GetMultiThreader()->GetMaximumNumberOfThreads()));
+  const int             threads = ThreadsToUse();
 
   // Rows of x: the unit of work, of progress and of cancellation. Which thread computes a
-  // row does not change what it computes.
-  std::atomic<bool> aborted{ false };
-  auto              processRows = [&](const tbb::blocked_range<SizeValueType> & rows) {
+  // row does not change what it computes. ITK 5.2's abort flag is a plain bool, set by
+  // observers of progress events, which ITK invokes on the thread that called Update():
+  // only that thread reads it (it works on rows in the arena too), and the others read
+  // `aborted`. (ThreadSanitizer reported the flag read by the arena's threads as a race.)
+  const std::thread::id updater = std::this_thread::get_id();
+  std::atomic<bool>     aborted{ false };
+  auto                  processRows = [&](const tbb::blocked_range<SizeValueType> & rows) {
     TotalProgressReporter      progress(this, region.GetNumberOfPixels());
     std::vector<unsigned char> inside(rowLength, 1);
+    const bool                 readsAbort = std::this_thread::get_id() == updater;
     for (SizeValueType r = rows.begin(); r != rows.end(); ++r)
     {
-      if (aborted.load(std::memory_order_relaxed) || this->GetAbortGenerateData())
+      if (readsAbort && this->GetAbortGenerateData())
       {
         aborted = true;
+      }
+      if (aborted.load(std::memory_order_relaxed))
+      {
         return;
       }
       OutputIndexType start = region.GetIndex();
@@ -263,8 +280,7 @@ TemporalReductionImageFilter<TInputImage, TOutputImage>::UpdateOutputData(DataOb
     // The readers of different files share no state but ITK's globals, made here first;
     // each update is ITK's own, so an exception in either propagates here unchanged.
     voxelkl::PrepareItkForThreads();
-    const int       threads = std::max(1, static_cast<int>(this->GetMultiThreader()->GetMaximumNumberOfThreads()));
-    tbb::task_arena arena(std::max(threads, static_cast<int>(series.size())));
+    tbb::task_arena arena(std::max(ThreadsToUse(), static_cast<int>(series.size())));
     arena.execute([&] {
       tbb::parallel_for(std::size_t{ 0 }, series.size(), [&](std::size_t n) { series[n]->UpdateOutputData(); });
     });

@@ -9,6 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
 
 namespace
 {
@@ -64,6 +68,57 @@ public:
   float last{ -1.0f };
 };
 
+// The moments filter, recording which threads computed its rows.
+class ThreadRecordingFilter : public itk::TemporalMomentsImageFilter<Series, Map>
+{
+public:
+  using Self = ThreadRecordingFilter;
+  using Pointer = itk::SmartPointer<Self>;
+  itkNewMacro(Self);
+
+  std::set<std::thread::id>
+  Threads() const
+  {
+    const std::lock_guard<std::mutex> lock(m_Lock);
+    return m_Threads;
+  }
+
+protected:
+  void
+  ProcessRow(const OutputIndexType & start, itk::SizeValueType length, const unsigned char * inside) override
+  {
+    {
+      const std::lock_guard<std::mutex> lock(m_Lock);
+      m_Threads.insert(std::this_thread::get_id());
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50)); // long enough for the others to steal rows
+    itk::TemporalMomentsImageFilter<Series, Map>::ProcessRow(start, length, inside);
+  }
+
+private:
+  mutable std::mutex        m_Lock;
+  std::set<std::thread::id> m_Threads;
+};
+
+TEST(FilterContract, NumberOfWorkUnitsLimitsTheThreads)
+{
+  // ITK's pool threader reports at least its pool's size as its maximum number of threads
+  // (2 here after SetMaximumNumberOfThreads(1)): a pipeline asks for n threads with
+  // SetNumberOfWorkUnits(n), as for ITK's own filters.
+  const Series::SizeType size{ { 16, 16, 4, 10 } };
+  auto                   series = MakeVariedSeries(size, 5);
+  for (unsigned int units : { 1u, 2u })
+  {
+    auto filter = ThreadRecordingFilter::New();
+    filter->SetInput(series);
+    filter->SetNumberOfWorkUnits(units);
+    filter->Update();
+    const std::size_t threads = filter->Threads().size();
+    EXPECT_GE(threads, 1u);
+    EXPECT_LE(threads, units) << units << " work units";
+  }
+}
+
 TEST(FilterContract, AbortGenerateDataThrowsProcessAborted)
 {
   const Series::SizeType size{ { 64, 64, 8, 30 } };
@@ -73,6 +128,7 @@ TEST(FilterContract, AbortGenerateDataThrowsProcessAborted)
   filter->SetReferenceImage(reference);
   filter->SetGeneratedImage(generated);
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(1);
+  filter->SetNumberOfWorkUnits(1); // ITK's pool threader keeps at least its pool's threads
   auto observer = AbortOnProgress::New();
   filter->AddObserver(itk::ProgressEvent(), observer);
   EXPECT_THROW(filter->Update(), itk::ProcessAborted);

@@ -56,6 +56,7 @@ StreamKL(const Series * reference, const Series * generated, unsigned int tiles,
   filter->SetGeneratedImage(generatedSource.Output());
   filter->SetDivergenceDirection(voxelkl::KLDirection::Symmetric);
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
+  filter->SetNumberOfWorkUnits(threads); // ITK's pool threader keeps at least its pool's threads
   auto streamer = itk::StreamingImageFilter<Map, Map>::New();
   streamer->SetInput(filter->GetOutput());
   streamer->SetNumberOfStreamDivisions(tiles);
@@ -96,6 +97,7 @@ TEST(FilterStreaming, EveryMomentMapIsIdenticalWhenStreamedByHand)
   auto                   whole = MomentsFilter::New();
   whole->SetInput(series);
   whole->GetMultiThreader()->SetMaximumNumberOfThreads(1);
+  whole->SetNumberOfWorkUnits(1); // ITK's pool threader keeps at least its pool's threads
   whole->Update();
 
   StreamedSource source(series);

@@ -106,6 +106,7 @@ RunFilter(const Series *                     reference,
   filter->SetGeneratedImage(generatedCast->GetOutput());
   filter->SetEstimatorSettings(settings);
   filter->GetMultiThreader()->SetMaximumNumberOfThreads(threads);
+  filter->SetNumberOfWorkUnits(threads); // ITK's pool threader keeps at least its pool's threads
   auto streamer = itk::StreamingImageFilter<Map, Map>::New();
   streamer->SetInput(filter->GetKLOutput());
   streamer->SetNumberOfStreamDivisions(tiles);
