@@ -201,3 +201,38 @@ TEST(VarianceAccumulatorArray, StepsGiveTheBitsOfScalarPushesWithOneNaNInARun)
 }
 
 } // namespace
+
+TEST(ForEachRunInside, GivesEveryRunOfInsideFlagsOnce)
+{
+  // Masks of short and long runs (the eight-at-a-time scans), flags other than 1, at every
+  // start and length up to 70, against a flag-by-flag scan written here.
+  std::mt19937 engine(77);
+  for (int mask = 0; mask < 200; ++mask)
+  {
+    std::vector<unsigned char> flags;
+    while (flags.size() < 70)
+    {
+      const std::size_t run = mask % 3 == 0 ? engine() % 4 : engine() % 25;
+      const bool        in = flags.empty() ? engine() % 2 == 0 : flags.back() == 0;
+      for (std::size_t i = 0; i < run; ++i)
+        flags.push_back(in ? static_cast<unsigned char>(1 + engine() % 255) : 0);
+    }
+    for (std::size_t start = 0; start < 9; ++start)
+      for (std::size_t count = 0; start + count <= flags.size(); ++count)
+      {
+        std::vector<std::pair<std::size_t, std::size_t>> expected, runs;
+        for (std::size_t i = 0; i < count; ++i)
+          if (flags[start + i] != 0)
+          {
+            if (i > 0 && flags[start + i - 1] != 0)
+              ++expected.back().second;
+            else
+              expected.emplace_back(i, 1);
+          }
+        voxelkl::detail::ForEachRunInside(flags.data() + start, count, [&](std::size_t begin, std::size_t length) {
+          runs.emplace_back(begin, length);
+        });
+        ASSERT_EQ(runs, expected) << "mask " << mask << " start " << start << " count " << count;
+      }
+  }
+}

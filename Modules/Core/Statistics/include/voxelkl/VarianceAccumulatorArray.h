@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 #include <vector>
@@ -129,9 +130,22 @@ template <typename TPush>
 void
 ForEachRunInside(const unsigned char * inside, std::size_t count, const TPush & push)
 {
+  // Eight flags at a time where they are all inside (no zero byte) or all outside (zero):
+  // a pass over a tile scans its mask for every few time points.
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  auto                    eight = [inside](std::size_t at) {
+    std::uint64_t flags;
+    std::memcpy(&flags, inside + at, sizeof flags);
+    return flags;
+  };
   for (std::size_t begin = 0; begin < count;)
   {
     std::size_t end = begin;
+    while (end + 8 <= count && ((eight(end) - ones) & ~eight(end) & highs) == 0)
+    {
+      end += 8;
+    }
     while (end < count && inside[end] != 0)
     {
       ++end;
@@ -141,6 +155,10 @@ ForEachRunInside(const unsigned char * inside, std::size_t count, const TPush & 
       push(begin, end - begin);
     }
     begin = end;
+    while (begin + 8 <= count && eight(begin) == 0)
+    {
+      begin += 8;
+    }
     while (begin < count && inside[begin] == 0)
     {
       ++begin;
