@@ -485,6 +485,12 @@ UseNeighbourKernels(NeighbourKernels kernels)
   return ChosenNeighbourKernels().exchange(NeighbourKernelsRun(kernels) ? kernels : WidestNeighbourKernels());
 }
 
+bool
+Avx512KernelsChosen()
+{
+  return ChosenNeighbourKernels().load(std::memory_order_relaxed) == NeighbourKernels::Avx512;
+}
+
 void
 KthNeighbourWithin(unsigned int k, SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback)
 {

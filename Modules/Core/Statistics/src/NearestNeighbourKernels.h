@@ -34,6 +34,12 @@ KthNeighbourAcross(unsigned int          k,
                    double *              nu,
                    unsigned char *       fallback);
 
+/** Whether the AVX-512 set is the chosen one (detail::UseNeighbourKernels): SortedPair's
+ * AVX-512 split follows the same choice, so that tests and VOXELKL_PORTABLE_KERNELS=1 run
+ * the portable code throughout. */
+bool
+Avx512KernelsChosen();
+
 } // namespace voxelkl::detail
 
 #endif

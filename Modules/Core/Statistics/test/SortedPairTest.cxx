@@ -4,6 +4,7 @@
 // values of one sign (exact keys) and doubles over many octaves or both signs (24-bit
 // keys with the insertion pass), with forced ties, shared values, -0/+0 and extremes.
 #include "voxelkl/SortedPair.h"
+#include "voxelkl/NonparametricKL.h"
 
 #include <gtest/gtest.h>
 
@@ -144,12 +145,13 @@ ExpectMatchesBruteForce(const Series (&input)[2])
   ExpectSortedAsBruteForce(pair, input);
 }
 
-TEST(SortedPair, MatchesBruteForceOnEveryKindOfSeries)
+void
+ExpectEveryKindMatchesBruteForce()
 {
   Engine engine(2026);
   for (const Kind kind : { Kind::FloatNarrow, Kind::FloatSigned, Kind::DoubleWide, Kind::FewDistinct })
   {
-    for (const std::size_t n : { 0, 1, 2, 7, 63, 64, 300, 701 })
+    for (const std::size_t n : { 0, 1, 2, 7, 8, 9, 15, 63, 64, 300, 701 })
     {
       for (const bool gaps : { false, true })
       {
@@ -159,6 +161,30 @@ TEST(SortedPair, MatchesBruteForceOnEveryKindOfSeries)
       }
     }
   }
+}
+
+TEST(SortedPair, MatchesBruteForceOnEveryKindOfSeries)
+{
+  ExpectEveryKindMatchesBruteForce();
+}
+
+// The split of the pooled order has an AVX-512 form, chosen with the k-NN kernels: each
+// set this CPU runs against the brute force.
+TEST(SortedPair, EveryInstructionSetSplitsAsBruteForce)
+{
+  using voxelkl::detail::NeighbourKernels;
+  const NeighbourKernels before = voxelkl::detail::UseNeighbourKernels(NeighbourKernels::Portable);
+  for (const NeighbourKernels set : { NeighbourKernels::Portable, NeighbourKernels::Avx2, NeighbourKernels::Avx512 })
+  {
+    if (!voxelkl::detail::NeighbourKernelsRun(set))
+    {
+      continue;
+    }
+    SCOPED_TRACE(testing::Message() << "set " << static_cast<int>(set));
+    voxelkl::detail::UseNeighbourKernels(set);
+    ExpectEveryKindMatchesBruteForce();
+  }
+  voxelkl::detail::UseNeighbourKernels(before);
 }
 
 TEST(SortedPair, ResortAfterSmallAndLargeChangesMatchesBruteForce)
