@@ -12,28 +12,36 @@ namespace
 {
 
 template <typename T>
-VOXELKL_INLINE_INTO_CLONES void
-MarkFlags(std::size_t count, const T * values, const T * first, unsigned char * flags)
+VOXELKL_INLINE_INTO_CLONES unsigned char
+FlagsOf(const T * values, std::size_t count)
 {
-  for (std::size_t i = 0; i < count; ++i)
+  if (count == 0)
   {
-    const T    x = values[i];
-    const bool varies = x != first[i]; // NaN != anything: also flagged below
-    const bool nonFinite = !(std::fabs(x) <= std::numeric_limits<T>::max());
-    flags[i] |= static_cast<unsigned char>((varies ? SeriesVaries : 0) | (nonFinite ? SeriesNonFinite : 0));
+    return 0;
   }
+  // Kept as integers, so that the loop is a vectorised reduction.
+  const T      first = values[0];
+  unsigned int varies = 0;
+  unsigned int nonFinite = 0;
+  for (std::size_t t = 0; t < count; ++t)
+  {
+    const T x = values[t];
+    varies |= x != first ? 1u : 0u; // NaN != anything
+    nonFinite |= !(std::fabs(x) <= std::numeric_limits<T>::max()) ? 1u : 0u;
+  }
+  return static_cast<unsigned char>((varies != 0 ? SeriesVaries : 0) | (nonFinite != 0 ? SeriesNonFinite : 0));
 }
 
-VOXELKL_KERNEL_CLONES void
-MarkFlagsFloat(std::size_t count, const float * values, const float * first, unsigned char * flags)
+VOXELKL_KERNEL_CLONES unsigned char
+FlagsOfFloat(const float * values, std::size_t count)
 {
-  MarkFlags(count, values, first, flags);
+  return FlagsOf(values, count);
 }
 
-VOXELKL_KERNEL_CLONES void
-MarkFlagsDouble(std::size_t count, const double * values, const double * first, unsigned char * flags)
+VOXELKL_KERNEL_CLONES unsigned char
+FlagsOfDouble(const double * values, std::size_t count)
 {
-  MarkFlags(count, values, first, flags);
+  return FlagsOf(values, count);
 }
 
 struct TwoPassMoments
@@ -138,16 +146,16 @@ Accumulate(const T * values, std::size_t count)
 
 } // namespace
 
-void
-MarkSeriesFlags(std::size_t count, const float * values, const float * first, unsigned char * flags)
+unsigned char
+SeriesFlags(const float * values, std::size_t count)
 {
-  MarkFlagsFloat(count, values, first, flags);
+  return FlagsOfFloat(values, count);
 }
 
-void
-MarkSeriesFlags(std::size_t count, const double * values, const double * first, unsigned char * flags)
+unsigned char
+SeriesFlags(const double * values, std::size_t count)
 {
-  MarkFlagsDouble(count, values, first, flags);
+  return FlagsOfDouble(values, count);
 }
 
 VarianceAccumulator

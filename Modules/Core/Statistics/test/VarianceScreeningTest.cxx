@@ -41,34 +41,40 @@ template <typename T>
 void
 CheckFlagsAgainstLoop()
 {
-  // 37 voxels (not a multiple of any vector width) x 6 time points: equal and unequal
-  // values, -0 against +0 (equal), NaN, infinities, the largest finite value.
-  const std::size_t           voxels = 37;
-  const std::vector<T>        specials{ T(0), T(-0.0), T(1), std::numeric_limits<T>::max(), T(NaN), T(Inf), T(-Inf) };
-  std::mt19937_64             random(7);
-  std::vector<std::vector<T>> columns(6, std::vector<T>(voxels));
-  std::vector<unsigned char>  flags(voxels, 0);
-  std::vector<unsigned char>  expected(voxels, 0);
-  for (std::size_t t = 0; t < columns.size(); ++t)
+  // Series of 0 to 70 values (across every vector width and remainder): equal and unequal
+  // values, -0 against +0 (equal), NaN, infinities, the largest finite value; most stay at
+  // their first value, and some change at one time point.
+  const std::vector<T> specials{ T(0), T(-0.0), T(1), std::numeric_limits<T>::max(), T(NaN), T(Inf), T(-Inf) };
+  std::mt19937_64      random(7);
+  for (std::size_t count = 0; count <= 70; ++count)
   {
-    for (std::size_t i = 0; i < voxels; ++i)
+    for (int trial = 0; trial < 40; ++trial)
     {
-      // Most voxels stay at their first value; some change at one time point.
-      const bool change = t > 0 && (random() % 5 == 0);
-      columns[t][i] = change || t == 0 ? specials[random() % specials.size()] : columns[0][i];
-    }
-    voxelkl::MarkSeriesFlags(voxels, columns[t].data(), columns[0].data(), flags.data());
-    for (std::size_t i = 0; i < voxels; ++i)
-    {
-      const double x = static_cast<double>(columns[t][i]);
-      if (!std::isfinite(x))
-        expected[i] |= voxelkl::SeriesNonFinite;
-      if (!(x == static_cast<double>(columns[0][i])))
-        expected[i] |= voxelkl::SeriesVaries;
+      std::vector<T> values(count);
+      for (std::size_t t = 0; t < count; ++t)
+      {
+        const bool change = t > 0 && (random() % 23 == 0);
+        values[t] = change || t == 0 ? specials[random() % specials.size()] : values[0];
+      }
+      // The flags one value at a time, in double.
+      unsigned char expected = 0;
+      for (std::size_t t = 0; t < count; ++t)
+      {
+        const double x = static_cast<double>(values[t]);
+        if (!std::isfinite(x))
+          expected |= voxelkl::SeriesNonFinite;
+        if (!(x == static_cast<double>(values[0])))
+          expected |= voxelkl::SeriesVaries;
+      }
+      EXPECT_EQ(int(voxelkl::SeriesFlags(values.data(), count)), int(expected)) << "count " << count;
+      // A series of one value's bits has that value's flags.
+      if (count > 0)
+      {
+        const std::vector<T> same(count, values[0]);
+        EXPECT_EQ(int(voxelkl::SeriesFlags(same.data(), count)), int(voxelkl::SeriesFlags(values.data(), 1)));
+      }
     }
   }
-  for (std::size_t i = 0; i < voxels; ++i)
-    EXPECT_EQ(int(flags[i]), int(expected[i])) << "voxel " << i;
 }
 
 TEST(VarianceScreening, FlagsMatchAPlainLoop)

@@ -41,7 +41,7 @@ public:
     m_Rows.resize(count * length);
     m_First.resize(count);
     m_Bits.resize(count);
-    m_Kept.assign(count, 0);
+    m_Kept.assign(count, NotKept);
   }
 
   /** Adds time points m_Done .. m_Done + steps: value s of voxel i at values[s * count + i].
@@ -108,16 +108,19 @@ public:
     m_Done += steps;
   }
 
-  /** Voxel i's value at the first time point. */
-  T
+  /** Voxel i's value at the first time point (its address: a series of one value). */
+  const T &
   First(std::size_t i) const
   {
     return m_First[i];
   }
-  const T *
-  Firsts() const
+
+  /** Whether some value of voxel i (inside the mask) has other bits than its first value:
+   * else its series is that value throughout. */
+  bool
+  Varies(std::size_t i) const
   {
-    return m_First.data();
+    return m_Kept[i] == Varied;
   }
 
   /** Voxel i's whole series (after every time point was added). */
@@ -125,10 +128,10 @@ public:
   Row(std::size_t i)
   {
     T * row = m_Rows.data() + i * m_Length;
-    if (m_Kept[i] == 0)
+    if (m_Kept[i] == NotKept)
     {
       std::fill_n(row, m_Length, m_First[i]);
-      m_Kept[i] = 1;
+      m_Kept[i] = Filled;
     }
     return row;
   }
@@ -143,14 +146,14 @@ private:
     bool any = false;
     for (std::size_t j = i; j < i + n; ++j)
     {
-      if ((inside != nullptr && inside[j] == 0) || (m_Kept[j] == 0 && m_Bits[j] == 0))
+      if ((inside != nullptr && inside[j] == 0) || (m_Kept[j] == NotKept && m_Bits[j] == 0))
       {
         continue;
       }
-      if (m_Kept[j] == 0)
+      if (m_Kept[j] == NotKept)
       {
         std::fill_n(m_Rows.data() + j * m_Length, m_Done, m_First[j]); // every value so far was the first
-        m_Kept[j] = 1;
+        m_Kept[j] = Varied;
       }
       any = true;
     }
@@ -171,13 +174,21 @@ private:
     return bits;
   }
 
-  std::size_t                m_Count{ 0 };
-  std::size_t                m_Length{ 0 };
-  std::size_t                m_Done{ 0 }; // time points added
-  std::vector<T>             m_Rows;      // [voxel][time]
-  std::vector<T>             m_First;
-  std::vector<Bits>          m_Bits; // the last pass's differences from the first value
-  std::vector<unsigned char> m_Kept; // 1: the row holds every time point added
+  std::size_t       m_Count{ 0 };
+  std::size_t       m_Length{ 0 };
+  std::size_t       m_Done{ 0 }; // time points added
+  std::vector<T>    m_Rows;      // [voxel][time]
+  std::vector<T>    m_First;
+  std::vector<Bits> m_Bits; // the last pass's differences from the first value
+  // Whether a row holds the voxel's values: from the pass in which one differed from the
+  // first value (Varied), or written whole by Row() (Filled), or not (NotKept).
+  enum : unsigned char
+  {
+    NotKept = 0,
+    Varied = 1,
+    Filled = 2
+  };
+  std::vector<unsigned char> m_Kept;
 };
 
 } // namespace voxelkl

@@ -89,29 +89,18 @@ Context(const KLMapJob & job, unsigned int threads, ProgressCounter & progress)
   return { threads, &progress, job.execution.cancelled, job.execution.tiles };
 }
 
-// Which voxels of a tile the non-parametric path still has to decide. Without maps that
-// need the Gaussian moments (mean difference, variance log ratio, paired maps), the tile
-// is not pushed through the Welford accumulators: a cheap pass flags, per series, values
-// that vary or are not finite, and the voxels with a flag (inside the mask) are decided
-// from their rows. Elsewhere both series are finite constants, whose accumulators are
-// known (ConstantSeriesAccumulator).
-struct TileScreen
+// The flags (SeriesFlags) of voxel i's series in a tile held as rows. Non-parametric maps
+// that need no Gaussian moments (mean difference, variance log ratio, paired maps) do not
+// push their tiles through the Welford accumulators: a voxel whose series both have no
+// flag is two finite constants, whose accumulators are known (ConstantSeriesAccumulator),
+// and the others are decided from their rows. A series that keeps its first value's bits
+// throughout (the background) is flagged from that value alone, without its row.
+template <typename T>
+unsigned char
+SeriesFlagsOf(TileSeriesRows<T> & rows, std::size_t i, std::size_t length)
 {
-  const unsigned char * reference; // SeriesFlag bits per voxel of the tile
-  const unsigned char * generated;
-  const unsigned char * inside; // null: every voxel
-
-  unsigned char
-  Flags(std::size_t i) const
-  {
-    return static_cast<unsigned char>(reference[i] | generated[i]);
-  }
-  bool
-  Open(std::size_t i) const
-  {
-    return (inside == nullptr || inside[i] != 0) && Flags(i) != 0;
-  }
-};
+  return rows.Varies(i) ? SeriesFlags(rows.Row(i), length) : SeriesFlags(&rows.First(i), 1);
+}
 
 // What the Gaussian pass would have decided at a voxel the tile's screen left open, from
 // its rows: a status of Valid, or the exact accumulators' result.
@@ -142,8 +131,35 @@ DecideScreenedVoxel(const KLMapJob &             job,
                       PairedMoments{});
 }
 
-// The non-parametric estimates of a tile whose series are held as rows. screen: null when
-// the Gaussian pass has set every voxel's status.
+// The non-parametric estimate of voxel i of a tile (Gaussian status Valid; elsewhere
+// nothing changes) from its rows.
+template <typename T>
+void
+EstimateVoxel(const KLMapJob &             job,
+              const ComparisonRow<float> & out,
+              std::size_t                  first,
+              std::size_t                  i,
+              NonparametricVoxelKL &       estimator,
+              const T *                    referenceRow,
+              const T *                    generatedRow)
+{
+  FinishNonparametricVoxel(out,
+                           i,
+                           estimator,
+                           job.direction,
+                           first + i,
+                           referenceRow,
+                           1,
+                           job.reference.timePoints,
+                           job.reference.quantisationStep,
+                           generatedRow,
+                           1,
+                           job.generated.timePoints,
+                           job.generated.quantisationStep);
+}
+
+// The maps of a tile whose Gaussian pass set every voxel's status, with the
+// non-parametric estimates where it is Valid.
 template <typename T>
 void
 EstimateTile(const KLMapJob &             job,
@@ -151,37 +167,56 @@ EstimateTile(const KLMapJob &             job,
              std::size_t                  first,
              std::size_t                  count,
              TileSeriesRows<T> &          referenceRows,
-             TileSeriesRows<T> &          generatedRows,
-             const TileScreen *           screen)
+             TileSeriesRows<T> &          generatedRows)
+{
+  NonparametricVoxelKL estimator(job.estimator);
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    if (out.status[i] == static_cast<unsigned char>(VoxelStatus::Valid))
+    {
+      EstimateVoxel(job, out, first, i, estimator, referenceRows.Row(i), generatedRows.Row(i));
+    }
+  }
+}
+
+// The maps of a screened tile (SeriesFlagsOf): outside the mask, two finite constants, or
+// decided from the rows and estimated.
+template <typename T>
+void
+FinishScreenedTile(const KLMapJob &             job,
+                   const ComparisonRow<float> & out,
+                   std::size_t                  first,
+                   std::size_t                  count,
+                   const unsigned char *        inside,
+                   TileSeriesRows<T> &          referenceRows,
+                   TileSeriesRows<T> &          generatedRows)
 {
   const std::size_t    referenceLength = job.reference.timePoints;
   const std::size_t    generatedLength = job.generated.timePoints;
   NonparametricVoxelKL estimator(job.estimator);
   for (std::size_t i = 0; i < count; ++i)
   {
-    if (screen != nullptr ? !screen->Open(i) : out.status[i] != static_cast<unsigned char>(VoxelStatus::Valid))
+    if (inside != nullptr && inside[i] == 0)
     {
-      continue; // outside the mask, or constant (background): nothing to estimate
+      FinishOutsideVoxel(out, i);
+      continue;
+    }
+    const auto flags = static_cast<unsigned char>(SeriesFlagsOf(referenceRows, i, referenceLength) |
+                                                  SeriesFlagsOf(generatedRows, i, generatedLength));
+    if (flags == 0)
+    {
+      FinishGaussianVoxel(out,
+                          i,
+                          Settings(job),
+                          ConstantSeriesAccumulator(static_cast<double>(referenceRows.First(i)), referenceLength),
+                          ConstantSeriesAccumulator(static_cast<double>(generatedRows.First(i)), generatedLength),
+                          PairedMoments{});
+      continue;
     }
     const T * referenceRow = referenceRows.Row(i);
     const T * generatedRow = generatedRows.Row(i);
-    if (screen != nullptr)
-    {
-      DecideScreenedVoxel(job, out, i, screen->Flags(i), referenceRow, generatedRow);
-    }
-    FinishNonparametricVoxel(out,
-                             i,
-                             estimator,
-                             job.direction,
-                             first + i,
-                             referenceRow,
-                             1,
-                             referenceLength,
-                             job.reference.quantisationStep,
-                             generatedRow,
-                             1,
-                             generatedLength,
-                             job.generated.quantisationStep);
+    DecideScreenedVoxel(job, out, i, flags, referenceRow, generatedRow);
+    EstimateVoxel(job, out, first, i, estimator, referenceRow, generatedRow);
   }
 }
 
@@ -215,7 +250,7 @@ ComputeByVoxelTiles(const KLMapJob &           job,
   const std::size_t referenceLength = job.reference.timePoints;
   const std::size_t generatedLength = job.generated.timePoints;
   const std::size_t timePoints = std::max(referenceLength, generatedLength);
-  // Non-parametric maps that need no Gaussian moments screen their tiles (TileScreen).
+  // Non-parametric maps that need no Gaussian moments screen their tiles (SeriesFlagsOf).
   const bool screened = wholeSeries && !job.fidelity.paired && !job.fidelity.meanDifference &&
                         !job.fidelity.varianceLogRatio && !job.fidelity.referenceMean;
   const ComparisonSettings settings = Settings(job);
@@ -226,33 +261,24 @@ ComputeByVoxelTiles(const KLMapJob &           job,
   }
   struct TileBuffers
   {
-    std::vector<T>             referenceValues; // a pass of time points: [time][voxel]
-    std::vector<T>             generatedValues;
-    std::vector<unsigned char> referenceFlags; // screened: SeriesFlag bits
-    std::vector<unsigned char> generatedFlags;
-    GaussianComparison         comparison;    // reset for each tile: its arrays are allocated once
-    TileSeriesRows<T>          referenceRows; // whole series: the rows of the voxels that vary
-    TileSeriesRows<T>          generatedRows;
+    std::vector<T>     referenceValues; // a pass of time points: [time][voxel]
+    std::vector<T>     generatedValues;
+    GaussianComparison comparison;    // reset for each tile: its arrays are allocated once
+    TileSeriesRows<T>  referenceRows; // whole series: the rows of the voxels that vary
+    TileSeriesRows<T>  generatedRows;
   };
   // Time points read per pass over a tile: a few, so that a pass stays in cache; the
   // Gaussian accumulators take them at once, each voxel's mean and M2 in registers across
   // them (PushTimePoints: the same bits as one time point after the other).
   constexpr std::size_t                        stepsPerPass = detail::TimePointsPerTilePass;
-  tbb::enumerable_thread_specific<TileBuffers> buffers(
-    [&] { return TileBuffers{ {}, {}, {}, {}, GaussianComparison(settings, 0), {}, {} }; });
+  tbb::enumerable_thread_specific<TileBuffers> buffers([&] {
+    return TileBuffers{ {}, {}, GaussianComparison(settings, 0), {}, {} };
+  });
   TraverseTiles(voxels, tileVoxels, context, [&](std::size_t first, std::size_t count) {
     const unsigned char * inside = job.mask.inside.empty() ? nullptr : job.mask.inside.data() + first;
-    auto & [referenceValues,
-            generatedValues,
-            referenceFlags,
-            generatedFlags,
-            comparison,
-            referenceRows,
-            generatedRows] = buffers.local();
+    auto & [referenceValues, generatedValues, comparison, referenceRows, generatedRows] = buffers.local();
     referenceValues.resize(count * std::min(stepsPerPass, referenceLength));
     generatedValues.resize(count * std::min(stepsPerPass, generatedLength));
-    referenceFlags.assign(screened ? count : 0, 0);
-    generatedFlags.assign(screened ? count : 0, 0);
     comparison.Reset(screened ? 0 : count);
     if (wholeSeries)
     {
@@ -289,49 +315,22 @@ ComputeByVoxelTiles(const KLMapJob &           job,
                                   stride,
                                   generatedSteps,
                                   inside);
-        continue;
-      }
-      for (std::size_t s = 0; s < referenceSteps; ++s)
-      {
-        MarkSeriesFlags(count, referenceValues.data() + s * count, referenceRows.Firsts(), referenceFlags.data());
-      }
-      for (std::size_t s = 0; s < generatedSteps; ++s)
-      {
-        MarkSeriesFlags(count, generatedValues.data() + s * count, generatedRows.Firsts(), generatedFlags.data());
       }
     }
     const ComparisonRow<float> out = RowAt(maps, first);
-    const TileScreen           screen{ referenceFlags.data(), generatedFlags.data(), inside };
-    if (!screened)
+    if (screened)
     {
-      comparison.Finish(0, count, inside, out);
-      if (maps.state)
-      {
-        comparison.ExportState(0, count, *maps.state, first);
-      }
+      FinishScreenedTile(job, out, first, count, inside, referenceRows, generatedRows);
+      return;
     }
-    else
+    comparison.Finish(0, count, inside, out);
+    if (maps.state)
     {
-      for (std::size_t i = 0; i < count; ++i)
-      {
-        if (inside != nullptr && inside[i] == 0)
-        {
-          FinishOutsideVoxel(out, i);
-        }
-        else if (screen.Flags(i) == 0) // both series are finite constants; else decided in EstimateTile
-        {
-          FinishGaussianVoxel(out,
-                              i,
-                              settings,
-                              ConstantSeriesAccumulator(static_cast<double>(referenceRows.First(i)), referenceLength),
-                              ConstantSeriesAccumulator(static_cast<double>(generatedRows.First(i)), generatedLength),
-                              PairedMoments{});
-        }
-      }
+      comparison.ExportState(0, count, *maps.state, first);
     }
     if (wholeSeries)
     {
-      EstimateTile(job, out, first, count, referenceRows, generatedRows, screened ? &screen : nullptr);
+      EstimateTile(job, out, first, count, referenceRows, generatedRows);
     }
   });
   maps.report = { "voxel tiles", static_cast<unsigned int>(TileCount(voxels, tileVoxels)), context.threads };

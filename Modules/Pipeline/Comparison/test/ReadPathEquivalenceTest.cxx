@@ -193,6 +193,70 @@ TEST(ReadPaths, GaussianMapAloneIsTheSameBitsOnEveryPath)
   ExpectSameMaps(tiled, voxelkl::ComputeKLMaps(byVolumes), "31 and 20 time points");
 }
 
+// k-NN and histogram maps without maps that need the Gaussian moments skip the Welford
+// pass: a voxel is decided from its series' flags (SeriesFlags), a series that keeps its
+// first value's bits from that value alone. They must give the bits of the maps with the
+// Welford pass (asking for the mean difference), at constant voxels of every kind: finite,
+// NaN, +inf, -inf, -0, and +0 with -0 (equal values, other bits), beside varying voxels
+// with and without a NaN or an inf.
+TEST(ReadPaths, ScreenedNonparametricMapsAreTheBitsOfTheWelfordPass)
+{
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  auto         value = [&](long x, long y, long z, long t, double spread) {
+    if (x == 1)
+    {
+      const double constants[] = { 7.0, nan, inf, -inf, -0.0 };
+      return y < 5 ? constants[y] : 0.0;
+    }
+    if (x == 2 && y < 2)
+    {
+      return t % 2 == 0 ? 0.0 : -0.0; // one value, two bit patterns
+    }
+    if (x == 3 && t == 4)
+    {
+      return y == 0 ? nan : y == 1 ? inf : Value(x, y, z, t, spread);
+    }
+    return Value(x, y, z, t, spread);
+  };
+  TemporaryDirectory directory{ "read-paths-screened" };
+  for (const bool isReference : { true, false })
+  {
+    const double spread = isReference ? 10.0 : 6.0;
+    // The generated series keeps the constants of the reference at other places (z), so
+    // that a voxel pairs constants of two kinds or a constant with a varying series.
+    const auto series = MakeSeries({ 6, 5, 4, TimePoints }, [&](long x, long y, long z, long t) {
+      return isReference ? value(x, y, z, t, spread) : value(x, (y + z) % 5, z, t, spread);
+    });
+    WriteSeries(series, directory / (isReference ? "reference.nii" : "generated.nii"));
+  }
+  for (const auto estimator : { voxelkl::KLEstimator::NearestNeighbour, voxelkl::KLEstimator::Histogram })
+  {
+    voxelkl::KLMapJob screened;
+    screened.reference = voxelkl::InspectSeries({ directory / "reference.nii" });
+    screened.generated = voxelkl::InspectSeries({ directory / "generated.nii" });
+    screened.estimator.estimator = estimator;
+    screened.estimator.theilerWindow = 1;
+    screened.estimator.neighbours = 3;
+    voxelkl::KLMapJob welford = screened;
+    welford.fidelity.meanDifference = true;
+    const voxelkl::KLMaps a = voxelkl::ComputeKLMaps(screened);
+    const voxelkl::KLMaps b = voxelkl::ComputeKLMaps(welford);
+    const std::string     what = voxelkl::ToString(estimator);
+    EXPECT_EQ(Mismatches(a.divergence.GetPointer(), b.divergence.GetPointer()), 0u) << what;
+    EXPECT_EQ(Mismatches(a.status.GetPointer(), b.status.GetPointer()), 0u) << what;
+    EXPECT_EQ(Mismatches(a.nonFiniteSamples.GetPointer(), b.nonFiniteSamples.GetPointer()), 0u) << what;
+    EXPECT_EQ(Mismatches(a.theilerWindows.GetPointer(), b.theilerWindows.GetPointer()), 0u) << what;
+    // The fixture has what it is meant to: constant, non-finite and estimated voxels.
+    std::map<int, int> statuses;
+    for (std::size_t i = 0; i < a.status->GetLargestPossibleRegion().GetNumberOfPixels(); ++i)
+    {
+      ++statuses[a.status->GetBufferPointer()[i]];
+    }
+    EXPECT_GE(statuses.size(), 3u) << what;
+  }
+}
+
 TEST(ReadPaths, ReferenceMeanIsTheMomentsMean)
 {
   voxelkl::MomentsJob moments;

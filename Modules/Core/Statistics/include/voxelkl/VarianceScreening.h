@@ -5,7 +5,8 @@
 // variance floor (status Valid); elsewhere the Gaussian closed form and its status stay. The
 // Gaussian pass over a whole tile costs a tenth of a k-NN map, yet its result is thrown
 // away at every Valid voxel. These helpers let the k-NN and histogram maps skip it:
-//   - one cheap pass per time point marks which series vary or hold a non-finite value;
+//   - a series' flags say whether it varies or holds a non-finite value (SeriesFlags): a
+//     series whose values all have its first value's bits takes its first value's flags;
 //   - an exactly constant finite series has a known accumulator (ConstantSeriesAccumulator);
 //   - a varying series is screened by two-pass moments (SurelyValid) and only the voxels
 //     the screen cannot decide are accumulated exactly (AccumulateSeries).
@@ -28,13 +29,14 @@ enum SeriesFlag : unsigned char
   SeriesNonFinite = 2 ///< some value is NaN or infinite
 };
 
-/** flags[i] |= SeriesVaries where values[i] != first[i], SeriesNonFinite where values[i] is
- * not finite, for i < count: values is one time point of count voxels, first their first
- * time point. Vectorised. */
-void
-MarkSeriesFlags(std::size_t count, const float * values, const float * first, unsigned char * flags);
-void
-MarkSeriesFlags(std::size_t count, const double * values, const double * first, unsigned char * flags);
+/** The flags of the series values[0 .. count): SeriesVaries where some value != values[0]
+ * (a NaN differs from everything, itself included), SeriesNonFinite where some value is
+ * NaN or infinite; 0 for an empty series. A series whose values all have the bits of its
+ * first value has the flags of that value alone (SeriesFlags(values, 1)). Vectorised. */
+unsigned char
+SeriesFlags(const float * values, std::size_t count);
+unsigned char
+SeriesFlags(const double * values, std::size_t count);
 
 /** The accumulator that pushing the finite value `value` `count` times gives, bit for bit:
  * the first value is the shift, and every later value adds exact zeros. */
