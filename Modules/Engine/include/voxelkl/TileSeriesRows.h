@@ -54,14 +54,31 @@ public:
       std::copy_n(values, m_Count, m_First.begin());
     }
     // The bits in which any of the pass's values differs from the voxel's first value:
-    // loops over the voxels, which vectorise.
-    std::fill(m_Bits.begin(), m_Bits.end(), Bits{ 0 });
-    for (std::size_t s = 0; s < steps; ++s)
+    // loops over the voxels, which vectorise; a full pass keeps each voxel's bits in a
+    // register across its time points.
+    if (steps == FullPass)
     {
-      const T * line = values + s * m_Count;
       for (std::size_t i = 0; i < m_Count; ++i)
       {
-        m_Bits[i] |= BitsOf(line[i]) ^ BitsOf(m_First[i]);
+        const Bits first = BitsOf(m_First[i]);
+        Bits       bits = 0;
+        for (std::size_t s = 0; s < FullPass; ++s)
+        {
+          bits |= BitsOf(values[s * m_Count + i]) ^ first;
+        }
+        m_Bits[i] = bits;
+      }
+    }
+    else
+    {
+      std::fill(m_Bits.begin(), m_Bits.end(), Bits{ 0 });
+      for (std::size_t s = 0; s < steps; ++s)
+      {
+        const T * line = values + s * m_Count;
+        for (std::size_t i = 0; i < m_Count; ++i)
+        {
+          m_Bits[i] |= BitsOf(line[i]) ^ BitsOf(m_First[i]);
+        }
       }
     }
     std::size_t i = 0;
@@ -71,13 +88,13 @@ public:
       // Four voxels at a time, a pass of 8 time points as two 4x4 transposes (moves of
       // bits only). A voxel that is not kept gets values in its row too: its row is
       // written whole when it is kept or asked for.
-      for (; steps == 8 && i + 4 <= m_Count; i += 4)
+      for (; steps == FullPass && i + 4 <= m_Count; i += 4)
       {
         if (!KeepAny(i, 4, inside))
         {
           continue;
         }
-        for (std::size_t half = 0; half < 8; half += 4)
+        for (std::size_t half = 0; half < FullPass; half += 4)
         {
           const auto * from = reinterpret_cast<const float *>(values) + half * m_Count + i;
           __m128       a = _mm_loadu_ps(from);
@@ -143,6 +160,21 @@ private:
   bool
   KeepAny(std::size_t i, std::size_t n, const unsigned char * inside)
   {
+    if (n == 4)
+    {
+      // The usual cases without a branch per voxel: four voxels that never changed and do
+      // not now (the background), or four kept ones (inside the mask, as only those are).
+      std::uint32_t kept = 0;
+      std::memcpy(&kept, m_Kept.data() + i, sizeof kept);
+      if (kept == 0 && (m_Bits[i] | m_Bits[i + 1] | m_Bits[i + 2] | m_Bits[i + 3]) == 0)
+      {
+        return false;
+      }
+      if (kept == 0x01010101u * Varied)
+      {
+        return true;
+      }
+    }
     bool any = false;
     for (std::size_t j = i; j < i + n; ++j)
     {
@@ -159,6 +191,10 @@ private:
     }
     return any;
   }
+
+  // Time points per pass that the loops over a pass are unrolled for: the passes of the
+  // tile traversal (detail::TimePointsPerTilePass).
+  static constexpr std::size_t FullPass = 8;
 
   using Bits = std::conditional_t<
     sizeof(T) == 8,
