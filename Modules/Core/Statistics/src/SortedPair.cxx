@@ -7,15 +7,19 @@
 #include <cstring>
 #include <limits>
 
-#if defined(__x86_64__)
+// The AVX-512 forms of the split and of two-pass sorts (GCC on x86-64; chosen at run time
+// with the k-NN kernels).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define VOXELKL_AVX512_SORT 1
 #include <immintrin.h>
 #endif
 
 // GCC 12's intrinsic headers use _mm512_undefined_*() as the don't-care source of their
-// unmasked forms and then warn that it "may be used uninitialized" (GCC PR 105593, fixed
-// in GCC 13): a false positive in the compiler's own header.
+// unmasked forms and then warn that it "is" or "may be used uninitialized" (GCC PR 105593,
+// fixed in GCC 13): a false positive in the compiler's own header.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 namespace voxelkl
@@ -24,6 +28,10 @@ namespace
 {
 
 constexpr std::uint64_t SignBit = 0x8000000000000000ULL;
+
+// The widest radix digit (RadixSortWideDigits): keys of up to twice as many bits take two
+// passes.
+constexpr unsigned int WideDigitBits = 11;
 
 // An unsigned integer in the same order as the finite double v: 2^63 + |v|'s bits for
 // v >= 0, 2^63 - |v|'s bits for v < 0 (so -0 and +0 are one key). Unlike the usual
@@ -119,10 +127,20 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
     m_Exact = bits <= 32;
     shift = m_Exact ? trailing : trailing + bits - 24;
     m_Passes = m_Exact ? static_cast<unsigned int>((bits + 7) / 8) : 3;
+    // Keys of 17 to 22 bits (float32 data within an octave or two, the usual fMRI voxel)
+    // take two passes of wider digits where the counts' running sums are vectorised.
+    m_LowDigitBits = 8;
+#ifdef VOXELKL_AVX512_SORT
+    if (m_Exact && bits >= 17 && bits <= 2 * static_cast<int>(WideDigitBits) && detail::Avx512KernelsChosen())
+    {
+      m_Passes = 2;
+      m_LowDigitBits = static_cast<unsigned int>(bits - bits / 2);
+    }
+#endif
   }
   MakeItems(m_Keys.data(), total, lowest, shift, m_Items.data());
-  RadixSort(total,
-            m_Passes > 0 ? static_cast<unsigned int>(((highest - lowest) >> shift) >> (8 * (m_Passes - 1))) + 1 : 0);
+  const unsigned int topShift = m_Passes > 1 ? m_LowDigitBits + 8 * (m_Passes - 2) : 0;
+  RadixSort(total, m_Passes > 0 ? static_cast<unsigned int>(((highest - lowest) >> shift) >> topShift) + 1 : 0);
 
   m_Size[0] = size[0];
   m_Size[1] = size[1];
@@ -190,8 +208,7 @@ SplitItems(const SplitTarget & to, std::uint32_t begin, std::uint32_t end, std::
   }
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define VOXELKL_AVX512_SPLIT 1
+#ifdef VOXELKL_AVX512_SORT
 // Eight items at a time: the samples of each series among them are consecutive in that
 // series, so each series' values, times and insertion points are squeezed together
 // (compress) and stored at once. A sample at pooled place P that is the r-th of its series
@@ -248,7 +265,7 @@ SortedPair::SplitPooled()
                         m_Insertion.data(),
                         static_cast<std::uint32_t>(m_Size[0]),
                         static_cast<std::uint32_t>(SecondStart() - Padding) };
-#ifdef VOXELKL_AVX512_SPLIT
+#ifdef VOXELKL_AVX512_SORT
   if (detail::Avx512KernelsChosen())
   {
     SplitItemsAvx512(to, total);
@@ -442,6 +459,70 @@ RadixSortPasses(std::uint64_t * items, std::uint64_t * scratch, std::size_t tota
   return inScratch;
 }
 
+#ifdef VOXELKL_AVX512_SORT
+// starts[d] = counts[0] + ... + counts[d - 1] for d < n (n a multiple of 16; starts may be
+// counts): sixteen running sums at a time, each the lanes' shifted sums plus the sum of
+// the sixteen before.
+__attribute__((target("avx512f"))) void
+RunningSums(const std::uint32_t * counts, std::uint32_t * starts, unsigned int n)
+{
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i lastLane = _mm512_set1_epi32(15);
+  __m512i       before = zero;
+  for (unsigned int d = 0; d < n; d += 16)
+  {
+    const __m512i v = _mm512_loadu_si512(counts + d);
+    __m512i       sums = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 15));
+    sums = _mm512_add_epi32(sums, _mm512_alignr_epi32(sums, zero, 14));
+    sums = _mm512_add_epi32(sums, _mm512_alignr_epi32(sums, zero, 12));
+    sums = _mm512_add_epi32(sums, _mm512_alignr_epi32(sums, zero, 8));
+    sums = _mm512_add_epi32(sums, before);
+    _mm512_storeu_si512(starts + d, _mm512_sub_epi32(sums, v));
+    before = _mm512_permutexvar_epi32(lastLane, sums);
+  }
+}
+
+// Stable LSD radix sort of items on item >> 32 in two passes: the low lowBits bits, then
+// the rest (below topDigits). Digits of up to WideDigitBits bits: tables of up to 2048
+// counts, whose running sums cost less than a third pass over the items once vectorised.
+// Returns false: the sorted items end in items.
+__attribute__((target("avx512f"))) bool
+RadixSortWideDigits(std::uint64_t * items,
+                    std::uint64_t * scratch,
+                    std::size_t     total,
+                    unsigned int    lowBits,
+                    unsigned int    topDigits)
+{
+  constexpr unsigned int    Most = 1u << WideDigitBits;
+  alignas(64) std::uint32_t low[Most];
+  alignas(64) std::uint32_t top[Most];
+  const unsigned int        lowDigits = 1u << lowBits;
+  const std::uint64_t       lowMask = lowDigits - 1u;
+  const unsigned int        topCounted = (topDigits + 15u) / 16u * 16u;
+  std::fill_n(low, lowDigits, 0u);
+  std::fill_n(top, topCounted, 0u);
+  for (std::size_t i = 0; i < total; ++i)
+  {
+    const std::uint64_t key = items[i] >> 32;
+    ++low[key & lowMask];
+    ++top[key >> lowBits];
+  }
+  RunningSums(low, low, lowDigits);
+  RunningSums(top, top, topCounted);
+  for (std::size_t i = 0; i < total; ++i)
+  {
+    const std::uint64_t item = items[i];
+    scratch[low[(item >> 32) & lowMask]++] = item;
+  }
+  for (std::size_t i = 0; i < total; ++i)
+  {
+    const std::uint64_t item = scratch[i];
+    items[top[item >> (32 + lowBits)]++] = item;
+  }
+  return false;
+}
+#endif
+
 } // namespace
 
 void
@@ -449,23 +530,30 @@ SortedPair::RadixSort(std::size_t total, unsigned int topDigits)
 {
   m_Scratch.resize(total);
   bool swapped = false;
-  switch (m_Passes)
+#ifdef VOXELKL_AVX512_SORT
+  if (m_Passes == 2 && m_LowDigitBits > 8)
   {
-    case 1:
-      swapped = RadixSortPasses<1>(m_Items.data(), m_Scratch.data(), total, topDigits);
-      break;
-    case 2:
-      swapped = RadixSortPasses<2>(m_Items.data(), m_Scratch.data(), total, topDigits);
-      break;
-    case 3:
-      swapped = RadixSortPasses<3>(m_Items.data(), m_Scratch.data(), total, topDigits);
-      break;
-    case 4:
-      swapped = RadixSortPasses<4>(m_Items.data(), m_Scratch.data(), total, topDigits);
-      break;
-    default:
-      break; // 0: every key is the same
+    swapped = RadixSortWideDigits(m_Items.data(), m_Scratch.data(), total, m_LowDigitBits, topDigits);
   }
+  else
+#endif
+    switch (m_Passes)
+    {
+      case 1:
+        swapped = RadixSortPasses<1>(m_Items.data(), m_Scratch.data(), total, topDigits);
+        break;
+      case 2:
+        swapped = RadixSortPasses<2>(m_Items.data(), m_Scratch.data(), total, topDigits);
+        break;
+      case 3:
+        swapped = RadixSortPasses<3>(m_Items.data(), m_Scratch.data(), total, topDigits);
+        break;
+      case 4:
+        swapped = RadixSortPasses<4>(m_Items.data(), m_Scratch.data(), total, topDigits);
+        break;
+      default:
+        break; // 0: every key is the same
+    }
   if (swapped)
   {
     m_Items.swap(m_Scratch);

@@ -168,8 +168,8 @@ TEST(SortedPair, MatchesBruteForceOnEveryKindOfSeries)
   ExpectEveryKindMatchesBruteForce();
 }
 
-// The split of the pooled order has an AVX-512 form, chosen with the k-NN kernels: each
-// set this CPU runs against the brute force.
+// The split of the pooled order and two-pass sorts of 17- to 22-bit keys have AVX-512
+// forms, chosen with the k-NN kernels: each set this CPU runs against the brute force.
 TEST(SortedPair, EveryInstructionSetSplitsAsBruteForce)
 {
   using voxelkl::detail::NeighbourKernels;
@@ -183,6 +183,24 @@ TEST(SortedPair, EveryInstructionSetSplitsAsBruteForce)
     SCOPED_TRACE(testing::Message() << "set " << static_cast<int>(set));
     voxelkl::detail::UseNeighbourKernels(set);
     ExpectEveryKindMatchesBruteForce();
+    // float32 values about 1000 with spreads whose keys take 14 to 25 bits: one, two or
+    // three 8-bit passes, or two wider ones (17 to 22 bits, AVX-512).
+    Engine engine(5);
+    for (const double spread : { 0.05, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 400.0 })
+    {
+      SCOPED_TRACE(testing::Message() << "spread " << spread);
+      std::normal_distribution<double> normal(1000.0, spread);
+      Series                           input[2];
+      for (unsigned int s = 0; s < 2; ++s)
+      {
+        for (std::int32_t t = 0; t < 300 + 7 * static_cast<std::int32_t>(s); ++t)
+        {
+          input[s].values.push_back(static_cast<float>(normal(engine)));
+          input[s].times.push_back(t);
+        }
+      }
+      ExpectMatchesBruteForce(input);
+    }
   }
   voxelkl::detail::UseNeighbourKernels(before);
 }

@@ -108,8 +108,9 @@ private:
   std::size_t                m_Size[2]{ 0, 0 };
   bool                       m_Tied[2]{ false, false };
   bool                       m_Shared{ false };
-  unsigned int               m_Passes{ 0 };    // 8-bit radix passes over the sort key
-  bool                       m_Exact{ false }; // the sort key is the whole key
+  unsigned int               m_Passes{ 0 };       // radix passes over the sort key
+  unsigned int               m_LowDigitBits{ 8 }; // bits of the digits below the top one
+  bool                       m_Exact{ false };    // the sort key is the whole key
 };
 
 } // namespace voxelkl
