@@ -684,22 +684,31 @@ NearestNeighbourMinimumSamples(unsigned int k, unsigned int window)
 }
 
 // v - v is 0 for finite v, NaN otherwise: one sum tells.
+namespace
+{
+// A double is NaN or infinite where its exponent bits are all ones; adding one to the
+// exponent field then carries into the sign bit. Integer operations only, with no chain
+// from one value to the next but the bitwise or: vectorised on any x86-64.
 VOXELKL_KERNEL_CLONES bool
+AllFiniteBits(const double * values, std::size_t count)
+{
+  constexpr std::uint64_t Exponent = 0x7FF0000000000000ULL;
+  constexpr std::uint64_t ExponentOne = 0x0010000000000000ULL;
+  std::uint64_t           carries = 0;
+  for (std::size_t t = 0; t < count; ++t)
+  {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, values + t, sizeof bits);
+    carries |= (bits & Exponent) + ExponentOne;
+  }
+  return (carries >> 63) == 0;
+}
+} // namespace
+
+bool
 AllFinite(const double * values, std::size_t count)
 {
-  Part<LaneCount> differences = Part<LaneCount>{};
-  double          rest = 0.0;
-  ForEachInLanes<LaneCount>(
-    0,
-    count,
-    [&](std::size_t t, std::size_t, Part<LaneCount>) {
-      Part<LaneCount> v;
-      LoadPart<LaneCount>(values + t, v);
-      differences += v - v;
-    },
-    [&](std::size_t, std::size_t t) { rest += values[t] - values[t]; });
-  const Part<LaneCount> parts[1] = { differences };
-  return AddLanes<LaneCount>(parts) + rest == 0.0;
+  return AllFiniteBits(values, count);
 }
 
 namespace

@@ -379,6 +379,40 @@ TEST(NonparametricKL, EstimatorNames)
   EXPECT_THROW(voxelkl::ParseKLEstimator("kde"), std::invalid_argument);
 }
 
+// AllFinite against std::isfinite one value at a time: each special value at every place
+// of series of 0 to 40 values (every vector width and remainder), among finite values at
+// the edges of the range (the largest, the smallest subnormal, -0).
+TEST(NonparametricKL, AllFiniteMatchesIsFinite)
+{
+  const double specials[] = { std::numeric_limits<double>::quiet_NaN(),
+                              -std::numeric_limits<double>::quiet_NaN(),
+                              std::numeric_limits<double>::infinity(),
+                              -std::numeric_limits<double>::infinity(),
+                              std::numeric_limits<double>::max(),
+                              -std::numeric_limits<double>::max(),
+                              std::numeric_limits<double>::denorm_min(),
+                              -0.0 };
+  for (std::size_t count = 0; count <= 40; ++count)
+  {
+    std::vector<double> values(count, 1.5);
+    EXPECT_TRUE(voxelkl::AllFinite(values.data(), count)) << count;
+    for (std::size_t at = 0; at < count; ++at)
+    {
+      for (const double special : specials)
+      {
+        values[at] = special;
+        bool expected = true;
+        for (const double v : values)
+        {
+          expected = expected && std::isfinite(v);
+        }
+        EXPECT_EQ(voxelkl::AllFinite(values.data(), count), expected) << count << " " << at << " " << special;
+        values[at] = 1.5;
+      }
+    }
+  }
+}
+
 TEST(NonparametricKL, SortByValueBreaksTiesByTime)
 {
   Samples a{ { 2.0, 5 }, { 1.0, 9 }, { 2.0, 1 }, { -3.0, 4 }, { 1.0, 2 } };
