@@ -306,10 +306,27 @@ RepeatsIn(const std::uint64_t * items, const std::uint64_t * keys, std::size_t c
   return static_cast<unsigned int>(kinds);
 }
 
+// Whether two neighbours in the pooled order have one sort key: the usual answer (no) in a
+// pass of fewer operations than RepeatsIn's.
+VOXELKL_INLINE_INTO_CLONES bool
+AnyEqualSortKeys(const std::uint64_t * items, std::size_t count)
+{
+  std::uint64_t equal = 0;
+  for (std::size_t i = 1; i < count; ++i)
+  {
+    equal |= ((items[i - 1] ^ items[i]) >> 32) == 0 ? 1u : 0u;
+  }
+  return equal != 0;
+}
+
 VOXELKL_KERNEL_CLONES unsigned int
 Repeats(const std::uint64_t * items, const std::uint64_t * keys, std::size_t count, std::uint32_t firstSize, bool exact)
 {
-  return exact ? RepeatsIn<true>(items, keys, count, firstSize) : RepeatsIn<false>(items, keys, count, firstSize);
+  if (!exact)
+  {
+    return RepeatsIn<false>(items, keys, count, firstSize);
+  }
+  return AnyEqualSortKeys(items, count) ? RepeatsIn<true>(items, keys, count, firstSize) : 0u;
 }
 
 } // namespace
