@@ -384,14 +384,10 @@ TEST(NonparametricKL, EstimatorNames)
 // the edges of the range (the largest, the smallest subnormal, -0).
 TEST(NonparametricKL, AllFiniteMatchesIsFinite)
 {
-  const double specials[] = { std::numeric_limits<double>::quiet_NaN(),
-                              -std::numeric_limits<double>::quiet_NaN(),
-                              std::numeric_limits<double>::infinity(),
-                              -std::numeric_limits<double>::infinity(),
-                              std::numeric_limits<double>::max(),
-                              -std::numeric_limits<double>::max(),
-                              std::numeric_limits<double>::denorm_min(),
-                              -0.0 };
+  const double specials[] = { std::numeric_limits<double>::quiet_NaN(),  -std::numeric_limits<double>::quiet_NaN(),
+                              std::numeric_limits<double>::infinity(),   -std::numeric_limits<double>::infinity(),
+                              std::numeric_limits<double>::max(),        -std::numeric_limits<double>::max(),
+                              std::numeric_limits<double>::denorm_min(), -0.0 };
   for (std::size_t count = 0; count <= 40; ++count)
   {
     std::vector<double> values(count, 1.5);
