@@ -94,6 +94,16 @@ public:
         {
           continue;
         }
+        // The rows' next cache lines, written two passes on: fetched now, so that those
+        // stores do not wait for them.
+        if (m_Done + 2 * FullPass < m_Length)
+        {
+          const T * ahead = m_Rows.data() + i * m_Length + m_Done + 2 * FullPass;
+          for (std::size_t j = 0; j < 4; ++j)
+          {
+            __builtin_prefetch(ahead + j * m_Length, 1, 3);
+          }
+        }
         for (std::size_t half = 0; half < FullPass; half += 4)
         {
           const auto * from = reinterpret_cast<const float *>(values) + half * m_Count + i;
@@ -116,6 +126,10 @@ public:
       if (KeepAny(i, 1, inside))
       {
         T * row = m_Rows.data() + i * m_Length;
+        if (m_Done + 2 * steps < m_Length)
+        {
+          __builtin_prefetch(row + m_Done + 2 * steps, 1, 3); // as above
+        }
         for (std::size_t s = 0; s < steps; ++s)
         {
           row[m_Done + s] = values[s * m_Count + i];
