@@ -138,6 +138,73 @@ TooFewKept(unsigned int keptBelow, unsigned int keptAbove)
 // scalar path, this reads four contiguous runs per sample and leaves to the scalar path
 // only a side with fewer than K candidates kept among its eight. Exact operations only
 // (subtraction, max, min): the same bits as the other kernels and the scalar path.
+// The kernel's constants for k = K.
+template <unsigned int K>
+struct Avx512Lanes
+{
+  __m512d  infinity;
+  __m512i  reverse;
+  __m256i  reverseTimes;
+  __m256i  span;
+  __m512i  belowIndex; // lanes j = 0..K of the terms: X[j] = below[j - 1] (0 for j = 0)
+  __m512i  aboveIndex; // Y[j] = above[K - j - 1] (0 for j = K)
+  __mmask8 terms;
+  __mmask8 aboveTerms;
+
+  __attribute__((target("avx512f,avx512vl"))) explicit Avx512Lanes(std::int32_t window)
+  {
+    static_assert(K >= 1 && K <= 8, "eight candidates per side");
+    constexpr auto above = [](unsigned int j) -> long long { return j < K ? K - 1 - j : 0; };
+    infinity = _mm512_set1_pd(std::numeric_limits<double>::infinity());
+    reverse = _mm512_set_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+    reverseTimes = _mm256_set_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    span = _mm256_set1_epi32(2 * window);
+    belowIndex = _mm512_set_epi64(6, 5, 4, 3, 2, 1, 0, 0);
+    aboveIndex = _mm512_set_epi64(above(7), above(6), above(5), above(4), above(3), above(2), above(1), above(0));
+    terms = static_cast<__mmask8>((1u << (K + 1)) - 1u);
+    aboveTerms = static_cast<__mmask8>((1u << K) - 1u);
+  }
+};
+
+// Sample i's K-th distance (and whether it is left to the scalar path).
+template <unsigned int K, bool Exclude, bool Across>
+__attribute__((target("avx512f,avx512vl"), always_inline)) inline void
+NearestSampleAvx512(const Avx512Lanes<K> & lanes,
+                    SortedSeries           p,
+                    const std::uint32_t *  insertion,
+                    SortedSeries           q,
+                    std::int32_t           window,
+                    std::size_t            i,
+                    double *               distances,
+                    unsigned char *        fallback)
+{
+  const __m512d    v = _mm512_set1_pd(p.values[i]);
+  const Candidates from = CandidatesOf<Across>(p, insertion, q, i);
+  // Nearest first on both sides: below reversed.
+  const __m512d belowDistances =
+    _mm512_sub_pd(v, _mm512_permutexvar_pd(lanes.reverse, _mm512_loadu_pd(from.belowValues)));
+  const __m512d aboveDistances = _mm512_sub_pd(_mm512_loadu_pd(from.aboveValues), v);
+  __mmask8      keptBelow = 0xFF;
+  __mmask8      keptAbove = 0xFF;
+  if constexpr (Exclude)
+  {
+    // |t_j - t| <= w as (t_j - t + w) <= 2w unsigned; the padding's times are far away.
+    const __m256i shift = _mm256_set1_epi32(window - p.times[i]);
+    const __m256i belowTimes = _mm256_permutexvar_epi32(
+      lanes.reverseTimes, _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.belowTimes)));
+    const __m256i aboveTimes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.aboveTimes));
+    keptBelow = static_cast<__mmask8>(~_mm256_cmple_epu32_mask(_mm256_add_epi32(belowTimes, shift), lanes.span));
+    keptAbove = static_cast<__mmask8>(~_mm256_cmple_epu32_mask(_mm256_add_epi32(aboveTimes, shift), lanes.span));
+  }
+  const __m512d nearBelow = _mm512_mask_compress_pd(lanes.infinity, keptBelow, belowDistances);
+  const __m512d nearAbove = _mm512_mask_compress_pd(lanes.infinity, keptAbove, aboveDistances);
+  const __m512d x = _mm512_maskz_permutexvar_pd(static_cast<__mmask8>(0xFE), lanes.belowIndex, nearBelow);
+  const __m512d y = _mm512_maskz_permutexvar_pd(lanes.aboveTerms, lanes.aboveIndex, nearAbove);
+  const __m512d termValues = _mm512_mask_max_pd(lanes.infinity, lanes.terms, x, y);
+  distances[i] = _mm512_reduce_min_pd(termValues);
+  fallback[i] = TooFewKept<K>(keptBelow, keptAbove);
+}
+
 template <unsigned int K, bool Exclude, bool Across>
 __attribute__((target("avx512f,avx512vl"))) void
 NearestKernelAvx512(SortedSeries          p,
@@ -147,45 +214,31 @@ NearestKernelAvx512(SortedSeries          p,
                     double *              distances,
                     unsigned char *       fallback)
 {
-  static_assert(K >= 1 && K <= 8, "eight candidates per side");
-  const __m512d infinity = _mm512_set1_pd(std::numeric_limits<double>::infinity());
-  const __m512i reverse = _mm512_set_epi64(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i reverseTimes = _mm256_set_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i span = _mm256_set1_epi32(2 * window);
-  // Lanes j = 0..K of the terms: X[j] = below[j - 1] (0 for j = 0), Y[j] = above[K - j - 1]
-  // (0 for j = K).
-  const __m512i  belowIndex = _mm512_set_epi64(6, 5, 4, 3, 2, 1, 0, 0);
-  constexpr auto above = [](unsigned int j) -> long long { return j < K ? K - 1 - j : 0; };
-  const __m512i  aboveIndex =
-    _mm512_set_epi64(above(7), above(6), above(5), above(4), above(3), above(2), above(1), above(0));
-  constexpr __mmask8 terms = static_cast<__mmask8>((1u << (K + 1)) - 1u);
-  constexpr __mmask8 aboveTerms = static_cast<__mmask8>((1u << K) - 1u);
+  const Avx512Lanes<K> lanes(window);
   for (std::size_t i = 0; i < p.size; ++i)
   {
-    const __m512d    v = _mm512_set1_pd(p.values[i]);
-    const Candidates from = CandidatesOf<Across>(p, insertion, q, i);
-    // Nearest first on both sides: below reversed.
-    const __m512d belowDistances = _mm512_sub_pd(v, _mm512_permutexvar_pd(reverse, _mm512_loadu_pd(from.belowValues)));
-    const __m512d aboveDistances = _mm512_sub_pd(_mm512_loadu_pd(from.aboveValues), v);
-    __mmask8      keptBelow = 0xFF;
-    __mmask8      keptAbove = 0xFF;
-    if constexpr (Exclude)
-    {
-      // |t_j - t| <= w as (t_j - t + w) <= 2w unsigned; the padding's times are far away.
-      const __m256i shift = _mm256_set1_epi32(window - p.times[i]);
-      const __m256i belowTimes =
-        _mm256_permutexvar_epi32(reverseTimes, _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.belowTimes)));
-      const __m256i aboveTimes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(from.aboveTimes));
-      keptBelow = static_cast<__mmask8>(~_mm256_cmple_epu32_mask(_mm256_add_epi32(belowTimes, shift), span));
-      keptAbove = static_cast<__mmask8>(~_mm256_cmple_epu32_mask(_mm256_add_epi32(aboveTimes, shift), span));
-    }
-    const __m512d nearBelow = _mm512_mask_compress_pd(infinity, keptBelow, belowDistances);
-    const __m512d nearAbove = _mm512_mask_compress_pd(infinity, keptAbove, aboveDistances);
-    const __m512d x = _mm512_maskz_permutexvar_pd(static_cast<__mmask8>(0xFE), belowIndex, nearBelow);
-    const __m512d y = _mm512_maskz_permutexvar_pd(aboveTerms, aboveIndex, nearAbove);
-    const __m512d termValues = _mm512_mask_max_pd(infinity, terms, x, y);
-    distances[i] = _mm512_reduce_min_pd(termValues);
-    fallback[i] = TooFewKept<K>(keptBelow, keptAbove);
+    NearestSampleAvx512<K, Exclude, Across>(lanes, p, insertion, q, window, i, distances, fallback);
+  }
+}
+
+// Both distances of each sample in one loop: within p (the window applies) and across to
+// q (the window applies when CrossExclude). Two independent chains per iteration.
+template <unsigned int K, bool CrossExclude>
+__attribute__((target("avx512f,avx512vl"))) void
+NearestBothAvx512(SortedSeries          p,
+                  const std::uint32_t * insertion,
+                  SortedSeries          q,
+                  std::int32_t          window,
+                  double *              rho,
+                  unsigned char *       rhoFallback,
+                  double *              nu,
+                  unsigned char *       nuFallback)
+{
+  const Avx512Lanes<K> lanes(window);
+  for (std::size_t i = 0; i < p.size; ++i)
+  {
+    NearestSampleAvx512<K, true, false>(lanes, p, insertion, p, window, i, rho, rhoFallback);
+    NearestSampleAvx512<K, CrossExclude, true>(lanes, p, insertion, q, window, i, nu, nuFallback);
   }
 }
 
@@ -489,6 +542,39 @@ bool
 Avx512KernelsChosen()
 {
   return ChosenNeighbourKernels().load(std::memory_order_relaxed) == NeighbourKernels::Avx512;
+}
+
+void
+KthNeighbourBoth(unsigned int          k,
+                 SortedSeries          p,
+                 const std::uint32_t * insertion,
+                 SortedSeries          q,
+                 bool                  exclude,
+                 std::int32_t          window,
+                 double *              rho,
+                 unsigned char *       rhoFallback,
+                 double *              nu,
+                 unsigned char *       nuFallback)
+{
+#ifdef VOXELKL_INTRINSIC_KERNELS
+  if (ChosenNeighbourKernels().load(std::memory_order_relaxed) == NeighbourKernels::Avx512)
+  {
+    auto both = [&](auto kernel) {
+      kernel(p, insertion, q, window, rho, rhoFallback, nu, nuFallback);
+      return true;
+    };
+    const bool done = k == 1   ? (exclude ? both(NearestBothAvx512<1, true>) : both(NearestBothAvx512<1, false>))
+                      : k == 3 ? (exclude ? both(NearestBothAvx512<3, true>) : both(NearestBothAvx512<3, false>))
+                      : k == 5 ? (exclude ? both(NearestBothAvx512<5, true>) : both(NearestBothAvx512<5, false>))
+                               : false;
+    if (done)
+    {
+      return;
+    }
+  }
+#endif
+  KthNeighbour(k, p, nullptr, p, true, window, rho, rhoFallback);
+  KthNeighbour(k, p, insertion, q, exclude, window, nu, nuFallback);
 }
 
 void

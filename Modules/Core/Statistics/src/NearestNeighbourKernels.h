@@ -34,6 +34,20 @@ KthNeighbourAcross(unsigned int          k,
                    double *              nu,
                    unsigned char *       fallback);
 
+/** KthNeighbourWithin and KthNeighbourAcross at once: the same distances and flags, in one
+ * loop over the samples where the AVX-512 kernels run. */
+void
+KthNeighbourBoth(unsigned int          k,
+                 SortedSeries          p,
+                 const std::uint32_t * insertion,
+                 SortedSeries          q,
+                 bool                  exclude,
+                 std::int32_t          window,
+                 double *              rho,
+                 unsigned char *       rhoFallback,
+                 double *              nu,
+                 unsigned char *       nuFallback);
+
 /** Whether the AVX-512 set is the chosen one (detail::UseNeighbourKernels): SortedPair's
  * AVX-512 split follows the same choice, so that tests and VOXELKL_PORTABLE_KERNELS=1 run
  * the portable code throughout. */

@@ -558,8 +558,8 @@ NearestNeighbourKLSorted(SortedSeries          p,
   below.resize(k);
   above.resize(k);
   const auto w = static_cast<std::int32_t>(window);
-  detail::KthNeighbourWithin(k, p, w, rho.data(), rhoFallback.data());
-  detail::KthNeighbourAcross(k, p, insertion, q, crossWindow, w, nu.data(), nuFallback.data());
+  detail::KthNeighbourBoth(
+    k, p, insertion, q, crossWindow, w, rho.data(), rhoFallback.data(), nu.data(), nuFallback.data());
   double * const belowData = below.data();
   double * const aboveData = above.data();
   // Few samples are left to the scalar path: memchr jumps from one to the next (the flags
