@@ -28,7 +28,13 @@ EstimatorSettings::Describe() const
 void
 NonparametricVoxelKL::Jitter(unsigned int series, double step, std::uint64_t voxel)
 {
-  std::vector<double> &             values = m_Values[series];
+  std::vector<double> & values = m_Values[series];
+  if (m_Series[series] != values.data())
+  {
+    // The series was sorted from its loaded values: jitter a copy of them.
+    values.assign(m_Series[series], m_Series[series] + m_Sizes[series]);
+    m_Series[series] = values.data();
+  }
   const std::vector<std::int32_t> & times = m_Times[series];
   for (std::size_t i = 0; i < values.size(); ++i)
   {
@@ -39,10 +45,8 @@ NonparametricVoxelKL::Jitter(unsigned int series, double step, std::uint64_t vox
 void
 NonparametricVoxelKL::Sort()
 {
-  const double * const       values[2] = { m_Values[0].data(), m_Values[1].data() };
   const std::int32_t * const times[2] = { m_Times[0].data(), m_Times[1].data() };
-  const std::size_t          size[2] = { m_Values[0].size(), m_Values[1].size() };
-  m_Pair.Sort(values, times, size);
+  m_Pair.Sort(m_Series, times, m_Sizes);
 }
 
 // Each value moved by less than half its series' smallest gap: Resort's insertion has
@@ -50,8 +54,7 @@ NonparametricVoxelKL::Sort()
 void
 NonparametricVoxelKL::Resort()
 {
-  const double * const values[2] = { m_Values[0].data(), m_Values[1].data() };
-  m_Pair.Resort(values);
+  m_Pair.Resort(m_Series);
 }
 
 void
@@ -60,18 +63,25 @@ NonparametricVoxelKL::Prepare(std::uint64_t voxel)
   for (unsigned int s = 0; s < 2; ++s)
   {
     const std::vector<double> & raw = m_Raw[s];
-    std::vector<double> &       values = m_Values[s];
     std::vector<std::int32_t> & times = m_Times[s];
-    values.resize(raw.size());
-    times.resize(raw.size());
     if (AllFinite(raw.data(), raw.size()))
     {
-      // The usual case: a copy, without the compaction's chain through the store index.
-      std::copy(raw.begin(), raw.end(), values.begin());
-      std::iota(times.begin(), times.end(), std::int32_t{ 0 });
+      // The usual case: sorted from the loaded values themselves (Jitter copies them),
+      // their time points 0, 1, ... kept from the voxel before where the length is the same.
+      if (!m_TimesInOrder[s] || times.size() != raw.size())
+      {
+        times.resize(raw.size());
+        std::iota(times.begin(), times.end(), std::int32_t{ 0 });
+        m_TimesInOrder[s] = true;
+      }
+      m_Series[s] = raw.data();
+      m_Sizes[s] = raw.size();
     }
     else
     {
+      std::vector<double> & values = m_Values[s];
+      values.resize(raw.size());
+      times.resize(raw.size());
       std::size_t finite = 0;
       for (std::size_t t = 0; t < raw.size(); ++t)
       {
@@ -81,6 +91,9 @@ NonparametricVoxelKL::Prepare(std::uint64_t voxel)
       }
       values.resize(finite);
       times.resize(finite);
+      m_TimesInOrder[s] = false;
+      m_Series[s] = values.data();
+      m_Sizes[s] = finite;
     }
     if (m_Step[s] > 0.0)
     {

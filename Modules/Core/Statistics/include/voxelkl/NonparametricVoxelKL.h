@@ -93,9 +93,14 @@ private:
   EstimatorSettings         m_Settings;
   std::vector<double>       m_Raw[2];
   double                    m_Step[2]{ 0.0, 0.0 };
-  std::vector<double>       m_Values[2]; // the finite samples, dequantised
+  std::vector<double>       m_Values[2]; // the finite samples, where they are not the loaded ones: dequantised
   std::vector<std::int32_t> m_Times[2];
-  SortedPair                m_Pair;
+  bool                      m_TimesInOrder[2]{ false, false }; // m_Times[s] is 0, 1, ... (every sample finite)
+  // What each series is sorted from: its loaded values (all finite, not dequantised) or
+  // m_Values, and how many.
+  const double * m_Series[2]{ nullptr, nullptr };
+  std::size_t    m_Sizes[2]{ 0, 0 };
+  SortedPair     m_Pair;
 };
 
 } // namespace voxelkl
