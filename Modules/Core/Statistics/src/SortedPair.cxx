@@ -108,11 +108,20 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
   m_PooledTimes.resize(total);
   std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t highest = 0;
+  // Time points 0, 1, ... in both series (no sample left out: the usual case) are known
+  // from each sample's pooled index, and are not copied.
+  auto inOrder = [](const std::int32_t * t, std::size_t n) {
+    return n == 0 || (t[0] == 0 && t[n - 1] == static_cast<std::int32_t>(n - 1)); // strictly increasing
+  };
+  m_TimesInOrder = inOrder(times[0], size[0]) && inOrder(times[1], size[1]);
   for (std::size_t s = 0, offset = 0; s < 2; offset += size[s], ++s)
   {
     OrderedKeys(values[s], size[s], m_Keys.data() + offset, lowest, highest);
     std::copy_n(values[s], size[s], m_PooledValues.begin() + static_cast<std::ptrdiff_t>(offset));
-    std::copy_n(times[s], size[s], m_PooledTimes.begin() + static_cast<std::ptrdiff_t>(offset));
+    if (!m_TimesInOrder)
+    {
+      std::copy_n(times[s], size[s], m_PooledTimes.begin() + static_cast<std::ptrdiff_t>(offset));
+    }
   }
   // The sort key: the key relative to the lowest, less the trailing bits no key uses.
   const std::uint64_t used = UsedBits(m_Keys.data(), total, lowest);
@@ -179,7 +188,7 @@ struct SplitTarget
 {
   const std::uint64_t * items;
   const double *        pooledValues;
-  const std::int32_t *  pooledTimes;
+  const std::int32_t *  pooledTimes; // null: time points 0, 1, ... in each series
   double *              values;
   std::int32_t *        times;
   std::uint32_t *       insertion;
@@ -203,7 +212,8 @@ SplitItems(const SplitTarget & to, std::uint32_t begin, std::uint32_t end, std::
     const std::uint32_t at = (count1 & mask) | (count0 & ~mask);
     to.insertion[at + (to.firstSize & mask)] = (count0 & mask) | (count1 & ~mask);
     to.values[at + (to.secondStart & mask)] = to.pooledValues[index];
-    to.times[at + (to.secondStart & mask)] = to.pooledTimes[index];
+    to.times[at + (to.secondStart & mask)] =
+      to.pooledTimes != nullptr ? to.pooledTimes[index] : static_cast<std::int32_t>(index - (to.firstSize & mask));
     count0 += ~mask & 1u;
   }
 }
@@ -227,7 +237,9 @@ SplitItemsAvx512(const SplitTarget & to, std::uint32_t total)
     const __m512i       index = _mm512_and_si512(_mm512_loadu_si512(to.items + i), lowHalf);
     const __mmask8      second = _mm512_cmpge_epu64_mask(index, firstSize);
     const __m512d       values = _mm512_i64gather_pd(index, to.pooledValues, 8);
-    const __m256i       times = _mm512_i64gather_epi32(index, to.pooledTimes, 4);
+    const __m256i       times = to.pooledTimes != nullptr
+                                  ? _mm512_i64gather_epi32(index, to.pooledTimes, 4)
+                                  : _mm512_cvtepi64_epi32(_mm512_mask_sub_epi64(index, second, index, firstSize));
     const __m512i       places = _mm512_add_epi64(lanes, _mm512_set1_epi64(i));
     const std::uint32_t count1 = i - count0;
     for (const bool ofSecond : { false, true })
@@ -259,7 +271,7 @@ SortedPair::SplitPooled()
   const auto        total = static_cast<std::uint32_t>(m_Size[0] + m_Size[1]);
   const SplitTarget to{ m_Items.data(),
                         m_PooledValues.data(),
-                        m_PooledTimes.data(),
+                        m_TimesInOrder ? nullptr : m_PooledTimes.data(),
                         m_Values.data() + Padding,
                         m_Times.data() + Padding,
                         m_Insertion.data(),

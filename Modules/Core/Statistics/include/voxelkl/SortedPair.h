@@ -108,9 +108,10 @@ private:
   std::size_t                m_Size[2]{ 0, 0 };
   bool                       m_Tied[2]{ false, false };
   bool                       m_Shared{ false };
-  unsigned int               m_Passes{ 0 };       // radix passes over the sort key
-  unsigned int               m_LowDigitBits{ 8 }; // bits of the digits below the top one
-  bool                       m_Exact{ false };    // the sort key is the whole key
+  unsigned int               m_Passes{ 0 };           // radix passes over the sort key
+  unsigned int               m_LowDigitBits{ 8 };     // bits of the digits below the top one
+  bool                       m_Exact{ false };        // the sort key is the whole key
+  bool                       m_TimesInOrder{ false }; // each series' time points are 0, 1, ...: not pooled
 };
 
 } // namespace voxelkl
