@@ -129,16 +129,7 @@ TooFewKept(unsigned int keptBelow, unsigned int keptAbove)
                                     (__builtin_popcount(keptAbove) < static_cast<int>(K)));
 }
 
-// One sample per iteration, its eight nearest candidates on each side (CandidatesOf) in the
-// lanes of one register. Candidates in the
-// window are squeezed out (compress), which leaves each side's kept distances in
-// ascending order, and the K-th distance is KthOfBothSides' min over j of
-// max(j-th below, (K - j)-th above) in lanes. Where the gathers of the kernels above
-// cost a load per neighbour and every window candidate near a sample sends it to the
-// scalar path, this reads four contiguous runs per sample and leaves to the scalar path
-// only a side with fewer than K candidates kept among its eight. Exact operations only
-// (subtraction, max, min): the same bits as the other kernels and the scalar path.
-// The kernel's constants for k = K.
+// The AVX-512 kernel's constants for k = K.
 template <unsigned int K>
 struct Avx512Lanes
 {
@@ -166,7 +157,15 @@ struct Avx512Lanes
   }
 };
 
-// Sample i's K-th distance (and whether it is left to the scalar path).
+// Sample i's K-th distance (and whether it is left to the scalar path) with AVX-512: its
+// eight nearest candidates on each side (CandidatesOf) in the lanes of one register.
+// Candidates in the window are squeezed out (compress), which leaves each side's kept
+// distances in ascending order, and the K-th distance is KthOfBothSides' min over j of
+// max(j-th below, (K - j)-th above) in lanes. Where the gathers of the portable kernels
+// cost a load per neighbour and every window candidate near a sample sends it to the
+// scalar path, this reads four contiguous runs per sample and leaves to the scalar path
+// only a side with fewer than K candidates kept among its eight. Exact operations only
+// (subtraction, max, min): the same bits as the other kernels and the scalar path.
 template <unsigned int K, bool Exclude, bool Across>
 __attribute__((target("avx512f,avx512vl"), always_inline)) inline void
 NearestSampleAvx512(const Avx512Lanes<K> & lanes,
@@ -203,22 +202,6 @@ NearestSampleAvx512(const Avx512Lanes<K> & lanes,
   const __m512d termValues = _mm512_mask_max_pd(lanes.infinity, lanes.terms, x, y);
   distances[i] = _mm512_reduce_min_pd(termValues);
   fallback[i] = TooFewKept<K>(keptBelow, keptAbove);
-}
-
-template <unsigned int K, bool Exclude, bool Across>
-__attribute__((target("avx512f,avx512vl"))) void
-NearestKernelAvx512(SortedSeries          p,
-                    const std::uint32_t * insertion,
-                    SortedSeries          q,
-                    std::int32_t          window,
-                    double *              distances,
-                    unsigned char *       fallback)
-{
-  const Avx512Lanes<K> lanes(window);
-  for (std::size_t i = 0; i < p.size; ++i)
-  {
-    NearestSampleAvx512<K, Exclude, Across>(lanes, p, insertion, q, window, i, distances, fallback);
-  }
 }
 
 // Both distances of each sample in one loop: within p (the window applies) and across to
@@ -333,72 +316,52 @@ NearestKernelAvx2(SortedSeries          p,
   }
 }
 
-template <NeighbourKernels Set, unsigned int K, bool Exclude, bool Across>
-void
-NearestKernel(SortedSeries          p,
-              const std::uint32_t * insertion,
-              SortedSeries          q,
-              std::int32_t          window,
-              double *              distances,
-              unsigned char *       fallback)
-{
-  if constexpr (Set == NeighbourKernels::Avx512)
-  {
-    NearestKernelAvx512<K, Exclude, Across>(p, insertion, q, window, distances, fallback);
-  }
-  else
-  {
-    NearestKernelAvx2<K, Exclude, Across>(p, insertion, q, window, distances, fallback);
-  }
-}
-
 // Within the series when insertion is null, else across (the window applying when exclude
-// is true), with the kernels of one instruction set.
-template <NeighbourKernels Set, unsigned int K>
+// is true), with the AVX2 kernels. (The AVX-512 ones take both at once: KthNeighbourBoth.)
+template <unsigned int K>
 void
-NearestIntrinsic(SortedSeries          p,
-                 const std::uint32_t * insertion,
-                 SortedSeries          q,
-                 bool                  exclude,
-                 std::int32_t          window,
-                 double *              distances,
-                 unsigned char *       fallback)
+NearestAvx2(SortedSeries          p,
+            const std::uint32_t * insertion,
+            SortedSeries          q,
+            bool                  exclude,
+            std::int32_t          window,
+            double *              distances,
+            unsigned char *       fallback)
 {
   if (insertion == nullptr)
   {
-    NearestKernel<Set, K, true, false>(p, insertion, q, window, distances, fallback);
+    NearestKernelAvx2<K, true, false>(p, insertion, q, window, distances, fallback);
   }
   else if (exclude)
   {
-    NearestKernel<Set, K, true, true>(p, insertion, q, window, distances, fallback);
+    NearestKernelAvx2<K, true, true>(p, insertion, q, window, distances, fallback);
   }
   else
   {
-    NearestKernel<Set, K, false, true>(p, insertion, q, window, distances, fallback);
+    NearestKernelAvx2<K, false, true>(p, insertion, q, window, distances, fallback);
   }
 }
 
-template <NeighbourKernels Set>
 bool
-TryIntrinsic(unsigned int          k,
-             SortedSeries          p,
-             const std::uint32_t * insertion,
-             SortedSeries          q,
-             bool                  exclude,
-             std::int32_t          window,
-             double *              distances,
-             unsigned char *       fallback)
+TryAvx2(unsigned int          k,
+        SortedSeries          p,
+        const std::uint32_t * insertion,
+        SortedSeries          q,
+        bool                  exclude,
+        std::int32_t          window,
+        double *              distances,
+        unsigned char *       fallback)
 {
   switch (k)
   {
     case 1:
-      NearestIntrinsic<Set, 1>(p, insertion, q, exclude, window, distances, fallback);
+      NearestAvx2<1>(p, insertion, q, exclude, window, distances, fallback);
       return true;
     case 3:
-      NearestIntrinsic<Set, 3>(p, insertion, q, exclude, window, distances, fallback);
+      NearestAvx2<3>(p, insertion, q, exclude, window, distances, fallback);
       return true;
     case 5:
-      NearestIntrinsic<Set, 5>(p, insertion, q, exclude, window, distances, fallback);
+      NearestAvx2<5>(p, insertion, q, exclude, window, distances, fallback);
       return true;
     default:
       return false;
@@ -474,8 +437,10 @@ ChosenNeighbourKernels()
   return chosen;
 }
 
-// The chosen set's kernels for k where it has them (the intrinsic ones take k of 1, 3 and
-// 5), else the portable ones; for k without kernels every sample is left to the caller.
+// One of the two distances of every sample (KthNeighbourBoth) with the chosen set's
+// kernels where it has them for k (the AVX2 ones take k of 1, 3 and 5; the AVX-512 ones
+// are called by KthNeighbourBoth, both distances at once), else the portable ones; for k
+// without kernels every sample is left to the caller.
 void
 KthNeighbour(unsigned int          k,
              SortedSeries          p,
@@ -489,14 +454,10 @@ KthNeighbour(unsigned int          k,
 #ifdef VOXELKL_INTRINSIC_KERNELS
   switch (ChosenNeighbourKernels().load(std::memory_order_relaxed))
   {
-    case NeighbourKernels::Avx512:
-      if (TryIntrinsic<NeighbourKernels::Avx512>(k, p, insertion, q, exclude, window, distances, fallback))
-      {
-        return;
-      }
+    case NeighbourKernels::Avx512: // its kernels take both distances at once (KthNeighbourBoth)
       break;
     case NeighbourKernels::Avx2:
-      if (TryIntrinsic<NeighbourKernels::Avx2>(k, p, insertion, q, exclude, window, distances, fallback))
+      if (TryAvx2(k, p, insertion, q, exclude, window, distances, fallback))
       {
         return;
       }
@@ -575,25 +536,6 @@ KthNeighbourBoth(unsigned int          k,
 #endif
   KthNeighbour(k, p, nullptr, p, true, window, rho, rhoFallback);
   KthNeighbour(k, p, insertion, q, exclude, window, nu, nuFallback);
-}
-
-void
-KthNeighbourWithin(unsigned int k, SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback)
-{
-  KthNeighbour(k, p, nullptr, p, true, window, rho, fallback);
-}
-
-void
-KthNeighbourAcross(unsigned int          k,
-                   SortedSeries          p,
-                   const std::uint32_t * insertion,
-                   SortedSeries          q,
-                   bool                  exclude,
-                   std::int32_t          window,
-                   double *              nu,
-                   unsigned char *       fallback)
-{
-  KthNeighbour(k, p, insertion, q, exclude, window, nu, fallback);
 }
 
 } // namespace voxelkl::detail

@@ -15,27 +15,16 @@ namespace voxelkl::detail
 
 using voxelkl::SortedSeries;
 
-/** For each sample i of the sorted, padded series p, the distance to its k-th nearest other
- * sample, when no sample within the window (|t_j - t_i| <= window) is among the k nearest;
- * fallback[i] = 1 where one may be, and rho[i] is then left to the caller. k is 1, 3, 5
- * or 10; for any other k every sample is left to the caller. */
-void
-KthNeighbourWithin(unsigned int k, SortedSeries p, std::int32_t window, double * rho, unsigned char * fallback);
-
-/** The same for the distance from each p sample to its k-th nearest q sample; insertion[i]
- * is the first q sample >= p[i]. The window applies when exclude is true. */
-void
-KthNeighbourAcross(unsigned int          k,
-                   SortedSeries          p,
-                   const std::uint32_t * insertion,
-                   SortedSeries          q,
-                   bool                  exclude,
-                   std::int32_t          window,
-                   double *              nu,
-                   unsigned char *       fallback);
-
-/** KthNeighbourWithin and KthNeighbourAcross at once: the same distances and flags, in one
- * loop over the samples where the AVX-512 kernels run. */
+/** The two neighbour distances of the k-NN estimator for every sample i of the sorted,
+ * padded series p:
+ * - rho[i]: to its k-th nearest other p sample, leaving out those within the window
+ *   (|t_j - t_i| <= window);
+ * - nu[i]: to its k-th nearest q sample (insertion[i]: the first q sample >= p[i]),
+ *   leaving out the window when exclude is true;
+ * each computed where no left-out sample may be among the k nearest; elsewhere the
+ * fallback flag is 1 and the distance is left to the caller. k is 1, 3, 5 or 10; for any
+ * other k every sample is left to the caller. Where the AVX-512 kernels run, both come
+ * from one loop over the samples. */
 void
 KthNeighbourBoth(unsigned int          k,
                  SortedSeries          p,
