@@ -359,18 +359,26 @@ Renormalise(Part<W> (&products)[LaneCount / W], LongPart<W> (&exponents)[LaneCou
   constexpr std::size_t Parts = LaneCount / W;
   LongPart<W>           bits[Parts];
   LongPart<W>           exponent[Parts];
+  // Sign and exponent s = bits >> 52 (unsigned): a positive normal number has 1 <= s <=
+  // 0x7FE, so (s + 1) >> 11 and (s - 1) >> 12 (0 - 1 wraps) are both 0. Shifts and adds
+  // only, then one test of all lanes: vector comparisons and a branch per lane were
+  // compiled to a scalar sequence per lane.
+  LongPart<W> abnormal = LongPart<W>{};
   for (std::size_t k = 0; k < Parts; ++k)
   {
     std::memcpy(&bits[k], &products[k], sizeof bits[k]);
-    exponent[k] = (bits[k] >> 52) & 0x7FF;
-    const LongPart<W> abnormal = (exponent[k] == 0) | (exponent[k] == 0x7FF) | (bits[k] < 0);
-    for (std::size_t i = 0; i < W; ++i)
-    {
-      if (abnormal[i] != 0)
-      {
-        return false;
-      }
-    }
+    const LongPart<W> signAndExponent = (bits[k] >> 52) & 0xFFF;
+    exponent[k] = signAndExponent & 0x7FF;
+    abnormal |= ((signAndExponent + 1) >> 11) | (((signAndExponent - 1) >> 12) & 1);
+  }
+  long long anyAbnormal = 0;
+  for (std::size_t i = 0; i < W; ++i)
+  {
+    anyAbnormal |= abnormal[i];
+  }
+  if (anyAbnormal != 0)
+  {
+    return false;
   }
   for (std::size_t k = 0; k < Parts; ++k)
   {
@@ -714,123 +722,166 @@ AllFinite(const double * values, std::size_t count)
 namespace
 {
 
-// LagOneAutocorrelation of a series without gaps: the same quantities, in passes without
-// a branch per sample (the usual case, and one that runs for every voxel).
-template <std::size_t W>
-VOXELKL_INLINE_INTO_CLONES double
-LagOneAutocorrelationWithoutGapsIn(const double * values, std::size_t count)
+// LagOneAutocorrelation of N series without gaps, each of count values: the same
+// quantities, in passes without a branch per sample (the usual case, and one that runs for
+// every voxel). Each pass takes the N series in one loop: a series' sums are chains of
+// additions, one per lane, and two series' chains run side by side where one series'
+// would wait on its own. Each series' arithmetic is what it would be alone.
+template <std::size_t W, std::size_t N>
+VOXELKL_INLINE_INTO_CLONES void
+LagOneAutocorrelationWithoutGapsIn(const double * const (&values)[N], std::size_t count, double (&phi)[N])
 {
   constexpr std::size_t Parts = LaneCount / W;
-  Part<W>               sums[Parts];
-  Part<W>               lowest[Parts];
-  Part<W>               highest[Parts];
-  for (std::size_t k = 0; k < Parts; ++k)
+  Part<W>               sums[N][Parts];
+  Part<W>               lowest[N][Parts];
+  Part<W>               highest[N][Parts];
+  for (std::size_t s = 0; s < N; ++s)
   {
-    sums[k] = Part<W>{};
-    lowest[k] = Part<W>{} + values[0];
-    highest[k] = lowest[k];
+    for (std::size_t k = 0; k < Parts; ++k)
+    {
+      sums[s][k] = Part<W>{};
+      lowest[s][k] = Part<W>{} + values[s][0];
+      highest[s][k] = lowest[s][k];
+    }
   }
   ForEachInLanes<W>(
     0,
     count,
     [&](std::size_t t, std::size_t k, Part<W>) {
-      Part<W> v;
-      LoadPart<W>(values + t + k * W, v);
-      sums[k] += v;
-      lowest[k] = v < lowest[k] ? v : lowest[k];
-      highest[k] = v > highest[k] ? v : highest[k];
+      for (std::size_t s = 0; s < N; ++s)
+      {
+        Part<W> v;
+        LoadPart<W>(values[s] + t + k * W, v);
+        sums[s][k] += v;
+        lowest[s][k] = v < lowest[s][k] ? v : lowest[s][k];
+        highest[s][k] = v > highest[s][k] ? v : highest[s][k];
+      }
     },
     [&](std::size_t j, std::size_t t) {
-      SetLane<W>(sums, j, Lane<W>(sums, j) + values[t]);
-      SetLane<W>(lowest, j, std::min(Lane<W>(lowest, j), values[t]));
-      SetLane<W>(highest, j, std::max(Lane<W>(highest, j), values[t]));
+      for (std::size_t s = 0; s < N; ++s)
+      {
+        SetLane<W>(sums[s], j, Lane<W>(sums[s], j) + values[s][t]);
+        SetLane<W>(lowest[s], j, std::min(Lane<W>(lowest[s], j), values[s][t]));
+        SetLane<W>(highest[s], j, std::max(Lane<W>(highest[s], j), values[s][t]));
+      }
     });
-  double low = Lane<W>(lowest, 0);
-  double high = Lane<W>(highest, 0);
-  for (std::size_t j = 1; j < LaneCount; ++j)
-  {
-    low = std::min(low, Lane<W>(lowest, j));
-    high = std::max(high, Lane<W>(highest, j));
-  }
-  if (low == high)
-  {
-    return 0.0; // constant (see LagOneAutocorrelation)
-  }
   const auto   n = static_cast<double>(count);
-  const double valueMean = AddLanes<W>(sums) / n;
   const double timeMean = (n - 1.0) / 2.0;
-  Part<W>      crossProducts[Parts];
-  Part<W>      valueSquares[Parts];
-  for (std::size_t k = 0; k < Parts; ++k)
+  bool         constant[N];
+  double       valueMean[N];
+  for (std::size_t s = 0; s < N; ++s)
   {
-    crossProducts[k] = Part<W>{};
-    valueSquares[k] = Part<W>{};
+    double low = Lane<W>(lowest[s], 0);
+    double high = Lane<W>(highest[s], 0);
+    for (std::size_t j = 1; j < LaneCount; ++j)
+    {
+      low = std::min(low, Lane<W>(lowest[s], j));
+      high = std::max(high, Lane<W>(highest[s], j));
+    }
+    constant[s] = low == high; // 0 (see LagOneAutocorrelation); its passes below are discarded
+    valueMean[s] = AddLanes<W>(sums[s]) / n;
+  }
+  Part<W> crossProducts[N][Parts];
+  Part<W> valueSquares[N][Parts];
+  for (std::size_t s = 0; s < N; ++s)
+  {
+    for (std::size_t k = 0; k < Parts; ++k)
+    {
+      crossProducts[s][k] = Part<W>{};
+      valueSquares[s][k] = Part<W>{};
+    }
   }
   ForEachInLanes<W>(
     0,
     count,
     [&](std::size_t t, std::size_t k, Part<W> time) {
-      Part<W> v;
-      LoadPart<W>(values + t + k * W, v);
-      const Part<W> dv = v - valueMean;
-      crossProducts[k] += (time - timeMean) * dv;
-      valueSquares[k] += dv * dv;
+      for (std::size_t s = 0; s < N; ++s)
+      {
+        Part<W> v;
+        LoadPart<W>(values[s] + t + k * W, v);
+        const Part<W> dv = v - valueMean[s];
+        crossProducts[s][k] += (time - timeMean) * dv;
+        valueSquares[s][k] += dv * dv;
+      }
     },
     [&](std::size_t j, std::size_t t) {
-      const double dv = values[t] - valueMean;
-      SetLane<W>(crossProducts,
-                 j,
-                 Lane<W>(crossProducts, j) + ((static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv));
-      SetLane<W>(valueSquares, j, Lane<W>(valueSquares, j) + (dv * dv));
+      for (std::size_t s = 0; s < N; ++s)
+      {
+        const double dv = values[s][t] - valueMean[s];
+        SetLane<W>(crossProducts[s],
+                   j,
+                   Lane<W>(crossProducts[s], j) +
+                     ((static_cast<double>(static_cast<std::int32_t>(t)) - timeMean) * dv));
+        SetLane<W>(valueSquares[s], j, Lane<W>(valueSquares[s], j) + (dv * dv));
+      }
     });
   // sum (t - mean)^2 over t = 0..n-1, exact for any series length that fits in memory.
   const double timeSquares = n * (n * n - 1.0) / 12.0;
-  const double slope = AddLanes<W>(crossProducts) / timeSquares;
-  auto         residual = [&](std::size_t t) {
-    return values[t] - valueMean - slope * (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean);
-  };
-  Part<W> squares[Parts];
-  Part<W> lagged[Parts];
-  for (std::size_t k = 0; k < Parts; ++k)
+  double       slope[N];
+  for (std::size_t s = 0; s < N; ++s)
   {
-    squares[k] = Part<W>{};
-    lagged[k] = Part<W>{};
+    slope[s] = AddLanes<W>(crossProducts[s]) / timeSquares;
   }
-  SetLane<W>(squares, 0, residual(0) * residual(0));
+  auto residual = [&](std::size_t s, std::size_t t) {
+    return values[s][t] - valueMean[s] - slope[s] * (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean);
+  };
+  Part<W> squares[N][Parts];
+  Part<W> lagged[N][Parts];
+  for (std::size_t s = 0; s < N; ++s)
+  {
+    for (std::size_t k = 0; k < Parts; ++k)
+    {
+      squares[s][k] = Part<W>{};
+      lagged[s][k] = Part<W>{};
+    }
+    SetLane<W>(squares[s], 0, residual(s, 0) * residual(s, 0));
+  }
   ForEachInLanes<W>(
     1,
     count,
     [&](std::size_t t, std::size_t k, Part<W> time) {
-      Part<W> v;
-      Part<W> previous;
-      LoadPart<W>(values + t + k * W, v);
-      LoadPart<W>(values + t + k * W - 1, previous);
-      const Part<W> e = v - valueMean - slope * (time - timeMean);
-      const Part<W> before = previous - valueMean - slope * ((time - 1.0) - timeMean);
-      squares[k] += e * e;
-      lagged[k] += before * e;
+      for (std::size_t s = 0; s < N; ++s)
+      {
+        Part<W> v;
+        Part<W> previous;
+        LoadPart<W>(values[s] + t + k * W, v);
+        LoadPart<W>(values[s] + t + k * W - 1, previous);
+        const Part<W> e = v - valueMean[s] - slope[s] * (time - timeMean);
+        const Part<W> before = previous - valueMean[s] - slope[s] * ((time - 1.0) - timeMean);
+        squares[s][k] += e * e;
+        lagged[s][k] += before * e;
+      }
     },
     [&](std::size_t j, std::size_t t) {
-      const double e = residual(t);
-      SetLane<W>(squares, j, Lane<W>(squares, j) + (e * e));
-      SetLane<W>(lagged, j, Lane<W>(lagged, j) + (residual(t - 1) * e));
+      for (std::size_t s = 0; s < N; ++s)
+      {
+        const double e = residual(s, t);
+        SetLane<W>(squares[s], j, Lane<W>(squares[s], j) + (e * e));
+        SetLane<W>(lagged[s], j, Lane<W>(lagged[s], j) + (residual(s, t - 1) * e));
+      }
     });
-  const double squareSum = AddLanes<W>(squares);
-  return squareSum > 1e-20 * AddLanes<W>(valueSquares) ? AddLanes<W>(lagged) / squareSum : 0.0;
+  for (std::size_t s = 0; s < N; ++s)
+  {
+    const double squareSum = AddLanes<W>(squares[s]);
+    phi[s] =
+      !constant[s] && squareSum > 1e-20 * AddLanes<W>(valueSquares[s]) ? AddLanes<W>(lagged[s]) / squareSum : 0.0;
+  }
 }
 
 // The kernels per instruction set (GCC on x86-64; elsewhere the portable width only).
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define VOXELKL_LANE_WIDTHS 1
-__attribute__((target("arch=x86-64-v4"))) double
-LagOneAutocorrelationWithoutGaps8(const double * values, std::size_t count)
+template <std::size_t N>
+__attribute__((target("arch=x86-64-v4"))) void
+LagOneAutocorrelationsWithoutGaps8(const double * const (&values)[N], std::size_t count, double (&phi)[N])
 {
-  return LagOneAutocorrelationWithoutGapsIn<8>(values, count);
+  LagOneAutocorrelationWithoutGapsIn<8, N>(values, count, phi);
 }
-__attribute__((target("arch=x86-64-v3"))) double
-LagOneAutocorrelationWithoutGaps4(const double * values, std::size_t count)
+template <std::size_t N>
+__attribute__((target("arch=x86-64-v3"))) void
+LagOneAutocorrelationsWithoutGaps4(const double * const (&values)[N], std::size_t count, double (&phi)[N])
 {
-  return LagOneAutocorrelationWithoutGapsIn<4>(values, count);
+  LagOneAutocorrelationWithoutGapsIn<4, N>(values, count, phi);
 }
 __attribute__((target("arch=x86-64-v4"))) bool
 SumOfLogRatiosWithoutGaps8(const LogRatioInputs & in, double & sum)
@@ -888,20 +939,28 @@ SumOfLogRatiosWithoutGaps(const LogRatioInputs & in, double & sum)
   }
 }
 
-double
-LagOneAutocorrelationWithoutGaps(const double * values, std::size_t count)
+template <std::size_t N>
+void
+LagOneAutocorrelationsWithoutGaps(const double * const (&values)[N], std::size_t count, double (&phi)[N])
 {
   switch (ChosenLaneWidth().load(std::memory_order_relaxed))
   {
 #if VOXELKL_LANE_WIDTHS
     case 8:
-      return LagOneAutocorrelationWithoutGaps8(values, count);
+      return LagOneAutocorrelationsWithoutGaps8<N>(values, count, phi);
     case 4:
-      return LagOneAutocorrelationWithoutGaps4(values, count);
+      return LagOneAutocorrelationsWithoutGaps4<N>(values, count, phi);
 #endif
     default:
-      return LagOneAutocorrelationWithoutGapsIn<2>(values, count);
+      return LagOneAutocorrelationWithoutGapsIn<2, N>(values, count, phi);
   }
+}
+
+// Whether a series takes the passes without gaps (else LagAutocorrelationSums).
+bool
+WithoutGaps(const double * values, std::size_t count)
+{
+  return count >= 3 && count <= 0x7FFFFFFF && AllFinite(values, count);
 }
 
 } // namespace
@@ -996,11 +1055,27 @@ AutocorrelationSums::Value() const
 double
 LagOneAutocorrelation(const double * values, std::size_t count)
 {
-  if (count >= 3 && count <= 0x7FFFFFFF && AllFinite(values, count))
+  if (WithoutGaps(values, count))
   {
-    return LagOneAutocorrelationWithoutGaps(values, count);
+    const double * const series[1] = { values };
+    double               phi[1];
+    LagOneAutocorrelationsWithoutGaps<1>(series, count, phi);
+    return phi[0];
   }
   return LagAutocorrelationSums(values, count, 1).Value();
+}
+
+double
+LargerLagOneAutocorrelation(const double * a, std::size_t aCount, const double * b, std::size_t bCount)
+{
+  if (aCount == bCount && WithoutGaps(a, aCount) && WithoutGaps(b, bCount))
+  {
+    const double * const series[2] = { a, b };
+    double               phi[2];
+    LagOneAutocorrelationsWithoutGaps<2>(series, aCount, phi);
+    return std::max(phi[0], phi[1]);
+  }
+  return std::max(LagOneAutocorrelation(a, aCount), LagOneAutocorrelation(b, bCount));
 }
 
 unsigned int

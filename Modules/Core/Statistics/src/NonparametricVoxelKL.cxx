@@ -157,8 +157,7 @@ NonparametricVoxelKL::Estimate(KLDirection direction, std::uint64_t voxel)
   }
   else
   {
-    const double phi = std::max(LagOneAutocorrelation(m_Raw[0].data(), m_Raw[0].size()),
-                                LagOneAutocorrelation(m_Raw[1].data(), m_Raw[1].size()));
+    const double phi = LargerLagOneAutocorrelation(m_Raw[0].data(), m_Raw[0].size(), m_Raw[1].data(), m_Raw[1].size());
     result.window = AutomaticTheilerWindow(phi, std::min(reference.size, generated.size), k);
   }
   const std::size_t needed = NearestNeighbourMinimumSamples(k, result.window);

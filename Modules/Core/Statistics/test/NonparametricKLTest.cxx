@@ -911,6 +911,55 @@ TEST(NonparametricKL, LagOneAutocorrelation)
   EXPECT_EQ(voxelkl::LagOneAutocorrelation(constant.data(), constant.size()), 0.0);
 }
 
+// The Theiler window's phi of a voxel: both series' lag-1 autocorrelations from one pass
+// over both (same length), or one after the other. The larger of the two, against the
+// brute-force long-double loop (HandLagOne) and bit for bit against the one-series
+// function, at every lane width this CPU runs: AR(1) series of either sign, a constant
+// series (phi 0, its passes discarded), a straight line, lengths around the lane count,
+// a gap (NaN), and unequal lengths.
+TEST(NonparametricKL, LargerLagOneAutocorrelationOfTwoSeries)
+{
+  Engine       engine(20261207);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t width : { 2u, 4u, 8u })
+  {
+    voxelkl::detail::UseLaneWidth(width);
+    for (std::size_t n : { 3u, 7u, 8u, 9u, 16u, 23u, 300u })
+    {
+      // Constant series whose mean is not exact in floating point have tiny residuals.
+      std::vector<std::vector<double>> kinds{ AutoRegressive(engine, 0.7, n), AutoRegressive(engine, -0.3, n),
+                                              std::vector<double>(n, 0.1),    std::vector<double>(n, 1.0 / 3.0),
+                                              std::vector<double>(n, 0.7),    std::vector<double>(n) };
+      for (std::size_t t = 0; t < n; ++t)
+        kinds[5][t] = 2.0 * static_cast<double>(t) - 1.0;
+      kinds.push_back(kinds[0]);
+      kinds.back()[n / 2] = nan;
+      kinds.push_back(AutoRegressive(engine, 0.5, n + 1)); // another length
+      for (const auto & a : kinds)
+      {
+        for (const auto & b : kinds)
+        {
+          const double larger = voxelkl::LargerLagOneAutocorrelation(a.data(), a.size(), b.data(), b.size());
+          const double expected = std::max(voxelkl::LagOneAutocorrelation(a.data(), a.size()),
+                                           voxelkl::LagOneAutocorrelation(b.data(), b.size()));
+          EXPECT_EQ(std::memcmp(&larger, &expected, sizeof larger), 0)
+            << "width " << width << " n " << n << ": " << larger << " against " << expected;
+          // A constant series and a straight line have no autocorrelation (0).
+          auto hand = [&](const std::vector<double> & x) {
+            const bool flat = std::all_of(x.begin(), x.end(), [&](double v) { return v == x[0]; });
+            return flat || &x == &kinds[5] ? 0.0 : HandLagOne(x);
+          };
+          if (n >= 16) // shorter ones with a gap may keep fewer than 3 values (phi 0 by definition)
+          {
+            EXPECT_NEAR(larger, std::max(hand(a), hand(b)), 1e-9) << "width " << width << " n " << n;
+          }
+        }
+      }
+    }
+  }
+  voxelkl::detail::UseLaneWidth(8); // back to the default: the widest this CPU runs
+}
+
 TEST(NonparametricKL, AutomaticTheilerWindow)
 {
   EXPECT_EQ(voxelkl::AutomaticTheilerWindow(0.0, 500, 5), 0u);

@@ -146,6 +146,11 @@ LagAutocorrelationSums(const double * values, std::size_t count, std::size_t lag
 double
 LagOneAutocorrelation(const double * values, std::size_t count);
 
+/** max(LagOneAutocorrelation(a), LagOneAutocorrelation(b)), the same bits, from one pass
+ * over both where they have the same length (the automatic Theiler window's phi). */
+double
+LargerLagOneAutocorrelation(const double * a, std::size_t aCount, const double * b, std::size_t bCount);
+
 /** The automatic Theiler window: three AR(1) correlation times, w = ceil(3 / -ln(phi))
  * for the lag-1 autocorrelation phi (LagOneAutocorrelation, about the trend) of the more
  * autocorrelated series (the lag at which an AR(1) autocorrelation falls to e^-3 = 0.05);
