@@ -54,24 +54,29 @@ constexpr std::int32_t PaddingTimeAbove = 1 << 30;
 
 // keys[i] = OrderedKey(values[i]); lowest and highest take in the extremes. Vectorised per
 // instruction set: 64-bit minima need AVX-512.
+// zeros: whether a value is +0 or -0 (key SignBit) is or-ed into it.
 VOXELKL_KERNEL_CLONES void
 OrderedKeys(const double *  values,
             std::size_t     count,
             std::uint64_t * keys,
             std::uint64_t & lowest,
-            std::uint64_t & highest)
+            std::uint64_t & highest,
+            bool &          zeros)
 {
   std::uint64_t low = lowest;
   std::uint64_t high = highest;
+  std::uint64_t zero = 0;
   for (std::size_t i = 0; i < count; ++i)
   {
     const std::uint64_t key = OrderedKey(values[i]);
     keys[i] = key;
     low = std::min(low, key);
     high = std::max(high, key);
+    zero |= key == SignBit ? 1u : 0u;
   }
   lowest = low;
   highest = high;
+  zeros = zeros || zero != 0;
 }
 
 // The bits in which any key differs from the lowest, and the sort items
@@ -114,9 +119,10 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
     return n == 0 || (t[0] == 0 && t[n - 1] == static_cast<std::int32_t>(n - 1)); // strictly increasing
   };
   m_TimesInOrder = inOrder(times[0], size[0]) && inOrder(times[1], size[1]);
+  bool zeros = false;
   for (std::size_t s = 0, offset = 0; s < 2; offset += size[s], ++s)
   {
-    OrderedKeys(values[s], size[s], m_Keys.data() + offset, lowest, highest);
+    OrderedKeys(values[s], size[s], m_Keys.data() + offset, lowest, highest, zeros);
     std::copy_n(values[s], size[s], m_PooledValues.begin() + static_cast<std::ptrdiff_t>(offset));
     if (!m_TimesInOrder)
     {
@@ -148,6 +154,9 @@ SortedPair::Sort(const double * const values[2], const std::int32_t * const time
 #endif
   }
   MakeItems(m_Keys.data(), total, lowest, shift, m_Items.data());
+  m_ValuesFromKeys = m_Exact && !zeros;
+  m_LowestKey = lowest;
+  m_KeyShift = static_cast<unsigned int>(shift);
   const unsigned int topShift = m_Passes > 1 ? m_LowDigitBits + 8 * (m_Passes - 2) : 0;
   RadixSort(total, m_Passes > 0 ? static_cast<unsigned int>(((highest - lowest) >> shift) >> topShift) + 1 : 0);
 
@@ -162,9 +171,10 @@ SortedPair::Resort(const double * const values[2])
   const std::size_t total = m_Size[0] + m_Size[1];
   std::uint64_t     lowest = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t     highest = 0;
+  bool              zeros = false;
   for (std::size_t s = 0, offset = 0; s < 2; offset += m_Size[s], ++s)
   {
-    OrderedKeys(values[s], m_Size[s], m_Keys.data() + offset, lowest, highest);
+    OrderedKeys(values[s], m_Size[s], m_Keys.data() + offset, lowest, highest, zeros);
     std::copy_n(values[s], m_Size[s], m_PooledValues.begin() + static_cast<std::ptrdiff_t>(offset));
   }
   // The items' sort keys are of the old values: drop them, and order the items by their
@@ -174,6 +184,7 @@ SortedPair::Resort(const double * const values[2])
     item &= 0xFFFFFFFFu;
   }
   m_Exact = false;
+  m_ValuesFromKeys = false;
   OrderEqualSortKeys(total);
   Split();
 }
@@ -194,6 +205,9 @@ struct SplitTarget
   std::uint32_t *       insertion;
   std::uint32_t         firstSize;
   std::uint32_t         secondStart;
+  bool                  valuesFromKeys; // SortedPair::m_ValuesFromKeys, with:
+  std::uint64_t         lowestKey;
+  unsigned int          keyShift;
 };
 
 // Items [begin, end) of the pooled order, count0 of series 0 before them. The count stays
@@ -219,6 +233,20 @@ SplitItems(const SplitTarget & to, std::uint32_t begin, std::uint32_t end, std::
 }
 
 #ifdef VOXELKL_AVX512_SORT
+// The values of eight items whose sort keys are exact and not of 0 (SortedPair's
+// m_ValuesFromKeys): OrderedKey undone, key SignBit + b for b = the bits of v >= 0 and
+// SignBit - m for the magnitude m of v < 0. Integer arithmetic in registers, where a gather
+// of the values waited on eight loads.
+__attribute__((target("avx512f,avx512vl"), always_inline)) inline __m512d
+ValuesOfKeys(__m512i items, __m512i lowestKey, __m128i keyShift)
+{
+  const __m512i  signBit = _mm512_set1_epi64(static_cast<long long>(SignBit));
+  const __m512i  key = _mm512_add_epi64(_mm512_sll_epi64(_mm512_srli_epi64(items, 32), keyShift), lowestKey);
+  const __mmask8 positive = _mm512_cmpge_epu64_mask(key, signBit);
+  const __m512i  negative = _mm512_or_si512(_mm512_sub_epi64(signBit, key), signBit);
+  return _mm512_castsi512_pd(_mm512_mask_sub_epi64(negative, positive, key, signBit));
+}
+
 // Eight items at a time: the samples of each series among them are consecutive in that
 // series, so each series' values, times and insertion points are squeezed together
 // (compress) and stored at once. A sample at pooled place P that is the r-th of its series
@@ -230,13 +258,17 @@ SplitItemsAvx512(const SplitTarget & to, std::uint32_t total)
   const __m512i lowHalf = _mm512_set1_epi64(0xFFFFFFFFLL);
   const __m512i firstSize = _mm512_set1_epi64(to.firstSize);
   const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i lowestKey = _mm512_set1_epi64(static_cast<long long>(to.lowestKey));
+  const __m128i keyShift = _mm_cvtsi32_si128(static_cast<int>(to.keyShift));
   std::uint32_t count0 = 0;
   std::uint32_t i = 0;
   for (; i + 8 <= total; i += 8)
   {
-    const __m512i       index = _mm512_and_si512(_mm512_loadu_si512(to.items + i), lowHalf);
-    const __mmask8      second = _mm512_cmpge_epu64_mask(index, firstSize);
-    const __m512d       values = _mm512_i64gather_pd(index, to.pooledValues, 8);
+    const __m512i  item = _mm512_loadu_si512(to.items + i);
+    const __m512i  index = _mm512_and_si512(item, lowHalf);
+    const __mmask8 second = _mm512_cmpge_epu64_mask(index, firstSize);
+    const __m512d  values =
+      to.valuesFromKeys ? ValuesOfKeys(item, lowestKey, keyShift) : _mm512_i64gather_pd(index, to.pooledValues, 8);
     const __m256i       times = to.pooledTimes != nullptr
                                   ? _mm512_i64gather_epi32(index, to.pooledTimes, 4)
                                   : _mm512_cvtepi64_epi32(_mm512_mask_sub_epi64(index, second, index, firstSize));
@@ -276,7 +308,10 @@ SortedPair::SplitPooled()
                         m_Times.data() + Padding,
                         m_Insertion.data(),
                         static_cast<std::uint32_t>(m_Size[0]),
-                        static_cast<std::uint32_t>(SecondStart() - Padding) };
+                        static_cast<std::uint32_t>(SecondStart() - Padding),
+                        m_ValuesFromKeys,
+                        m_LowestKey,
+                        m_KeyShift };
 #ifdef VOXELKL_AVX512_SORT
   if (detail::Avx512KernelsChosen())
   {

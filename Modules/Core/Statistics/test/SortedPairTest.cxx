@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <utility>
@@ -111,7 +112,9 @@ ExpectSortedAsBruteForce(const voxelkl::SortedPair & pair, const Series (&input)
     ASSERT_EQ(series.size, expected.size());
     for (std::size_t i = 0; i < series.size; ++i)
     {
-      ASSERT_EQ(series.values[i], expected[i].first) << "series " << s << " sample " << i;
+      // Bit for bit: a -0 stays -0.
+      ASSERT_EQ(std::memcmp(&series.values[i], &expected[i].first, sizeof(double)), 0)
+        << "series " << s << " sample " << i << ": " << series.values[i] << " against " << expected[i].first;
       ASSERT_EQ(series.times[i], expected[i].second) << "series " << s << " sample " << i;
       const auto smaller = static_cast<std::uint32_t>(
         std::count_if(other.begin(), other.end(), [&](double x) { return x < expected[i].first; }));
@@ -183,23 +186,35 @@ TEST(SortedPair, EveryInstructionSetSplitsAsBruteForce)
     SCOPED_TRACE(testing::Message() << "set " << static_cast<int>(set));
     voxelkl::detail::UseNeighbourKernels(set);
     ExpectEveryKindMatchesBruteForce();
-    // float32 values about 1000 with spreads whose keys take 14 to 25 bits: one, two or
-    // three 8-bit passes, or two wider ones (17 to 22 bits, AVX-512).
+    // float32 values about 1000 and -1000 with spreads whose keys take 14 to 25 bits: one,
+    // two or three 8-bit passes, or two wider ones (17 to 22 bits, AVX-512, where the split
+    // takes the values from their keys); about 0, both signs in one series; and with +0 or
+    // -0 among them (the split then reads the values themselves: their keys are one).
     Engine engine(5);
-    for (const double spread : { 0.05, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 400.0 })
+    for (const double mean : { 1000.0, -1000.0, 0.0 })
     {
-      SCOPED_TRACE(testing::Message() << "spread " << spread);
-      std::normal_distribution<double> normal(1000.0, spread);
-      Series                           input[2];
-      for (unsigned int s = 0; s < 2; ++s)
+      for (const double spread : { 0.05, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 400.0 })
       {
-        for (std::int32_t t = 0; t < 300 + 7 * static_cast<std::int32_t>(s); ++t)
+        for (const double zero : { 1.0, 0.0, -0.0 }) // 1: no zero added
         {
-          input[s].values.push_back(static_cast<float>(normal(engine)));
-          input[s].times.push_back(t);
+          SCOPED_TRACE(testing::Message() << "mean " << mean << " spread " << spread << " zero " << zero);
+          std::normal_distribution<double> normal(mean, spread);
+          Series                           input[2];
+          for (unsigned int s = 0; s < 2; ++s)
+          {
+            for (std::int32_t t = 0; t < 300 + 7 * static_cast<std::int32_t>(s); ++t)
+            {
+              input[s].values.push_back(static_cast<float>(normal(engine)));
+              input[s].times.push_back(t);
+            }
+          }
+          if (zero != 1.0)
+          {
+            input[1].values[17] = zero;
+          }
+          ExpectMatchesBruteForce(input);
         }
       }
-      ExpectMatchesBruteForce(input);
     }
   }
   voxelkl::detail::UseNeighbourKernels(before);

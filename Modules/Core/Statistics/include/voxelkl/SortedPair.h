@@ -112,6 +112,11 @@ private:
   unsigned int               m_LowDigitBits{ 8 };     // bits of the digits below the top one
   bool                       m_Exact{ false };        // the sort key is the whole key
   bool                       m_TimesInOrder{ false }; // each series' time points are 0, 1, ...: not pooled
+  // Where the sort key is exact and no value is 0 (whose key does not tell -0 from +0), a
+  // value is its key's: ((sort key << m_KeyShift) + m_LowestKey) turned back into a double.
+  bool          m_ValuesFromKeys{ false };
+  std::uint64_t m_LowestKey{ 0 };
+  unsigned int  m_KeyShift{ 0 };
 };
 
 } // namespace voxelkl
