@@ -20,11 +20,12 @@ if (($# != 2)); then
   echo "usage: slurm-test.sh BUILD_DIR WORK_DIR" >&2
   exit 2
 fi
-work=$(cd "$2" && pwd)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cohort=$(cd "$here/../../Applications/Cohort" && pwd)
 python=/usr/bin/python3
 
+# The skips come first: without the tools the fixture (Cohort.Local) is skipped as well and
+# leaves no WORK_DIR, which is then not an error of this test.
 missing=()
 for tool in munged munge unmunge slurmctld slurmd sbatch sinfo scontrol squeue scancel snakemake; do
   command -v "$tool" >/dev/null || missing+=("$tool")
@@ -38,6 +39,11 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "skipped: a one-node Slurm needs root (slurmd starts jobs as their user, munged as root needs --force)"
   exit 77
 fi
+if [[ ! -d "$2" ]]; then
+  echo "slurm-test.sh: error: $2: no such directory (the local run, Cohort.Local, should have left it)" >&2
+  exit 1
+fi
+work=$(cd "$2" && pwd)
 if [[ ! -f "$work/config-tsv.yaml" || ! -d "$work/local/results" ]]; then
   echo "slurm-test.sh: no local run in $work: run 'local-test.sh run' first (ctest does, fixture CohortLocal)" >&2
   exit 1
