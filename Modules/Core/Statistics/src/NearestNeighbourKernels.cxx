@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -261,20 +262,30 @@ NearestBothAvx512(SortedSeries          p,
                   unsigned char *       nuFallback)
 {
   const Avx512Lanes<K> lanes(window);
-  std::size_t          i = 0;
+  // The samples WithinEightAvx512 leaves, listed without a branch (a loop over each
+  // group's few would mispredict about once a group) and taken after the groups.
+  thread_local std::vector<std::uint32_t> left;
+  left.resize(p.size + 8);
+  std::uint32_t * const list = left.data();
+  std::size_t           listed = 0;
+  const __m256i         groupLanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  std::size_t           i = 0;
   for (; i + 8 <= p.size; i += 8)
   {
-    unsigned int slow = WithinEightAvx512<K>(p, i, window, rho);
+    const __mmask8 slow = WithinEightAvx512<K>(p, i, window, rho);
     std::memset(rhoFallback + i, 0, 8);
-    for (; slow != 0; slow &= slow - 1)
-    {
-      NearestSampleAvx512<K, true, false>(
-        lanes, p, insertion, p, window, i + static_cast<unsigned int>(__builtin_ctz(slow)), rho, rhoFallback);
-    }
+    _mm256_storeu_si256(
+      reinterpret_cast<__m256i *>(list + listed),
+      _mm256_maskz_compress_epi32(slow, _mm256_add_epi32(groupLanes, _mm256_set1_epi32(static_cast<int>(i)))));
+    listed += static_cast<std::size_t>(__builtin_popcount(slow));
     for (std::size_t lane = i; lane < i + 8; ++lane)
     {
       NearestSampleAvx512<K, CrossExclude, true>(lanes, p, insertion, q, window, lane, nu, nuFallback);
     }
+  }
+  for (std::size_t j = 0; j < listed; ++j)
+  {
+    NearestSampleAvx512<K, true, false>(lanes, p, insertion, p, window, list[j], rho, rhoFallback);
   }
   for (; i < p.size; ++i)
   {
