@@ -844,7 +844,9 @@ TEST(NonparametricKLApp, TiedFloatValuesAreDequantisedByTheirSmallestGap)
 
 TEST(NonparametricKLApp, SameBitsOnEveryReadPathAndThreadCountUnequalLengths)
 {
-  // 17 x 16 x 16 = 4352 voxels: two tiles of 4096 voxels x all time points.
+  // 17 x 16 x 16 = 4352 voxels, in two tiles of voxels x all time points (--tiles 2: the
+  // default tiles are sized by memory, and would hold this grid in one), which --threads 2
+  // splits.
   TemporaryDirectory           directory("np-paths");
   const Pair                   pair = MakePair({ 17, 16, 16 }, 60, 50);
   const PairOnDisk             nii = WritePair(pair, directory);
@@ -854,7 +856,7 @@ TEST(NonparametricKLApp, SameBitsOnEveryReadPathAndThreadCountUnequalLengths)
   for (const Settings * settings : { &knn, &histogram })
   {
     auto arguments = settings->Arguments();
-    arguments.insert(arguments.end(), { "--threads", "1" });
+    arguments.insert(arguments.end(), { "--threads", "1", "--tiles", "2" });
     baseline[settings->estimator] = RunKL({ nii.reference }, { nii.generated }, arguments, directory, "base");
     ASSERT_TRUE(baseline[settings->estimator].map);
     EXPECT_EQ(baseline[settings->estimator].summary["options"]["readMode"], "voxel tiles");
@@ -886,7 +888,7 @@ TEST(NonparametricKLApp, SameBitsOnEveryReadPathAndThreadCountUnequalLengths)
         if (path.name == ".nii in place" && std::string(threads) == "1")
           continue; // the baseline
         auto arguments = settings->Arguments();
-        arguments.insert(arguments.end(), { "--threads", threads });
+        arguments.insert(arguments.end(), { "--threads", threads, "--tiles", "2" });
         const auto        run = RunKL(path.reference, path.generated, arguments, directory);
         const std::string what = path.name + ", " + settings->estimator + ", " + threads + " threads";
         ExpectSameBits(baseline[settings->estimator].map, run.map, what);
