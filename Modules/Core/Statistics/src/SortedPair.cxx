@@ -378,9 +378,12 @@ Repeats(const std::uint64_t * items, const std::uint64_t * keys, std::size_t cou
 
 } // namespace
 
-// The split counted the series 0 samples equal to a series 1 sample as below it: where
-// the series share a value, a series 1 sample's place in series 0 is the count of series 0
-// samples before its run of equal values.
+// Repeated values: ties within a series, values in both. The split counted the series 0
+// samples equal to a series 1 sample as below it, which is right for series 0's insertion
+// points (series 0 comes first among equal values) but not for series 1's: where the
+// series share a value, a series 1 sample's place in series 0 is the count of series 0
+// samples before its run of equal values. That is fixed when series 1's insertion points
+// are first asked for (the reverse and symmetric directions; the forward one never does).
 void
 SortedPair::FindRepeats()
 {
@@ -390,26 +393,32 @@ SortedPair::FindRepeats()
   m_Tied[0] = (kinds & TiedFirst) != 0;
   m_Tied[1] = (kinds & TiedSecond) != 0;
   m_Shared = (kinds & Shared) != 0;
-  if (!m_Shared)
-  {
-    return; // the usual case
-  }
-  std::uint32_t count0 = 0;
-  std::uint32_t firstBeforeRun = 0;
-  std::uint64_t previousKey = ~std::uint64_t{ 0 }; // no finite value's key
+  m_SecondInsertionPending = m_Shared;
+}
+
+void
+SortedPair::FixSecondInsertion() const
+{
+  const std::size_t total = m_Size[0] + m_Size[1];
+  const auto        firstSize = static_cast<std::uint32_t>(m_Size[0]);
+  std::uint32_t     count0 = 0;
+  std::uint32_t     firstBeforeRun = 0;
+  std::uint64_t     previousKey = ~std::uint64_t{ 0 }; // no finite value's key
   for (std::uint32_t i = 0; i < total; ++i)
   {
     const auto          index = static_cast<std::uint32_t>(m_Items[i]);
     const std::uint64_t key = m_Exact ? m_Items[i] >> 32 : m_Keys[index];
     const unsigned int  second = index >= firstSize ? 1u : 0u;
     firstBeforeRun = key == previousKey ? firstBeforeRun : count0;
-    // Every sample's place again, without a branch on the series (a coin toss).
+    // Only series 1's places are written (a store to series 0's own place, where the
+    // value is unchanged, keeps the loop free of a branch on the series, a coin toss).
     const std::uint32_t mask = 0u - second;
     const std::uint32_t count1 = i - count0;
     m_Insertion[((count1 + firstSize) & mask) | (count0 & ~mask)] = (firstBeforeRun & mask) | (count1 & ~mask);
     count0 += second ^ 1u;
     previousKey = key;
   }
+  m_SecondInsertionPending = false;
 }
 
 // Both series in one array each for values and times, padded on both sides, series 1

@@ -55,6 +55,10 @@ public:
   const std::uint32_t *
   Insertion(unsigned int s) const
   {
+    if (s == 1 && m_SecondInsertionPending)
+    {
+      FixSecondInsertion();
+    }
     return m_Insertion.data() + (s == 0 ? 0 : m_Size[0]);
   }
 
@@ -87,6 +91,10 @@ private:
   SplitPooled();
   void
   FindRepeats();
+  /** Series 1's insertion points where the series share a value (see FindRepeats): done
+   * when they are first asked for, as most runs never ask. */
+  void
+  FixSecondInsertion() const;
   /** Where series 1 starts in m_Values and m_Times. */
   std::size_t
   SecondStart() const
@@ -102,16 +110,17 @@ private:
   std::vector<std::uint64_t> m_Scratch;
   // Both series sorted, series 1 after series 0: values and times padded on both sides,
   // insertion points unpadded.
-  std::vector<double>        m_Values;
-  std::vector<std::int32_t>  m_Times;
-  std::vector<std::uint32_t> m_Insertion;
-  std::size_t                m_Size[2]{ 0, 0 };
-  bool                       m_Tied[2]{ false, false };
-  bool                       m_Shared{ false };
-  unsigned int               m_Passes{ 0 };           // radix passes over the sort key
-  unsigned int               m_LowDigitBits{ 8 };     // bits of the digits below the top one
-  bool                       m_Exact{ false };        // the sort key is the whole key
-  bool                       m_TimesInOrder{ false }; // each series' time points are 0, 1, ...: not pooled
+  std::vector<double>                m_Values;
+  std::vector<std::int32_t>          m_Times;
+  mutable std::vector<std::uint32_t> m_Insertion; // series 1's fixed on first use (FixSecondInsertion)
+  mutable bool                       m_SecondInsertionPending{ false };
+  std::size_t                        m_Size[2]{ 0, 0 };
+  bool                               m_Tied[2]{ false, false };
+  bool                               m_Shared{ false };
+  unsigned int                       m_Passes{ 0 };           // radix passes over the sort key
+  unsigned int                       m_LowDigitBits{ 8 };     // bits of the digits below the top one
+  bool                               m_Exact{ false };        // the sort key is the whole key
+  bool                               m_TimesInOrder{ false }; // each series' time points are 0, 1, ...: not pooled
   // Where the sort key is exact and no value is 0 (whose key does not tell -0 from +0), a
   // value is its key's: ((sort key << m_KeyShift) + m_LowestKey) turned back into a double.
   bool          m_ValuesFromKeys{ false };
