@@ -781,16 +781,8 @@ LagOneAutocorrelationWithoutGapsIn(const double * const (&values)[N], std::size_
     constant[s] = low == high; // 0 (see LagOneAutocorrelation); its passes below are discarded
     valueMean[s] = AddLanes<W>(sums[s]) / n;
   }
-  Part<W> crossProducts[N][Parts];
-  Part<W> valueSquares[N][Parts];
-  for (std::size_t s = 0; s < N; ++s)
-  {
-    for (std::size_t k = 0; k < Parts; ++k)
-    {
-      crossProducts[s][k] = Part<W>{};
-      valueSquares[s][k] = Part<W>{};
-    }
-  }
+  Part<W> crossProducts[N][Parts]{};
+  Part<W> valueSquares[N][Parts]{};
   ForEachInLanes<W>(
     0,
     count,
@@ -825,15 +817,10 @@ LagOneAutocorrelationWithoutGapsIn(const double * const (&values)[N], std::size_
   auto residual = [&](std::size_t s, std::size_t t) {
     return values[s][t] - valueMean[s] - slope[s] * (static_cast<double>(static_cast<std::int32_t>(t)) - timeMean);
   };
-  Part<W> squares[N][Parts];
-  Part<W> lagged[N][Parts];
+  Part<W> squares[N][Parts]{};
+  Part<W> lagged[N][Parts]{};
   for (std::size_t s = 0; s < N; ++s)
   {
-    for (std::size_t k = 0; k < Parts; ++k)
-    {
-      squares[s][k] = Part<W>{};
-      lagged[s][k] = Part<W>{};
-    }
     SetLane<W>(squares[s], 0, residual(s, 0) * residual(s, 0));
   }
   ForEachInLanes<W>(
