@@ -21,7 +21,8 @@ AddExecutionOptions(CommandDescription & description)
       Parameter::Integer("tiles",
                          "Tiles",
                          "Voxel tiles of the maps read in tiles of voxels x all time points (uncompressed float NIfTI, "
-                         "knn, histogram): N splits the grid into about N tiles; 0 = sized for the cache. Maps read "
+                         "knn, histogram): N splits the grid into about N tiles; 0 = sized for the cache (Gaussian "
+                         "maps) or to at most 16 MiB of each series' values per tile (knn, histogram). Maps read "
                          "volume by volume need none.",
                          0));
 }
