@@ -25,10 +25,10 @@ struct SampleSummary
   double      p95{ 0.0 };
 };
 
-/** Summarises values (taken by value: they are sorted). Non-finite values must have been
- * left out by the caller. */
+/** Summarises values. Non-finite values must have been left out by the caller. A
+ * percentile that falls among zeros is +0, whatever their signs. */
 SampleSummary
-Summarize(std::vector<double> values);
+Summarize(const std::vector<double> & values);
 
 /** The q-th percentile (0..100) of ascending-sorted values, type 7. */
 double
