@@ -84,32 +84,28 @@ ToDoubles<float, 2>(const float * values, Lanes<double, 2> & x)
 }
 #endif
 
-// Whether every lane is finite: x - x is 0 for finite x, NaN for NaN and inf.
+// A group's checks are sums over its vectors that are 0 exactly when every lane passes,
+// folded to one value per group: x - x is +0 for finite x and NaN for NaN and inf, and
+// (count - n0)^2 and detached^2 are never negative. (Vector comparisons tested lane by
+// lane, which GCC lowers to moves of every lane into general registers and scalar tests
+// before the kernel's target is known: a third of the pair kernel's instructions.)
 template <std::size_t Width>
-VOXELKL_ALWAYS_INLINE bool
-AllFinite(Lanes<double, Width> x)
+VOXELKL_ALWAYS_INLINE double
+LaneSum(Lanes<double, Width> x)
 {
-  const auto zero = (x - x) == Lanes<double, Width>{};
-  bool       all = true;
-  for (std::size_t lane = 0; lane < Width; ++lane)
+  if constexpr (Width == 8)
   {
-    all &= zero[lane] != 0;
+    return LaneSum<4>(__builtin_shufflevector(x, x, 0, 1, 2, 3) + __builtin_shufflevector(x, x, 4, 5, 6, 7));
   }
-  return all;
-}
-
-// Whether every lane equals value.
-template <std::size_t Width>
-VOXELKL_ALWAYS_INLINE bool
-AllEqual(Lanes<double, Width> x, double value)
-{
-  const auto same = x == value;
-  bool       all = true;
-  for (std::size_t lane = 0; lane < Width; ++lane)
+  else if constexpr (Width == 4)
   {
-    all &= same[lane] != 0;
+    return LaneSum<2>(__builtin_shufflevector(x, x, 0, 1) + __builtin_shufflevector(x, x, 2, 3));
   }
-  return all;
+  else
+  {
+    static_assert(Width == 2);
+    return x[0] + x[1];
+  }
 }
 
 // 1 / n and n - 1 of each step after n0 values (n = n0 + 1, n0 + 2, ...: exact), as the
@@ -158,17 +154,17 @@ PushSteps(std::size_t count, const TValue * values, std::size_t stride, std::siz
   for (; i + Group <= count; i += Group)
   {
     Doubles shift[Vectors], mean[Vectors], m2[Vectors];
-    bool    equalCounts = true;
+    Doubles countErrors{}; // sum of (count - n0)^2: 0 when every voxel took n0 values
     for (std::size_t k = 0; k < Vectors; ++k)
     {
       Doubles c;
       std::memcpy(&c, counts + i + Width * k, sizeof(Doubles));
-      equalCounts &= AllEqual<Width>(c, n0);
+      countErrors += (c - n0) * (c - n0);
       std::memcpy(&shift[k], shifts + i + Width * k, sizeof(Doubles));
       std::memcpy(&mean[k], means + i + Width * k, sizeof(Doubles));
       std::memcpy(&m2[k], m2s + i + Width * k, sizeof(Doubles));
     }
-    if (!equalCounts)
+    if (LaneSum<Width>(countErrors) != 0.0)
     {
       return i;
     }
@@ -193,12 +189,12 @@ PushSteps(std::size_t count, const TValue * values, std::size_t stride, std::siz
         mean[k] += deltaN;
       }
     }
-    bool finite = true;
+    Doubles nonFinite{}; // sum of mean - mean: NaN when any mean is not finite, else 0
     for (std::size_t k = 0; k < Vectors; ++k)
     {
-      finite &= AllFinite<Width>(mean[k]);
+      nonFinite += mean[k] - mean[k];
     }
-    if (!finite)
+    if (!(LaneSum<Width>(nonFinite) == 0.0))
     {
       return i;
     }
@@ -268,15 +264,15 @@ VOXELKL_ALWAYS_INLINE std::size_t
   for (; i + Group <= count; i += Group)
   {
     Doubles shiftX[Vectors], shiftY[Vectors], meanX[Vectors], meanY[Vectors], sX[Vectors], sY[Vectors], sXY[Vectors];
-    bool    inStep = true;
+    Doubles notInStep{}; // sum of (count - n0)^2 and detached^2: 0 when every voxel is in step
     for (std::size_t k = 0; k < Vectors; ++k)
     {
       const std::size_t at = i + Width * k;
       Doubles           lanes;
       load(counts + at, lanes);
-      inStep &= AllEqual<Width>(lanes, n0);
+      notInStep += (lanes - n0) * (lanes - n0);
       load(detached + at, lanes);
-      inStep &= AllEqual<Width>(lanes, 0.0);
+      notInStep += lanes * lanes;
       load(shiftsX + at, shiftX[k]);
       load(shiftsY + at, shiftY[k]);
       load(meansX + at, meanX[k]);
@@ -285,7 +281,7 @@ VOXELKL_ALWAYS_INLINE std::size_t
       load(m2Y + at, sY[k]);
       load(c + at, sXY[k]);
     }
-    if (!inStep)
+    if (LaneSum<Width>(notInStep) != 0.0)
     {
       return i;
     }
@@ -308,12 +304,12 @@ VOXELKL_ALWAYS_INLINE std::size_t
         meanY[k] += dyN;
       }
     }
-    bool finite = true;
+    Doubles nonFinite{}; // NaN when any mean is not finite, else 0 (as in PushSteps)
     for (std::size_t k = 0; k < Vectors; ++k)
     {
-      finite &= AllFinite<Width>(meanX[k]) & AllFinite<Width>(meanY[k]);
+      nonFinite += (meanX[k] - meanX[k]) + (meanY[k] - meanY[k]);
     }
-    if (!finite)
+    if (!(LaneSum<Width>(nonFinite) == 0.0))
     {
       return i;
     }
