@@ -136,7 +136,8 @@ Gzip(const std::string & from, const std::string & to, const std::string & displ
     throw std::runtime_error("cannot read " + from);
   }
   std::vector<std::uint8_t> levelBuffer(ISAL_DEF_LVL1_DEFAULT);
-  isal_zstream              stream;
+  const auto                state = std::make_unique<isal_zstream>(); // 82 KB: not on a worker's stack
+  isal_zstream &            stream = *state;
   isal_deflate_init(&stream);
   stream.level = 1;
   stream.level_buf = levelBuffer.data();
