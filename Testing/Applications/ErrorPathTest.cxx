@@ -306,6 +306,32 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
     }
     ExpectFailure(With({}, directory / "pattern.mhd", generated), { "pattern.mhd", "ElementDataFile" });
   }
+  // MetaIO strcpy's a field's name and the text values it keeps into 255 bytes, and
+  // SequenceID into 4 floats whatever NDims says: without the check, a fortified abort
+  // (the long name was found by the series fuzzer) or neighbouring fields overwritten.
+  const std::string header = "ObjectType = Image\nNDims = 4\nDimSize = 2 2 2 3\nElementType = MET_SHORT\n";
+  for (const auto & [fields, words] : std::vector<std::pair<std::string, std::string>>{
+         { header + std::string(255, 'X') + " = 1\n", "a field name of 255 characters" },
+         { "Comment = " + std::string(255, 'c') + "\n" + header, "the value of Comment has 255 characters" },
+         { "ObjectType = Image\nNDims = 5\nDimSize = 2 2 2 3 1\nSequenceID = 1 2 3 4 5\nElementType = MET_SHORT\n",
+           "SequenceID with NDims 5" } })
+  {
+    {
+      std::ofstream file(directory / "long.mha", std::ios::binary);
+      file << fields << "ElementDataFile = LOCAL\n" << std::string(48, '\0');
+    }
+    ExpectFailure(With({}, directory / "long.mha", generated), { "long.mha", words });
+  }
+  // The longest name and value MetaIO keeps are read.
+  {
+    std::ofstream file(directory / "longest.mha", std::ios::binary);
+    file << "Comment = " << std::string(254, 'c') << "\n"
+         << header << std::string(254, 'X') << " = 1\nElementDataFile = LOCAL\n"
+         << std::string(48, '\0');
+  }
+  const auto longest =
+    RunProgram(VOXELKL_KL_EXECUTABLE, With({}, directory / "longest.mha", directory / "longest.mha"));
+  EXPECT_EQ(longest.exitCode, 0) << longest.err;
 }
 
 // An atlas that labels few of the voxels considered: every tool warns alike, on one line

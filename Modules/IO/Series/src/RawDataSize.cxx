@@ -221,6 +221,11 @@ CheckCompressedStream(const std::string & file, const std::string & data, std::u
   }
 }
 
+// MetaIO's buffers for a field's name and its text values (MET_MAX_NAME_SIZE and the
+// char arrays of MetaObject), and the length of the lines it reads (getline(500)).
+constexpr std::size_t MetaIOTextBytes = 255;
+constexpr std::size_t MetaIOLineBytes = 500;
+
 // MetaIO splits a LIST or pattern ElementDataFile into words at spaces (only) and copies
 // each into 80 bytes without a bound (MET_StringToWordArray): a longer word overflows.
 constexpr std::size_t MetaIOWordBytes = 80;
@@ -431,6 +436,30 @@ CheckMetaImageHeader(const std::string & file)
     const std::string  key = Trimmed(line.substr(0, separator));
     const std::string  value = Trimmed(line.substr(separator + 1));
     std::istringstream values(value);
+    // MetaIO strcpy's a field's name, and the values of Comment, Name, ObjectType and the
+    // like, into buffers of 255 bytes (a longer one overflows them: found by the series
+    // fuzzer). ElementDataFile is kept in a std::string, but MetaIO reads every value with
+    // getline(500), which would cut a longer name short.
+    if (key.size() >= MetaIOTextBytes)
+    {
+      throw invalid(number,
+                    "a field name of " + std::to_string(key.size()) + " characters; MetaIO reads at most " +
+                      std::to_string(MetaIOTextBytes - 1));
+    }
+    // What MetaIO reads as the value: the line after the separators and blanks that follow
+    // the name (getline(500): 499 characters at most, a line's '\r' among them), and what
+    // it keeps of it: that without its trailing blanks.
+    const auto        start = std::min(line.find_first_not_of("=: \t", separator), line.size());
+    const std::size_t read = line.size() - start;
+    const std::size_t kept = Trimmed(line.substr(start)).size();
+    if (read > MetaIOLineBytes - 2 || (key != "ElementDataFile" && kept >= MetaIOTextBytes))
+    {
+      const bool cut = read > MetaIOLineBytes - 2;
+      throw invalid(number,
+                    "the value of " + key + " has " + std::to_string(cut ? read : kept) +
+                      " characters; MetaIO reads at most " +
+                      std::to_string(cut ? MetaIOLineBytes - 2 : MetaIOTextBytes - 1));
+    }
     if (key == "NDims")
     {
       if (!(values >> dimensions) || dimensions < 1 || dimensions > 8 || !(values >> std::ws).eof())
@@ -454,6 +483,11 @@ CheckMetaImageHeader(const std::string & file)
         throw invalid(number,
                       "DimSize '" + value + "' is not NDims (" + std::to_string(dimensions) + ") positive whole sizes");
       }
+    }
+    else if (key == "SequenceID" && dimensions > 4)
+    {
+      // MetaIO copies NDims of them into an array of 4.
+      throw invalid(number, "SequenceID with NDims " + std::to_string(dimensions) + "; MetaIO keeps at most 4");
     }
     else if (key == "ElementNumberOfChannels")
     {
