@@ -293,10 +293,14 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
     }
     ExpectFailure(With({}, directory / "compressed.mha", generated), { "compressed.mha", words });
   }
-  // MetaIO copies each word of a pattern into 80 bytes (an overflow, found by the fuzzers)
-  // and formats the slice number with the name as the format (a '%s' would read memory).
-  for (const std::string & pattern : std::vector<std::string>{
-         "v%" + std::string(90, 'B') + "d.raw 1 3 1", "volume%s%d.raw 1 3 1", "volume.raw 1 3 1 %d" })
+  // MetaIO copies each word of a pattern into 80 bytes (an overflow, found by the fuzzers),
+  // formats the slice number with the name as the format (a '%s' would read memory), and
+  // frees words it never allocated when three spaces in a row make it count one too many.
+  for (const std::string & pattern : std::vector<std::string>{ "v%" + std::string(90, 'B') + "d.raw 1 3 1",
+                                                               "volume%s%d.raw 1 3 1",
+                                                               "volume.raw 1 3 1 %d",
+                                                               "volume%d.raw 1   3 1",
+                                                               "LIST   3" })
   {
     {
       std::ofstream file(directory / "pattern.mhd", std::ios::binary);
@@ -332,6 +336,85 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
   const auto longest =
     RunProgram(VOXELKL_KL_EXECUTABLE, With({}, directory / "longest.mha", directory / "longest.mha"));
   EXPECT_EQ(longest.exitCode, 0) << longest.err;
+}
+
+// A MetaImage may keep its data in one file per slice: a LIST of names after the header, or
+// a pattern such as v%02d.raw. MetaIO skips a file it cannot open or that is short with a
+// message on stderr only and leaves those voxels as the buffer held them (a KL map of two
+// reads of the same header was 3.26, not 0): every file is checked first. Complete ones
+// give the map of the same series in one data file.
+TEST_F(ErrorPaths, MetaImageSliceFilesAreCheckedAndReadInOrder)
+{
+  // int16 voxels first..first+count-1 of the 6x5x4x12 series f, x fastest
+  const auto slice = [&](long first, long count, const ValueFunction & f = Signal) {
+    std::string bytes;
+    for (long i = first; i < first + count; ++i)
+    {
+      const long         x = i % 6, y = i / 6 % 5, z = i / 30 % 4, t = i / 120;
+      const std::int16_t value = static_cast<std::int16_t>(f(x, y, z, t));
+      bytes.append(reinterpret_cast<const char *>(&value), sizeof(value));
+    }
+    return bytes;
+  };
+  const auto write = [&](const std::string & name, const std::string & text) {
+    std::ofstream file(directory / name, std::ios::binary);
+    file << text;
+  };
+  const std::string header = "ObjectType = Image\nNDims = 4\nDimSize = 6 5 4 12\nElementType = MET_SHORT\n";
+  std::string       volumes = "ElementDataFile = LIST\n", planes = "ElementDataFile = LIST 2\n";
+  for (long t = 0; t < 12; ++t)
+  {
+    write("v" + std::to_string(t) + ".raw", slice(t * 120, 120));
+    volumes += "v" + std::to_string(t) + ".raw\n";
+    write("p" + std::to_string(100 + t) + ".raw", slice(t * 120, 120));
+    for (long z = 0; z < 4; ++z)
+    {
+      const std::string name = "z" + std::to_string(z) + "t" + std::to_string(t) + ".raw";
+      write(name, slice(t * 120 + z * 30, 30));
+      planes += name + "\n";
+    }
+  }
+  // The generated series and the expected map: single data files, read as MetaIO always has.
+  write("other.raw",
+        slice(0, 1440, [](long x, long y, long z, long t) { return 100.0 + (x * 3 + y + z * 2 + t * 5) % 7; }));
+  write("other.mhd", header + "ElementDataFile = other.raw\n");
+  write("all.raw", slice(0, 1440));
+  write("all.mhd", header + "ElementDataFile = all.raw\n");
+  const std::string other = directory / "other.mhd";
+  write("volumes.mhd", header + volumes);
+  write("planes.mhd", header + planes);
+  write("pattern.mhd", header + "ElementDataFile = p%03d.raw 100 111 1\n");
+  const auto single = RunProgram(VOXELKL_KL_EXECUTABLE, With({}, directory / "all.mhd", other));
+  ASSERT_EQ(single.exitCode, 0) << single.err;
+  const auto expected = ReadVolume(output);
+  for (const std::string name : { "volumes.mhd", "planes.mhd", "pattern.mhd" })
+  {
+    fs::remove(output);
+    const auto result = RunProgram(VOXELKL_KL_EXECUTABLE, With({}, directory / name, other));
+    ASSERT_EQ(result.exitCode, 0) << name << ": " << result.err;
+    EXPECT_TRUE(SameVoxels(ReadVolume(output), expected)) << name;
+  }
+  fs::remove(output);
+  // A listed file missing or short, a pattern's file missing, the last name without a line
+  // break (MetaIO reads it as the end of the header and skips it), an empty name, and a
+  // negative number of dimensions per file (MetaIO indexes DimSize with it).
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+    { header + std::string(volumes).replace(volumes.find("v3.raw"), 6, "no.raw"), { "no.raw" } },
+    { header + "ElementDataFile = LIST\nv0.raw\nv1.raw\nz0t0.raw\n" + volumes.substr(volumes.find("v3.raw")),
+      { "truncated", "240 bytes of data in each of its 12 data files", "z0t0.raw holds 60" } },
+    { header + "ElementDataFile = p%03d.raw 101 112 1\n", { "p112.raw" } },
+    { header + volumes.substr(0, volumes.size() - 1), { "the LIST names 11 files, not 12" } },
+    { header + "ElementDataFile = LIST\n\n" + volumes.substr(volumes.find("v1.raw")),
+      { "file 1 of the LIST is an empty line" } },
+    { header + "ElementDataFile = LIST -1\n" + volumes.substr(volumes.find('\n') + 1), { "must be 1 to 4, not '-1'" } },
+  };
+  for (const auto & [text, words] : cases)
+  {
+    write("slices.mhd", text);
+    std::vector<std::string> needles{ "slices.mhd" };
+    needles.insert(needles.end(), words.begin(), words.end());
+    ExpectFailure(With({}, directory / "slices.mhd", other), needles);
+  }
 }
 
 // An atlas that labels few of the voxels considered: every tool warns alike, on one line

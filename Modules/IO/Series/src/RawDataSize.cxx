@@ -51,48 +51,6 @@ Beside(const std::string & header, const std::string & name)
   return (std::filesystem::path(header).parent_path() / data).string();
 }
 
-// MetaImage: "Key = Value" lines; ElementDataFile is the last, the data (LOCAL) follow it.
-std::optional<DataExtent>
-MetaImageData(const std::string & file)
-{
-  std::ifstream stream(file, std::ios::binary);
-  long long     headerSize = 0;
-  for (std::string line; std::getline(stream, line);)
-  {
-    const auto equals = line.find('=');
-    if (equals == std::string::npos)
-    {
-      continue;
-    }
-    const std::string key = Lowercase(Trimmed(line.substr(0, equals)));
-    const std::string value = Trimmed(line.substr(equals + 1));
-    if (key == "compresseddata" && Lowercase(value) == "true")
-    {
-      return std::nullopt;
-    }
-    if (key == "headersize")
-    {
-      headerSize = std::atoll(value.c_str());
-    }
-    if (key == "elementdatafile")
-    {
-      if (value == "LOCAL")
-      {
-        const auto position = stream.tellg();
-        return position < 0 ? std::nullopt : std::optional<DataExtent>({ file, static_cast<std::uint64_t>(position) });
-      }
-      if (value.rfind("LIST", 0) == 0 || value.find('%') != std::string::npos || value.find(' ') != std::string::npos)
-      {
-        return std::nullopt;
-      }
-      DataExtent extent{ Beside(file, value), 0, headerSize < 0 };
-      extent.skip = headerSize > 0 ? static_cast<std::uint64_t>(headerSize) : 0;
-      return extent;
-    }
-  }
-  return std::nullopt;
-}
-
 // NRRD: "field: value" lines up to an empty line (the attached data follow it).
 std::optional<DataExtent>
 NrrdData(const std::string & file)
@@ -255,6 +213,23 @@ MetaIOWords(const std::string & file, const std::string & value)
     }
     at = end;
   }
+  // MetaIO counts the words first, by a rule that counts a run of three or more spaces as
+  // more than one gap; it then allocates that many, fills those it finds and frees them
+  // all, the unfilled ones included (a crash, found by the series fuzzer).
+  std::size_t counted = 0;
+  bool        space = false;
+  for (std::size_t i = value.find_first_not_of(' '); i < value.size(); ++i)
+  {
+    space = value[i] == ' ' && !space;
+    counted += space ? 1 : 0;
+  }
+  counted += value.empty() || value.back() == ' ' ? 0 : 1;
+  if (counted != words.size())
+  {
+    throw InputError(file,
+                     "invalid MetaImage header: ElementDataFile '" + value.substr(0, 100) +
+                       "' has a run of three or more spaces, which MetaIO miscounts as words");
+  }
   return words;
 }
 
@@ -263,8 +238,15 @@ MetaIOWords(const std::string & file, const std::string & value)
 // (a zero step is a division by zero there: SIGFPE), and reads fewer files than slices
 // without a word when the range is short, so the range is checked here first, as MetaIO
 // would read it.
-void
-CheckFilePattern(const std::string & file, const std::string & value, long slices)
+struct FilePattern
+{
+  std::string name; // holds one %d, %5d or %05d
+  long long   first{ 1 };
+  long long   step{ 1 };
+};
+
+FilePattern
+ReadFilePattern(const std::string & file, const std::string & value, long slices)
 {
   const std::vector<std::string> words = MetaIOWords(file, value);
   const auto                     number = [&](const std::string & word) {
@@ -348,6 +330,193 @@ CheckFilePattern(const std::string & file, const std::string & value, long slice
                        ", not one per slice of its " + std::to_string(slices) +
                        " (MetaIO's pattern: name first last step)");
   }
+  return { name, first, step };
+}
+
+// The name MetaIO's snprintf(pattern, number) gives (the pattern checked above).
+std::string
+SliceFileName(const std::string & pattern, long long number)
+{
+  const std::size_t percent = pattern.find('%');
+  const std::size_t d = pattern.find('d', percent);
+  const std::string width = pattern.substr(percent + 1, d - percent - 1);
+  const bool        zeros = !width.empty() && width[0] == '0';
+  const std::size_t wide = width.empty() ? 0 : static_cast<std::size_t>(std::stoul(width));
+  std::string       digits = std::to_string(number < 0 ? -number : number);
+  const std::string sign = number < 0 ? "-" : "";
+  std::string       text;
+  if (zeros)
+  {
+    text =
+      sign + std::string(wide > sign.size() + digits.size() ? wide - sign.size() - digits.size() : 0, '0') + digits;
+  }
+  else
+  {
+    text = sign + digits;
+    text = std::string(wide > text.size() ? wide - text.size() : 0, ' ') + text;
+  }
+  return pattern.substr(0, percent) + text + pattern.substr(d + 1);
+}
+
+// A MetaImage's data: where they are and how many bytes each of its data files must hold.
+struct DataFiles
+{
+  std::vector<DataExtent> files;
+  std::uint64_t           bytesEach{ 0 };
+};
+
+// "ElementDataFile = LIST [dimensions]": the names of the files, one per line after it, each
+// holding a block of that many dimensions. MetaIO skips a file it cannot open, a line it
+// reads at the end of the header file, and a short file, with a message on stderr only,
+// leaving those voxels as the buffer held them; it reads past an empty name (the last
+// character of an empty string); it indexes DimSize by a negative dimension count.
+std::vector<std::string>
+ListedFiles(const std::string &                file,
+            std::istream &                     stream,
+            const std::string &                value,
+            const std::vector<std::uint64_t> & sizes)
+{
+  const std::vector<std::string> words = MetaIOWords(file, value);
+  std::size_t                    blockDimensions = sizes.size() - 1;
+  if (words.size() > 1)
+  {
+    char *     end = nullptr;
+    const long parsed = std::strtol(words[1].c_str(), &end, 10);
+    if (*end != '\0' || parsed < 1 || parsed > static_cast<long>(sizes.size()))
+    {
+      throw InputError(file,
+                       "invalid MetaImage header: ElementDataFile '" + value +
+                         "': the dimensions of each listed file must be 1 to " + std::to_string(sizes.size()) +
+                         ", not '" + words[1] + "'");
+    }
+    blockDimensions = static_cast<std::size_t>(parsed);
+  }
+  std::uint64_t count = 1;
+  for (std::size_t i = blockDimensions; i < sizes.size(); ++i)
+  {
+    count *= sizes[i];
+  }
+  std::vector<std::string> names;
+  std::string              line;
+  while (names.size() < count && std::getline(stream, line) && !stream.eof())
+  {
+    // MetaIO strips trailing blanks and unprintable bytes, never the first character.
+    std::size_t end = line.size();
+    while (end > 1 && (std::isspace(static_cast<unsigned char>(line[end - 1])) != 0 ||
+                       std::isprint(static_cast<unsigned char>(line[end - 1])) == 0))
+    {
+      --end;
+    }
+    const std::string name = line.substr(0, end);
+    const bool        printable =
+      std::all_of(name.begin(), name.end(), [](char c) { return std::isprint(static_cast<unsigned char>(c)) != 0; });
+    if (name.empty() || !printable)
+    {
+      throw InputError(file,
+                       "invalid MetaImage header: file " + std::to_string(names.size() + 1) + " of the LIST " +
+                         (name.empty() ? std::string("is an empty line") : "holds a control character"));
+    }
+    names.push_back(name);
+  }
+  if (names.size() < count)
+  {
+    throw InputError(file,
+                     "invalid MetaImage header: the LIST names " + std::to_string(names.size()) + " files, not " +
+                       std::to_string(count) + " (one line each, each ended by a line break)");
+  }
+  return names;
+}
+
+// MetaImage: "Key = Value" lines; ElementDataFile is the last, the data (LOCAL) follow it,
+// or are in the file it names, or in one file per slice (a LIST or a pattern, each file
+// holding its share of the image's bytes).
+std::optional<DataFiles>
+MetaImageData(const std::string & file, const itk::ImageIOBase & io)
+{
+  std::ifstream stream(file, std::ios::binary);
+  long long     headerSize = 0;
+  bool          compressed = false;
+  for (std::string line; std::getline(stream, line);)
+  {
+    const auto equals = line.find('=');
+    if (equals == std::string::npos)
+    {
+      continue;
+    }
+    const std::string key = Lowercase(Trimmed(line.substr(0, equals)));
+    const std::string value = Trimmed(line.substr(equals + 1));
+    if (key == "compresseddata")
+    {
+      compressed = Lowercase(value) == "true";
+    }
+    if (key == "headersize")
+    {
+      headerSize = std::atoll(value.c_str());
+    }
+    if (key != "elementdatafile")
+    {
+      continue;
+    }
+    const bool list = value.rfind("LIST", 0) == 0;
+    const bool pattern = !list && value.find('%') != std::string::npos;
+    if (compressed && (list || pattern))
+    {
+      // MetaIO inflates each file into its slice and leaves what a short stream does not fill.
+      throw InputError(file,
+                       "compressed data in one file per slice (ElementDataFile '" + value.substr(0, 100) +
+                         "') is not read: store the series in one file (e.g. .mha, .nrrd or .nii.gz)");
+    }
+    if (compressed)
+    {
+      return std::nullopt;
+    }
+    if (value == "LOCAL")
+    {
+      const auto position = stream.tellg();
+      if (position < 0)
+      {
+        return std::nullopt;
+      }
+      return DataFiles{ { { file, static_cast<std::uint64_t>(position) } },
+                        static_cast<std::uint64_t>(io.GetImageSizeInBytes()) };
+    }
+    const DataExtent           data{ "", headerSize > 0 ? static_cast<std::uint64_t>(headerSize) : 0, headerSize < 0 };
+    std::vector<std::string>   names;
+    std::vector<std::uint64_t> sizes;
+    for (unsigned int i = 0; i < io.GetNumberOfDimensions(); ++i)
+    {
+      sizes.push_back(io.GetDimensions(i));
+    }
+    if (list)
+    {
+      names = ListedFiles(file, stream, value, sizes);
+    }
+    else if (pattern)
+    {
+      const FilePattern slices = ReadFilePattern(file, value, static_cast<long>(sizes.back()));
+      for (std::uint64_t i = 0; i < sizes.back(); ++i)
+      {
+        names.push_back(SliceFileName(slices.name, slices.first + static_cast<long long>(i) * slices.step));
+      }
+    }
+    else if (value.find(' ') == std::string::npos)
+    {
+      names.push_back(value);
+    }
+    else
+    {
+      return std::nullopt;
+    }
+    DataFiles files;
+    for (const auto & name : names)
+    {
+      files.files.push_back(data);
+      files.files.back().path = Beside(file, name);
+    }
+    files.bytesEach = static_cast<std::uint64_t>(io.GetImageSizeInBytes()) / names.size();
+    return files;
+  }
+  return std::nullopt;
 }
 
 } // namespace
@@ -355,35 +524,43 @@ CheckFilePattern(const std::string & file, const std::string & value, long slice
 void
 CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io)
 {
-  const std::string         name = Lowercase(file);
-  const std::string         format = io.GetNameOfClass();
-  std::optional<DataExtent> extent;
+  const std::string        name = Lowercase(file);
+  const std::string        format = io.GetNameOfClass();
+  std::optional<DataFiles> data;
   if (format == "MetaImageIO" && (EndsWith(name, ".mha") || EndsWith(name, ".mhd")))
   {
-    extent = MetaImageData(file);
+    data = MetaImageData(file, io);
   }
   else if (format == "NrrdImageIO" && (EndsWith(name, ".nrrd") || EndsWith(name, ".nhdr")))
   {
-    extent = NrrdData(file);
+    if (const auto extent = NrrdData(file))
+    {
+      data = DataFiles{ { *extent }, static_cast<std::uint64_t>(io.GetImageSizeInBytes()) };
+    }
   }
-  if (!extent)
+  if (!data)
   {
     return;
   }
-  std::error_code      error;
-  const std::uintmax_t size = std::filesystem::file_size(extent->path, error);
-  if (error)
+  for (const DataExtent & extent : data->files)
   {
-    throw InputError(file, "cannot read its data file " + extent->path + ": " + error.message());
-  }
-  const std::uint64_t expected = io.GetImageSizeInBytes();
-  const std::uint64_t available = extent->atEnd ? size : (size > extent->skip ? size - extent->skip : 0);
-  if (available < expected)
-  {
-    const std::string where = extent->path == file ? "the file holds " : extent->path + " holds ";
-    throw InputError(file,
-                     "truncated: the header describes " + std::to_string(expected) + " bytes of data, " + where +
-                       std::to_string(available));
+    std::error_code      error;
+    const std::uintmax_t size = std::filesystem::file_size(extent.path, error);
+    if (error)
+    {
+      throw InputError(file, "cannot read its data file " + extent.path + ": " + error.message());
+    }
+    const std::uint64_t expected = data->bytesEach;
+    const std::uint64_t available = extent.atEnd ? size : (size > extent.skip ? size - extent.skip : 0);
+    if (available < expected)
+    {
+      const std::string where = extent.path == file ? "the file holds " : extent.path + " holds ";
+      const std::string what =
+        data->files.size() == 1 ? "" : " in each of its " + std::to_string(data->files.size()) + " data files";
+      throw InputError(file,
+                       "truncated: the header describes " + std::to_string(expected) + " bytes of data" + what + ", " +
+                         where + std::to_string(available));
+    }
   }
 }
 
@@ -515,7 +692,7 @@ CheckMetaImageHeader(const std::string & file)
       }
       else if (value.find('%') != std::string::npos)
       {
-        CheckFilePattern(file, value, sizes.back());
+        ReadFilePattern(file, value, sizes.back());
       }
       else if (compressed)
       {

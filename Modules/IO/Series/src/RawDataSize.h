@@ -11,11 +11,14 @@ namespace voxelkl
 {
 
 /** Throws InputError(file, "truncated: ...") when file is a MetaImage (.mha/.mhd) or NRRD
- * (.nrrd/.nhdr) whose uncompressed data (in the file itself or in one data file it names)
- * holds fewer bytes than io's header read describes: ITK's readers would fill the rest
- * with garbage or zeros. Compressed data, lists of data files and file patterns are not
- * checked here (their size is only known by decoding them; the readers fail on a short
- * stream). Other formats: nothing is checked. */
+ * (.nrrd/.nhdr) whose uncompressed data (in the file itself, in one data file it names, or
+ * in the files of a MetaImage LIST or pattern, one per slice) holds fewer bytes than io's
+ * header read describes, and InputError naming the data file when one is missing: ITK's
+ * readers would fill the rest with garbage or zeros (MetaIO skips a missing or short slice
+ * file with a message on stderr only). A LIST that names fewer files than it needs, or
+ * compressed data in one file per slice, is refused. Compressed data in one stream is not
+ * checked here (its size is only known by decoding it; the readers fail on a short stream).
+ * Other formats: nothing is checked. */
 void
 CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io);
 
@@ -25,7 +28,8 @@ CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io);
  * ElementDataFile that is not printable "Key = Value" text, an NDims not 1 to 8, a DimSize
  * that is not NDims positive sizes, an ElementNumberOfChannels below 1, or an
  * ElementDataFile pattern ("name%d.raw first last step") that does not name one file per
- * slice of the last dimension. Other files: nothing. */
+ * slice of the last dimension, a field name or text value longer than MetaIO's buffers,
+ * or a SequenceID with NDims above 4. Other files: nothing. */
 void
 CheckMetaImageHeader(const std::string & file);
 
