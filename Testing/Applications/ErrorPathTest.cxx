@@ -343,7 +343,7 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
 // message on stderr only and leaves those voxels as the buffer held them (a KL map of two
 // reads of the same header was 3.26, not 0): every file is checked first. Complete ones
 // give the map of the same series in one data file.
-TEST_F(ErrorPaths, MetaImageSliceFilesAreCheckedAndReadInOrder)
+TEST_F(ErrorPaths, MetaImageAndNrrdDataLayoutsAreCheckedAndRead)
 {
   // int16 voxels first..first+count-1 of the 6x5x4x12 series f, x fastest
   const auto slice = [&](long first, long count, const ValueFunction & f = Signal) {
@@ -398,7 +398,7 @@ TEST_F(ErrorPaths, MetaImageSliceFilesAreCheckedAndReadInOrder)
   // A listed file missing or short, a pattern's file missing, the last name without a line
   // break (MetaIO reads it as the end of the header and skips it), an empty name, and a
   // negative number of dimensions per file (MetaIO indexes DimSize with it).
-  const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+  std::vector<std::pair<std::string, std::vector<std::string>>> cases{
     { header + std::string(volumes).replace(volumes.find("v3.raw"), 6, "no.raw"), { "no.raw" } },
     { header + "ElementDataFile = LIST\nv0.raw\nv1.raw\nz0t0.raw\n" + volumes.substr(volumes.find("v3.raw")),
       { "truncated", "240 bytes of data in each of its 12 data files", "z0t0.raw holds 60" } },
@@ -408,6 +408,46 @@ TEST_F(ErrorPaths, MetaImageSliceFilesAreCheckedAndReadInOrder)
       { "file 1 of the LIST is an empty line" } },
     { header + "ElementDataFile = LIST -1\n" + volumes.substr(volumes.find('\n') + 1), { "must be 1 to 4, not '-1'" } },
   };
+  // Text voxels (BinaryData = False): MetaIO reads numbers until one fails, then leaves 0s,
+  // and casts each to the voxel type whatever its range: they are read here first.
+  std::string numbers;
+  for (long i = 0; i < 1440; ++i)
+  {
+    numbers +=
+      std::to_string(static_cast<int>(Signal(i % 6, i / 6 % 5, i / 30 % 4, i / 120))) + (i % 6 == 5 ? "\n" : " ");
+  }
+  const std::string textHeader = header + "BinaryData = False\n";
+  write("text.mha", textHeader + "ElementDataFile = LOCAL\n" + numbers);
+  const auto textRun = RunProgram(VOXELKL_KL_EXECUTABLE, With({}, directory / "text.mha", other));
+  ASSERT_EQ(textRun.exitCode, 0) << textRun.err;
+  EXPECT_TRUE(SameVoxels(ReadVolume(output), expected));
+  fs::remove(output);
+  cases.push_back({ textHeader + "ElementDataFile = LOCAL\n" + numbers.substr(0, numbers.rfind(' ')) + " x\n",
+                    { "hold 1439 numbers, the header describes 1440" } });
+  cases.push_back({ textHeader + "ElementDataFile = LOCAL\n" + numbers.substr(0, numbers.rfind(' ')) + " 40000\n",
+                    { "text voxel 1439 is 40000, which a short voxel cannot hold" } });
+  cases.push_back({ textHeader + volumes, { "text voxels", "not one file per slice" } });
+  // NRRD: NrrdIO quotes a field line it cannot parse in a message of 1025 bytes on the stack
+  // (an overflow, found by the series fuzzer); long comments and key:=value lines, as 3D
+  // Slicer writes frame labels, are only copied and are read.
+  const std::string nrrd = "NRRD0004\ntype: short\ndimension: 4\nsizes: 6 5 4 12\nencoding: raw\nendian: little\n";
+  std::string       labels = "MultiVolume.FrameLabels:=0";
+  for (int t = 1; t < 400; ++t)
+  {
+    labels += "," + std::to_string(t * 2000);
+  }
+  write("long.nrrd",
+        nrrd + "# " + std::string(1500, 'c') + "\ncontent: " + std::string(1500, 'c') + "\n" + labels + "\n\n" +
+          slice(0, 1440));
+  const auto nrrdRun = RunProgram(VOXELKL_KL_EXECUTABLE, With({}, directory / "long.nrrd", other));
+  ASSERT_EQ(nrrdRun.exitCode, 0) << nrrdRun.err;
+  EXPECT_TRUE(SameVoxels(ReadVolume(output), expected));
+  fs::remove(output);
+  write("field.nrrd", nrrd + "spacings: " + std::string(1200, 'B') + "\n\n" + slice(0, 1440));
+  ExpectFailure(With({}, directory / "field.nrrd", other),
+                { "field.nrrd", "invalid NRRD header: line 7 has 1210 characters" });
+  write("unknown.nrrd", nrrd + std::string(1200, 'B') + "\n\n" + slice(0, 1440));
+  ExpectFailure(With({}, directory / "unknown.nrrd", other), { "unknown.nrrd", "line 7 has 1200 characters" });
   for (const auto & [text, words] : cases)
   {
     write("slices.mhd", text);

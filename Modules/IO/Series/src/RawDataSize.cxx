@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace voxelkl
@@ -363,7 +365,83 @@ struct DataFiles
 {
   std::vector<DataExtent> files;
   std::uint64_t           bytesEach{ 0 };
+  bool                    text{ false }; // numbers as text (MetaImage BinaryData = False)
 };
+
+// The values a voxel of the component type can hold: MetaIO casts each number it reads to
+// it (undefined beyond them). An integer type holds what truncates into its range.
+std::pair<double, double>
+ComponentRange(itk::IOComponentEnum type)
+{
+  const auto integer = [](auto lowest, auto highest) {
+    return std::pair<double, double>(static_cast<double>(lowest) - 1.0, static_cast<double>(highest) + 1.0);
+  };
+  switch (type)
+  {
+    case itk::IOComponentEnum::UCHAR:
+      return integer(std::numeric_limits<unsigned char>::lowest(), std::numeric_limits<unsigned char>::max());
+    case itk::IOComponentEnum::CHAR:
+      return integer(std::numeric_limits<signed char>::lowest(), std::numeric_limits<signed char>::max());
+    case itk::IOComponentEnum::USHORT:
+      return integer(std::numeric_limits<std::uint16_t>::lowest(), std::numeric_limits<std::uint16_t>::max());
+    case itk::IOComponentEnum::SHORT:
+      return integer(std::numeric_limits<std::int16_t>::lowest(), std::numeric_limits<std::int16_t>::max());
+    case itk::IOComponentEnum::UINT:
+      return integer(std::numeric_limits<std::uint32_t>::lowest(), std::numeric_limits<std::uint32_t>::max());
+    case itk::IOComponentEnum::INT:
+      return integer(std::numeric_limits<std::int32_t>::lowest(), std::numeric_limits<std::int32_t>::max());
+    case itk::IOComponentEnum::FLOAT:
+    {
+      const double largest = std::numeric_limits<float>::max();
+      return { -largest, largest };
+    }
+    case itk::IOComponentEnum::DOUBLE:
+      return { std::numeric_limits<double>::lowest(), std::numeric_limits<double>::max() };
+    default: // 64-bit integers: 2^63 and 2^64 are exact doubles
+      return integer(
+        static_cast<double>(std::numeric_limits<std::int64_t>::lowest()),
+        std::ldexp(1.0, type == itk::IOComponentEnum::LONGLONG || type == itk::IOComponentEnum::LONG ? 63 : 64) - 1.0);
+  }
+}
+
+// MetaIO reads text voxels with `stream >> double`, skipping one character after each:
+// a word that is not a number, and every voxel after it, become 0, and with several
+// channels it reads only the first share of them. Each voxel is read here as MetaIO would.
+void
+CheckTextVoxels(const std::string & file, const DataExtent & data, const itk::ImageIOBase & io)
+{
+  if (io.GetNumberOfComponents() != 1)
+  {
+    throw InputError(file,
+                     "text voxels (BinaryData = False) with " + std::to_string(io.GetNumberOfComponents()) +
+                       " components each are not read: MetaIO reads only the first of every " +
+                       std::to_string(io.GetNumberOfComponents()));
+  }
+  std::ifstream stream(data.path, std::ios::binary);
+  stream.seekg(static_cast<std::streamoff>(data.skip));
+  const auto [below, above] = ComponentRange(io.GetComponentType());
+  const auto voxels = static_cast<std::uint64_t>(io.GetImageSizeInPixels());
+  for (std::uint64_t i = 0; i < voxels; ++i)
+  {
+    double value = 0;
+    if (!(stream >> value))
+    {
+      throw InputError(file,
+                       "its text voxels (BinaryData = False) hold " + std::to_string(i) +
+                         " numbers, the header describes " + std::to_string(voxels));
+    }
+    if (!(value > below && value < above))
+    {
+      std::ostringstream number;
+      number.precision(17);
+      number << value;
+      throw InputError(file,
+                       "text voxel " + std::to_string(i) + " is " + number.str() + ", which a " +
+                         itk::ImageIOBase::GetComponentTypeAsString(io.GetComponentType()) + " voxel cannot hold");
+    }
+    stream.get();
+  }
+}
 
 // "ElementDataFile = LIST [dimensions]": the names of the files, one per line after it, each
 // holding a block of that many dimensions. MetaIO skips a file it cannot open, a line it
@@ -427,33 +505,42 @@ ListedFiles(const std::string &                file,
   return names;
 }
 
-// MetaImage: "Key = Value" lines; ElementDataFile is the last, the data (LOCAL) follow it,
-// or are in the file it names, or in one file per slice (a LIST or a pattern, each file
-// holding its share of the image's bytes).
+// MetaImage: "Key = Value" (or "Key: Value") lines, keys compared as MetaIO does (case
+// and all); ElementDataFile is the last, the data (LOCAL) follow it, or are in the file it
+// names, or in one file per slice (a LIST or a pattern, each file holding its share of the
+// image's bytes).
 std::optional<DataFiles>
 MetaImageData(const std::string & file, const itk::ImageIOBase & io)
 {
   std::ifstream stream(file, std::ios::binary);
   long long     headerSize = 0;
   bool          compressed = false;
+  bool          text = false;
   for (std::string line; std::getline(stream, line);)
   {
-    const auto equals = line.find('=');
-    if (equals == std::string::npos)
+    const auto separator = line.find_first_of("=:");
+    if (separator == std::string::npos)
     {
       continue;
     }
-    const std::string key = Lowercase(Trimmed(line.substr(0, equals)));
-    const std::string value = Trimmed(line.substr(equals + 1));
-    if (key == "compresseddata")
+    const std::string key = Trimmed(line.substr(0, separator));
+    const auto        start = std::min(line.find_first_not_of("=: \t", separator), line.size());
+    const std::string value = Trimmed(line.substr(start));
+    // MetaIO takes True, true or 1 (its first character) for true.
+    const bool yes = !value.empty() && (value[0] == 'T' || value[0] == 't' || value[0] == '1');
+    if (key == "CompressedData")
     {
-      compressed = Lowercase(value) == "true";
+      compressed = yes;
     }
-    if (key == "headersize")
+    if (key == "BinaryData")
+    {
+      text = !yes;
+    }
+    if (key == "HeaderSize")
     {
       headerSize = std::atoll(value.c_str());
     }
-    if (key != "elementdatafile")
+    if (key != "ElementDataFile")
     {
       continue;
     }
@@ -466,19 +553,32 @@ MetaImageData(const std::string & file, const itk::ImageIOBase & io)
                        "compressed data in one file per slice (ElementDataFile '" + value.substr(0, 100) +
                          "') is not read: store the series in one file (e.g. .mha, .nrrd or .nii.gz)");
     }
+    const bool local = value == "LOCAL" || value == "Local" || value == "local";
+    if (text && (list || pattern || compressed || headerSize < 0))
+    {
+      throw InputError(
+        file,
+        std::string("text voxels (BinaryData = False) are read from one uncompressed stream only, not ") +
+          (list || pattern ? "one file per slice"
+           : compressed    ? "compressed"
+                           : "at the end of a file (HeaderSize = -1)"));
+    }
     if (compressed)
     {
       return std::nullopt;
     }
-    if (value == "LOCAL")
+    if (local)
     {
       const auto position = stream.tellg();
       if (position < 0)
       {
         return std::nullopt;
       }
-      return DataFiles{ { { file, static_cast<std::uint64_t>(position) } },
-                        static_cast<std::uint64_t>(io.GetImageSizeInBytes()) };
+      // MetaIO reads the data from HeaderSize when it is given, from the end for -1.
+      const auto skip = static_cast<std::uint64_t>(headerSize > 0 ? headerSize : static_cast<long long>(position));
+      return DataFiles{ { { file, skip, headerSize < 0 } },
+                        static_cast<std::uint64_t>(io.GetImageSizeInBytes()),
+                        text };
     }
     const DataExtent           data{ "", headerSize > 0 ? static_cast<std::uint64_t>(headerSize) : 0, headerSize < 0 };
     std::vector<std::string>   names;
@@ -514,6 +614,7 @@ MetaImageData(const std::string & file, const itk::ImageIOBase & io)
       files.files.back().path = Beside(file, name);
     }
     files.bytesEach = static_cast<std::uint64_t>(io.GetImageSizeInBytes()) / names.size();
+    files.text = text;
     return files;
   }
   return std::nullopt;
@@ -549,6 +650,11 @@ CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io)
     if (error)
     {
       throw InputError(file, "cannot read its data file " + extent.path + ": " + error.message());
+    }
+    if (data->text)
+    {
+      CheckTextVoxels(file, extent, io);
+      continue;
     }
     const std::uint64_t expected = data->bytesEach;
     const std::uint64_t available = extent.atEnd ? size : (size > extent.skip ? size - extent.skip : 0);
@@ -706,7 +812,7 @@ CheckMetaImageHeader(const std::string & file)
     }
     else if (key == "CompressedData")
     {
-      compressed = Lowercase(value) == "true";
+      compressed = !value.empty() && (value[0] == 'T' || value[0] == 't' || value[0] == '1'); // as MetaIO reads it
     }
     else if (key == "CompressedDataSize")
     {
@@ -715,6 +821,44 @@ CheckMetaImageHeader(const std::string & file)
       {
         throw invalid(number, "CompressedDataSize must be a byte count, not '" + value + "'");
       }
+    }
+  }
+}
+
+void
+CheckNrrdHeader(const std::string & file)
+{
+  const std::string name = Lowercase(file);
+  if (!EndsWith(name, ".nrrd") && !EndsWith(name, ".nhdr"))
+  {
+    return;
+  }
+  // NrrdIO formats its error messages, which quote the line or the value it failed on, into
+  // 1025 bytes with vsprintf: a long line it cannot parse overflows the stack (found by the
+  // series fuzzer). Comments, content and key/value lines ("key:=value", as 3D Slicer
+  // writes its frame labels, which may be long) are only copied, never quoted.
+  constexpr std::size_t longest = 400;
+  std::ifstream         stream(file, std::ios::binary);
+  std::string           line;
+  for (std::size_t number = 1; std::getline(stream, line); ++number)
+  {
+    if (!line.empty() && line.back() == '\r')
+    {
+      line.pop_back();
+    }
+    if (line.empty())
+    {
+      return; // the data follow
+    }
+    const auto keyValue = line.find(":=");
+    const bool copied = line[0] == '#' || line.rfind("content: ", 0) == 0 ||
+                        (keyValue != std::string::npos && keyValue < line.find(": "));
+    if (!copied && line.size() > longest)
+    {
+      throw InputError(file,
+                       "invalid NRRD header: line " + std::to_string(number) + " has " + std::to_string(line.size()) +
+                         " characters; NrrdIO reads at most " + std::to_string(longest) +
+                         " in a field (comments, content and key:=value lines may be longer)");
     }
   }
 }

@@ -33,6 +33,12 @@ CheckRawDataSize(const std::string & file, const itk::ImageIOBase & io);
 void
 CheckMetaImageHeader(const std::string & file);
 
+/** For a NRRD (.nrrd, .nhdr): refuses, naming the file and the line, a header line longer
+ * than NrrdIO can quote in an error message (400 characters; comments, content and
+ * key:=value lines excepted). Other files: nothing. */
+void
+CheckNrrdHeader(const std::string & file);
+
 } // namespace voxelkl
 
 #endif

@@ -299,6 +299,7 @@ ReadHeader(const std::string & file, bool allowFrames = false)
   // ITK's MetaIO loops forever on some headers (NDims -4, found by the series fuzzer):
   // the fields it trusts are checked here first.
   CheckMetaImageHeader(file);
+  CheckNrrdHeader(file);
   Header header;
   try
   {
