@@ -312,13 +312,15 @@ TEST_F(ErrorPaths, MetaImageHeaderCheckedBeforeItk)
   }
   // MetaIO strcpy's a field's name and the text values it keeps into 255 bytes, and
   // SequenceID into 4 floats whatever NDims says: without the check, a fortified abort
-  // (the long name was found by the series fuzzer) or neighbouring fields overwritten.
+  // (the long name was found by the series fuzzer) or neighbouring fields overwritten. An
+  // NDims after DimSize leaves sizes of 0 (MetaIO divides by one for a file pattern).
   const std::string header = "ObjectType = Image\nNDims = 4\nDimSize = 2 2 2 3\nElementType = MET_SHORT\n";
   for (const auto & [fields, words] : std::vector<std::pair<std::string, std::string>>{
          { header + std::string(255, 'X') + " = 1\n", "a field name of 255 characters" },
          { "Comment = " + std::string(255, 'c') + "\n" + header, "the value of Comment has 255 characters" },
          { "ObjectType = Image\nNDims = 5\nDimSize = 2 2 2 3 1\nSequenceID = 1 2 3 4 5\nElementType = MET_SHORT\n",
-           "SequenceID with NDims 5" } })
+           "SequenceID with NDims 5" },
+         { header + "NDims = 5\n", "NDims (5) changed after DimSize gave 4 sizes" } })
   {
     {
       std::ofstream file(directory / "long.mha", std::ios::binary);

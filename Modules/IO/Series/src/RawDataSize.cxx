@@ -250,6 +250,10 @@ struct FilePattern
 FilePattern
 ReadFilePattern(const std::string & file, const std::string & value, long slices)
 {
+  if (slices < 1)
+  {
+    throw InputError(file, "invalid MetaImage header: ElementDataFile '" + value + "' names files for no slices");
+  }
   const std::vector<std::string> words = MetaIOWords(file, value);
   const auto                     number = [&](const std::string & word) {
     char *       end = nullptr;
@@ -587,6 +591,10 @@ MetaImageData(const std::string & file, const itk::ImageIOBase & io)
     {
       sizes.push_back(io.GetDimensions(i));
     }
+    if (sizes.empty() || std::find(sizes.begin(), sizes.end(), 0) != sizes.end())
+    {
+      return std::nullopt; // no voxels: nothing to read (CheckMetaImageHeader refuses a size of 0)
+    }
     if (list)
     {
       names = ListedFiles(file, stream, value, sizes);
@@ -785,6 +793,14 @@ CheckMetaImageHeader(const std::string & file)
       if (sizes.empty())
       {
         throw invalid(number, "ElementDataFile before NDims and DimSize");
+      }
+      if (sizes.size() != static_cast<std::size_t>(dimensions))
+      {
+        // MetaIO reads DimSize with the NDims of its line and keeps the last NDims: the
+        // sizes it lacks are 0 (it divides by the last one for a file pattern).
+        throw invalid(number,
+                      "NDims (" + std::to_string(dimensions) + ") changed after DimSize gave " +
+                        std::to_string(sizes.size()) + " sizes");
       }
       if (value.empty())
       {
