@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include <fcntl.h>
@@ -420,50 +419,23 @@ OutputTransaction::Write(const std::string & target, const std::string & content
   WriteFileDurably(Temporary(target), contents, target);
 }
 
-namespace
-{
-// fsync(path): 0, or the errno of the open or the fsync.
-int
-SyncFile(const std::string & path)
-{
-  const int descriptor = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (descriptor < 0)
-  {
-    return errno;
-  }
-  const int synced = fsync(descriptor);
-  const int error = errno;
-  close(descriptor);
-  return synced == 0 ? 0 : error;
-}
-} // namespace
-
 void
 OutputTransaction::Commit()
 {
   // Every file on disk before any is renamed: a failure here leaves every target as it was.
-  // The files are flushed at the same time: the file system commits their journal entries
-  // together, where one fsync after the other waited for a commit each (six maps and a
-  // summary: about 6 ms one after the other on ext4).
-  std::vector<int>         errors(m_Outputs.size(), 0);
-  std::vector<std::thread> syncing;
-  for (std::size_t i = 1; i < m_Outputs.size(); ++i)
+  for (const auto & output : m_Outputs)
   {
-    syncing.emplace_back([this, &errors, i] { errors[i] = SyncFile(m_Outputs[i].temporary); });
-  }
-  if (!m_Outputs.empty())
-  {
-    errors[0] = SyncFile(m_Outputs[0].temporary);
-  }
-  for (std::thread & thread : syncing)
-  {
-    thread.join();
-  }
-  for (std::size_t i = 0; i < m_Outputs.size(); ++i)
-  {
-    if (errors[i] != 0)
+    const int descriptor = open(output.temporary.c_str(), O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0)
     {
-      throw InputError(m_Outputs[i].path, "cannot be written: " + SystemReason(errors[i]));
+      throw InputError(output.path, "cannot be written: " + SystemReason(errno));
+    }
+    const int synced = fsync(descriptor);
+    const int error = errno;
+    close(descriptor);
+    if (synced != 0)
+    {
+      throw InputError(output.path, "cannot be written: " + SystemReason(error));
     }
   }
   g_Committing.store(true);
